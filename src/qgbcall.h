@@ -1,0 +1,55 @@
+// Copyright (C) 2026 The QGobridge Authors.
+// SPDX-License-Identifier: MIT
+
+#ifndef QGBCALL_H
+#define QGBCALL_H
+
+#include "qgberror.h"
+#include "qgbglobal.h"
+
+#include <QtCore/qfuture.h>
+#include <QtCore/qobject.h>
+#include <QtCore/qvariant.h>
+
+#include <memory>
+
+class QGbCallPrivate;
+class QGbPool;
+
+class QGB_EXPORT QGbCall : public QObject
+{
+    Q_OBJECT
+    Q_PROPERTY(QString method READ method CONSTANT)
+    Q_PROPERTY(bool finished READ isFinished NOTIFY finished)
+    Q_PROPERTY(QVariant result READ result NOTIFY resultReady)
+    Q_PROPERTY(QGbError error READ error NOTIFY errorOccurred)
+public:
+    ~QGbCall() override;
+
+    QString method() const;
+    bool isFinished() const;
+    QVariant result() const;
+    QGbError error() const;
+    QFuture<QVariant> future() const;
+
+public Q_SLOTS:
+    void cancel();
+
+Q_SIGNALS:
+    void chunkReceived(const QVariant &chunk);
+    void chunksReceived(const QVariantList &chunks);
+    void resultReady(const QVariant &result);
+    void errorOccurred(const QGbError &error);
+    void finished();
+
+private:
+    explicit QGbCall(const QString &method, QObject *parent = nullptr);
+
+    Q_DISABLE_COPY_MOVE(QGbCall)
+    Q_DECLARE_PRIVATE(QGbCall)
+    std::unique_ptr<QGbCallPrivate> d_ptr;
+    friend class QGbPool;
+    friend class QGbCallObjectSink;
+};
+
+#endif // QGBCALL_H

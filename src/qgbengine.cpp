@@ -1,0 +1,1118 @@
+// Copyright (C) 2026 The QGobridge Authors.
+// SPDX-License-Identifier: MIT
+
+#include "qgbengine_p.h"
+
+#include <QtCore/qdeadlinetimer.h>
+#include <QtCore/qdir.h>
+#include <QtCore/qfile.h>
+#include <QtCore/qfileinfo.h>
+#include <QtCore/qloggingcategory.h>
+#include <QtCore/qprocess.h>
+#include <QtCore/qrandom.h>
+#include <QtCore/qthread.h>
+#include <QtNetwork/qlocalsocket.h>
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+using namespace std::chrono_literals;
+
+Q_LOGGING_CATEGORY(lcQGbEngine, "qgobridge.engine")
+
+namespace {
+
+constexpr int OutputWindow = 1024; // items the worker may send ahead of our credit
+constexpr int InputBatch = 512;    // items per input chunk message at most
+constexpr auto ConnectPollInterval = 5ms;
+constexpr auto ConnectRetryDelay = 50ms;
+constexpr auto OrphanWait = 200ms;     // how long a broken connection waits for the exit status
+constexpr qint64 HealthyRunMs = 10000; // a run this long resets the backoff
+constexpr auto BackoffFirst = 100ms;
+constexpr auto BackoffMax = 30000ms;
+constexpr auto TerminateGrace = 1000ms;
+
+// Builds the JSON object text of one message, field by field.
+class Envelope
+{
+public:
+    Envelope(const char *type, qint64 id = 0)
+    {
+        m_json.reserve(128);
+        m_json += "{\"type\":\"";
+        m_json += type;
+        m_json += '"';
+        if (id > 0)
+            field("id", id);
+    }
+    void field(const char *key, qint64 value)
+    {
+        key_(key);
+        m_json += QByteArray::number(value);
+    }
+    void field(const char *key, bool value)
+    {
+        key_(key);
+        m_json += value ? "true" : "false";
+    }
+    void field(const char *key, QStringView value)
+    {
+        key_(key);
+        QGbWire::writeString(&m_json, value);
+    }
+    bool value(const char *key, const QVariant &value, QGbError *error, const QGbPath &path)
+    {
+        key_(key);
+        return QGbWire::writeValue(&m_json, value, &m_attachments, error, path);
+    }
+    bool finish(QByteArray *out, quint32 maxFrame, QGbError *error)
+    {
+        if (!m_attachments.isEmpty())
+            field("att", qint64(m_attachments.size()));
+        m_json += '}';
+        return QGbWire::appendMessage(out, m_json, m_attachments, maxFrame, error);
+    }
+
+private:
+    void key_(const char *key)
+    {
+        m_json += ",\"";
+        m_json += key;
+        m_json += "\":";
+    }
+    QByteArray m_json;
+    QList<QByteArray> m_attachments;
+};
+
+QGbError errorFromWire(const QVariant &value)
+{
+    const QVariantMap e = value.toMap();
+    const QString code = e.value(QStringLiteral("code")).toString();
+    QGbError error(code.isEmpty() ? QGbError::ProtocolError : QGbError::codeFromName(code),
+                   e.value(QStringLiteral("message")).toString());
+    error.setRemoteType(e.value(QStringLiteral("type")).toString());
+    error.setRemoteTraceback(e.value(QStringLiteral("traceback")).toString());
+    return error;
+}
+
+bool writeAll(int fd, const QByteArray &data)
+{
+    const char *p = data.constData();
+    qsizetype left = data.size();
+    while (left > 0) {
+        const ssize_t n = ::write(fd, p, size_t(left));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return false;
+        }
+        p += n;
+        left -= n;
+    }
+    return true;
+}
+
+bool hasPackage(const QString &dir)
+{
+    return !dir.isEmpty() && QFileInfo::exists(dir + QLatin1String("/gobridge/__init__.py"));
+}
+
+} // namespace
+
+// A call whose record goes away before it ended (for example a submission still
+// queued for the I/O thread when the pool closed) still ends exactly once.
+QGbCallRecord::~QGbCallRecord()
+{
+    if (state != State::Done && sink) {
+        if (state != State::Cancelling)
+            sink->deliverError(
+                    QGbError(QGbError::PoolClosed, QStringLiteral("The pool was closed")));
+        sink->deliverFinished();
+    }
+    if (input)
+        input->endCall();
+}
+
+QGbEngine::QGbEngine(const QString &script, const QGbPoolOptions &options)
+    : m_handle(std::make_shared<QGbEngineHandle>())
+    , m_script(script)
+    , m_options(options)
+{
+    m_handle->engine = this;
+    QByteArray raw(32, Qt::Uninitialized);
+    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(raw.data()),
+                                          raw.size() / int(sizeof(quint32)));
+    m_token = raw.toHex();
+}
+
+QGbEngine::~QGbEngine()
+{
+    shutdown();
+    QMutexLocker locker(&m_handle->mutex);
+    m_handle->engine = nullptr;
+}
+
+/*
+    Finds the directory holding the gobridge Python package: the option, the
+    QGOBRIDGE_PYTHON_DIR environment variable, the directory installed beside
+    the library, or the source tree the library was built from.
+*/
+QString QGbEngine::packageDirectory(const QGbPoolOptions &options)
+{
+    if (!options.packageDirectory().isEmpty())
+        return options.packageDirectory();
+    const QString fromEnv = qEnvironmentVariable("QGOBRIDGE_PYTHON_DIR");
+    if (!fromEnv.isEmpty())
+        return fromEnv;
+    Dl_info info;
+    if (dladdr(reinterpret_cast<void *>(&QGbEngine::packageDirectory), &info) && info.dli_fname) {
+        const QString libDir = QFileInfo(QString::fromLocal8Bit(info.dli_fname)).absolutePath();
+        const QString installed =
+                QDir::cleanPath(libDir + QLatin1Char('/') + QLatin1String(QGOBRIDGE_REL_PYTHONDIR));
+        if (hasPackage(installed))
+            return installed;
+    }
+    const QString source = QStringLiteral(QGOBRIDGE_SOURCE_PYTHONDIR);
+    if (hasPackage(source))
+        return source;
+    return QString();
+}
+
+void QGbEngine::startPool()
+{
+    QString base = m_options.socketDirectory();
+    if (base.isEmpty())
+        base = QDir::tempPath();
+    QByteArray templ = QFile::encodeName(base + QLatin1String("/qgobridge-XXXXXX"));
+    if (::mkdtemp(templ.data())) {
+        m_socketDir = QFile::decodeName(templ); // mkdtemp creates it with mode 0700
+    } else {
+        const QGbError error(QGbError::WorkerStartFailed,
+                             QStringLiteral("Cannot create a socket directory in %1: %2")
+                                     .arg(base, QString::fromLocal8Bit(strerror(errno))));
+        emit errorOccurred(error);
+        m_shuttingDown = true;
+        failQueued(error);
+        return;
+    }
+
+    for (int i = 0; i < m_options.workers(); ++i) {
+        auto worker = std::make_unique<QGbWorker>();
+        worker->index = i;
+        worker->connectTimer = new QTimer(this);
+        worker->connectTimer->setInterval(ConnectPollInterval);
+        worker->restartTimer = new QTimer(this);
+        worker->restartTimer->setSingleShot(true);
+        QGbWorker *w = worker.get();
+        connect(worker->connectTimer, &QTimer::timeout, this, [this, w] { tryConnectControl(w); });
+        connect(worker->restartTimer, &QTimer::timeout, this, [this, w] { startWorker(w); });
+        worker->orphanTimer = new QTimer(this);
+        worker->orphanTimer->setSingleShot(true);
+        connect(worker->orphanTimer, &QTimer::timeout, this,
+                [this, w] { failOrphans(w, nullptr); });
+        m_workers.push_back(std::move(worker));
+    }
+    for (auto &worker : m_workers)
+        startWorker(worker.get());
+}
+
+void QGbEngine::startWorker(QGbWorker *worker)
+{
+    if (m_shuttingDown)
+        return;
+    ++worker->generation;
+    worker->socketPath = QStringLiteral("%1/w%2-%3.sock")
+                                 .arg(m_socketDir)
+                                 .arg(worker->index)
+                                 .arg(worker->generation);
+    if (QFile::encodeName(worker->socketPath).size() >= qsizetype(sizeof(sockaddr_un::sun_path))) {
+        const QGbError error(QGbError::WorkerStartFailed,
+                             QStringLiteral("The socket path %1 is too long for a Unix socket; "
+                                            "choose a shorter socket directory")
+                                     .arg(worker->socketPath));
+        worker->state = QGbWorker::State::Failed;
+        emit errorOccurred(error);
+        failQueued(error);
+        return;
+    }
+
+    auto *process = new QProcess(this);
+    worker->process = process;
+    worker->state = QGbWorker::State::Starting;
+    worker->lastErrorLines.clear();
+    worker->lineBuffer[0].clear();
+    worker->lineBuffer[1].clear();
+
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const QString &kv : m_options.environment()) {
+        const qsizetype eq = kv.indexOf(QLatin1Char('='));
+        if (eq > 0)
+            env.insert(kv.left(eq), kv.mid(eq + 1));
+    }
+    if (m_options.addsPackageToPythonPath()) {
+        const QString dir = packageDirectory(m_options);
+        if (!dir.isEmpty()) {
+            const QString old = env.value(QStringLiteral("PYTHONPATH"));
+            env.insert(QStringLiteral("PYTHONPATH"),
+                       old.isEmpty() ? dir : dir + QLatin1Char(':') + old);
+        }
+    }
+    if (!env.contains(QStringLiteral("PYTHONUNBUFFERED")))
+        env.insert(QStringLiteral("PYTHONUNBUFFERED"), QStringLiteral("1"));
+    env.insert(QStringLiteral("GOBRIDGE_SOCKET"), worker->socketPath);
+    env.insert(QStringLiteral("GOBRIDGE_TOKEN"), QString::fromLatin1(m_token));
+    env.insert(QStringLiteral("GOBRIDGE_MAX_FRAME"), QString::number(m_options.maxFrameSize()));
+    process->setProcessEnvironment(env);
+    if (!m_options.workingDirectory().isEmpty())
+        process->setWorkingDirectory(m_options.workingDirectory());
+
+    connect(process, &QProcess::readyReadStandardOutput, this,
+            [this, worker] { readOutput(worker, QProcess::StandardOutput, false); });
+    connect(process, &QProcess::readyReadStandardError, this,
+            [this, worker] { readOutput(worker, QProcess::StandardError, false); });
+    connect(process, &QProcess::finished, this,
+            [this, worker, process](int exitCode, QProcess::ExitStatus status) {
+                if (worker->process != process)
+                    return;
+                onProcessGone(worker, exitCode, status, QString());
+            });
+    connect(process, &QProcess::errorOccurred, this,
+            [this, worker, process](QProcess::ProcessError error) {
+                if (worker->process != process || error != QProcess::FailedToStart)
+                    return;
+                onProcessGone(worker, -1, QProcess::CrashExit,
+                              QStringLiteral("cannot run %1: %2")
+                                      .arg(m_options.pythonExecutable(), process->errorString()));
+            });
+
+    QStringList arguments;
+    arguments << m_script << m_options.scriptArguments();
+    worker->startClock.start();
+    process->start(m_options.pythonExecutable(), arguments);
+    worker->connectTimer->start();
+}
+
+void QGbEngine::tryConnectControl(QGbWorker *worker)
+{
+    if (worker->state != QGbWorker::State::Starting) {
+        worker->connectTimer->stop();
+        return;
+    }
+    if (worker->control)
+        return;
+    if (worker->startClock.elapsed() > m_options.startTimeout().count()) {
+        killWorker(worker,
+                   QStringLiteral("it did not accept connections within %1 ms")
+                           .arg(m_options.startTimeout().count()));
+        return;
+    }
+    if (!QFileInfo::exists(worker->socketPath))
+        return;
+    worker->connectTimer->stop();
+    worker->control = openConnection(worker, true);
+}
+
+QGbConnection *QGbEngine::openConnection(QGbWorker *worker, bool control)
+{
+    auto *connection = new QGbConnection;
+    connection->worker = worker;
+    connection->control = control;
+    connection->reader = std::make_unique<QGbWire::FrameReader>(m_options.maxFrameSize());
+    connection->socket = new QLocalSocket(this);
+    QLocalSocket *socket = connection->socket;
+    if (!control) {
+        worker->connections.push_back(connection);
+        ++m_opening;
+    }
+
+    connect(socket, &QLocalSocket::connected, this, [this, connection] {
+        connection->state = QGbConnection::State::Handshaking;
+        Envelope hello("hello");
+        hello.field("version", qint64(QGOBRIDGE_PROTOCOL_VERSION));
+        hello.field("token", QString::fromLatin1(m_token));
+        hello.field("role", connection->control ? QStringView(u"control") : QStringView(u"call"));
+        QByteArray frame;
+        QGbError error;
+        hello.finish(&frame, m_options.maxFrameSize(), &error);
+        send(connection, frame);
+    });
+    connect(socket, &QLocalSocket::readyRead, this,
+            [this, connection] { onReadyRead(connection); });
+    connect(socket, &QLocalSocket::errorOccurred, this,
+            [this, connection](QLocalSocket::LocalSocketError) {
+                closeConnection(connection,
+                                QGbError(QGbError::WorkerCrashed,
+                                         QStringLiteral("Connection to the worker lost: %1")
+                                                 .arg(connection->socket->errorString())));
+            });
+    connect(socket, &QLocalSocket::disconnected, this, [this, connection] {
+        closeConnection(connection,
+                        QGbError(QGbError::WorkerCrashed,
+                                 QStringLiteral("The worker closed the connection")));
+    });
+    socket->connectToServer(worker->socketPath);
+    return connection;
+}
+
+bool QGbEngine::send(QGbConnection *connection, const QByteArray &frames)
+{
+    if (connection->state == QGbConnection::State::Closed)
+        return false;
+    return connection->socket->write(frames) == frames.size();
+}
+
+void QGbEngine::onReadyRead(QGbConnection *connection)
+{
+    if (connection->state == QGbConnection::State::Closed)
+        return;
+    QLocalSocket *socket = connection->socket;
+    const QByteArray data = socket->readAll();
+    connection->reader->append(data.constData(), data.size());
+    for (;;) {
+        QGbWire::Message message;
+        QGbError error;
+        const auto status = connection->reader->next(&message, &error);
+        if (status == QGbWire::FrameReader::NeedMore)
+            return;
+        if (status == QGbWire::FrameReader::Error) {
+            qCWarning(lcQGbEngine) << "worker" << connection->worker->index
+                                   << "sent a malformed frame:" << error.errorString();
+            closeConnection(connection, error);
+            return;
+        }
+        if (!handleMessage(connection, message))
+            return;
+    }
+}
+
+// Returns false if the connection was closed while handling the message.
+bool QGbEngine::handleMessage(QGbConnection *connection, QGbWire::Message &message)
+{
+    if (connection->state == QGbConnection::State::Handshaking) {
+        if (message.type == "hello") {
+            connection->connId = message.fields.value(QStringLiteral("conn")).toLongLong();
+            if (connection->control) {
+                connection->state = QGbConnection::State::Idle;
+                onWorkerReady(connection->worker,
+                              message.fields.value(QStringLiteral("pid")).toLongLong());
+            } else {
+                --m_opening;
+                connection->state = QGbConnection::State::Idle;
+                dispatch();
+            }
+            return connection->state != QGbConnection::State::Closed;
+        }
+        QGbError error = message.type == "error"
+                ? errorFromWire(message.fields.value(QStringLiteral("error")))
+                : QGbError(QGbError::ProtocolError,
+                           QStringLiteral("Expected hello, got %1")
+                                   .arg(QString::fromLatin1(message.type)));
+        closeConnection(connection, error);
+        return false;
+    }
+    if (connection->control) {
+        // pong and anything else informational; the control connection carries no calls.
+        return true;
+    }
+    handleCallMessage(connection, message);
+    return connection->state != QGbConnection::State::Closed;
+}
+
+void QGbEngine::handleCallMessage(QGbConnection *connection, QGbWire::Message &message)
+{
+    const QGbCallPtr call = connection->call;
+    if (!call || message.id != call->id) {
+        // Frames for a call that already ended are dropped; anything newer is a protocol error.
+        if (message.id > 0 && message.id <= connection->lastCallId)
+            return;
+        closeConnection(connection,
+                        QGbError(QGbError::ProtocolError,
+                                 QStringLiteral("The worker sent '%1' for unknown call id %2")
+                                         .arg(QString::fromLatin1(message.type))
+                                         .arg(message.id)));
+        return;
+    }
+
+    const bool cancelling = call->state == QGbCallRecord::State::Cancelling;
+    QGbError error;
+    if (message.type == "chunk") {
+        const QVariantList items = message.fields.value(QStringLiteral("items")).toList();
+        if (!cancelling && !call->sink->deliverItems(items, &error)) {
+            failCall(call, error, true);
+            return;
+        }
+        call->outputSinceCredit += items.size();
+        if (call->outputSinceCredit >= OutputWindow / 2) {
+            Envelope credit("credit", call->id);
+            credit.field("n", call->outputSinceCredit);
+            QByteArray frame;
+            credit.finish(&frame, m_options.maxFrameSize(), &error);
+            call->outputSinceCredit = 0;
+            send(connection, frame);
+        }
+    } else if (message.type == "result") {
+        if (!cancelling
+            && !call->sink->deliverResult(message.fields.value(QStringLiteral("value")), &error)) {
+            call->sink->deliverError(error);
+        }
+        finishCall(call);
+    } else if (message.type == "end") {
+        finishCall(call);
+    } else if (message.type == "error") {
+        if (!cancelling)
+            call->sink->deliverError(errorFromWire(message.fields.value(QStringLiteral("error"))));
+        finishCall(call);
+    } else if (message.type == "credit") {
+        call->inputCredit += message.fields.value(QStringLiteral("n")).toLongLong();
+        pumpInput(call);
+    } else {
+        closeConnection(connection,
+                        QGbError(QGbError::ProtocolError,
+                                 QStringLiteral("Unexpected message type '%1'")
+                                         .arg(QString::fromLatin1(message.type))));
+    }
+}
+
+void QGbEngine::closeConnection(QGbConnection *connection, const QGbError &error)
+{
+    if (connection->state == QGbConnection::State::Closed)
+        return;
+    const QGbConnection::State previous = connection->state;
+    connection->state = QGbConnection::State::Closed;
+    QGbWorker *worker = connection->worker;
+    if (QGbCallPtr call = connection->call) {
+        connection->call.reset();
+        call->connection = nullptr;
+        if (call->state == QGbCallRecord::State::Running && error.code() == QGbError::WorkerCrashed
+            && !m_shuttingDown && worker->process
+            && worker->process->state() != QProcess::NotRunning) {
+            worker->orphans.emplace_back(call, error);
+            if (!worker->orphanTimer->isActive())
+                worker->orphanTimer->start(OrphanWait);
+        } else {
+            if (call->state == QGbCallRecord::State::Running)
+                call->sink->deliverError(error);
+            finishCall(call);
+        }
+    }
+    if (!connection->control) {
+        if (previous == QGbConnection::State::Connecting
+            || previous == QGbConnection::State::Handshaking)
+            --m_opening;
+        // A worker that refuses connections is probably dying: give it a moment
+        // (its exit, if it is one, arrives meanwhile) instead of retrying at once.
+        if (previous == QGbConnection::State::Connecting)
+            worker->noConnectionsUntil = QDeadlineTimer(ConnectRetryDelay);
+        auto &list = worker->connections;
+        list.erase(std::remove(list.begin(), list.end(), connection), list.end());
+    } else if (worker->control == connection) {
+        worker->control = nullptr;
+        if (previous == QGbConnection::State::Connecting
+            && worker->state == QGbWorker::State::Starting) {
+            // The socket appeared but the worker is not accepting yet: poll again.
+            worker->connectTimer->start();
+        } else if (error.code() == QGbError::Unauthorized
+                   || error.code() == QGbError::ProtocolError) {
+            killWorker(worker, error.errorString());
+        }
+    }
+    connection->socket->disconnect(this);
+    connection->socket->abort();
+    connection->socket->deleteLater();
+    delete connection;
+    scheduleDispatch();
+}
+
+void QGbEngine::onWorkerReady(QGbWorker *worker, qint64 pid)
+{
+    worker->state = QGbWorker::State::Ready;
+    worker->pid = pid > 0 ? pid : worker->process->processId();
+    worker->everReady = true;
+    worker->readySince.start();
+    updateReadyCount();
+    emit workerStarted(worker->index, worker->pid);
+    dispatch();
+}
+
+void QGbEngine::updateReadyCount()
+{
+    int ready = 0;
+    QList<qint64> pids;
+    for (const auto &w : m_workers) {
+        if (w->state == QGbWorker::State::Ready) {
+            ++ready;
+            pids.append(w->pid);
+        }
+    }
+    bool changed = false;
+    {
+        QMutexLocker locker(&m_stateMutex);
+        changed = ready != m_readyCount;
+        m_readyCount = ready;
+        m_pids = pids;
+        m_readyCondition.wakeAll();
+    }
+    if (changed)
+        emit readyWorkersChanged(ready);
+}
+
+int QGbEngine::readyWorkers() const
+{
+    QMutexLocker locker(&m_stateMutex);
+    return m_readyCount;
+}
+
+QList<qint64> QGbEngine::workerProcessIds() const
+{
+    QMutexLocker locker(&m_stateMutex);
+    return m_pids;
+}
+
+bool QGbEngine::waitForAllReady(int msecs)
+{
+    QDeadlineTimer deadline(msecs);
+    QMutexLocker locker(&m_stateMutex);
+    while (m_readyCount < m_options.workers()) {
+        if (!m_readyCondition.wait(&m_stateMutex, deadline))
+            return m_readyCount >= m_options.workers();
+    }
+    return true;
+}
+
+void QGbEngine::killWorker(QGbWorker *worker, const QString &reason)
+{
+    if (!worker->process || worker->process->state() == QProcess::NotRunning)
+        return;
+    qCWarning(lcQGbEngine) << "killing worker" << worker->index << "because" << reason;
+    worker->lastErrorLines.append(reason);
+    QProcess *process = worker->process;
+    process->terminate();
+    QTimer::singleShot(TerminateGrace, process, [process] {
+        if (process->state() != QProcess::NotRunning)
+            process->kill();
+    });
+}
+
+void QGbEngine::onProcessGone(QGbWorker *worker, int exitCode, QProcess::ExitStatus status,
+                              const QString &reason)
+{
+    QProcess *process = worker->process;
+    if (!process)
+        return;
+    readOutput(worker, QProcess::StandardOutput, true);
+    readOutput(worker, QProcess::StandardError, true);
+    worker->connectTimer->stop();
+    const bool wasReady = worker->state == QGbWorker::State::Ready;
+    const qint64 pid = worker->pid ? worker->pid : process->processId();
+
+    QString why = reason;
+    if (why.isEmpty()) {
+        why = status == QProcess::CrashExit
+                ? QStringLiteral("it crashed")
+                : QStringLiteral("it exited with code %1").arg(exitCode);
+    }
+    const QGbError crashed(QGbError::WorkerCrashed,
+                           QStringLiteral("Worker %1 (pid %2) died while running the call: %3")
+                                   .arg(worker->index)
+                                   .arg(pid)
+                                   .arg(why));
+    worker->process = nullptr; // from here on, broken connections fail their calls at once
+    worker->state = QGbWorker::State::Backoff;
+    const auto connections = worker->connections;
+    for (QGbConnection *connection : connections)
+        closeConnection(connection, crashed);
+    if (worker->control)
+        closeConnection(worker->control, crashed);
+    failOrphans(worker, &crashed);
+
+    worker->pid = 0;
+    process->disconnect(this);
+    process->deleteLater();
+    QFile::remove(worker->socketPath);
+    QFile::remove(worker->socketPath + QLatin1String(".tmp"));
+
+    if (wasReady && worker->readySince.elapsed() >= HealthyRunMs)
+        worker->consecutiveFailures = 0;
+    ++worker->consecutiveFailures;
+    updateReadyCount();
+    emit workerExited(worker->index, pid, exitCode, status);
+    if (m_shuttingDown)
+        return;
+
+    if (!wasReady) {
+        QString detail = why;
+        if (!worker->lastErrorLines.isEmpty())
+            detail += QStringLiteral(": ") + worker->lastErrorLines.join(QLatin1Char('\n'));
+        const QGbError error(QGbError::WorkerStartFailed,
+                             QStringLiteral("Worker %1 stopped before it was ready (%2)")
+                                     .arg(worker->index)
+                                     .arg(detail));
+        emit errorOccurred(error);
+        bool anyReady = false;
+        for (const auto &w : m_workers)
+            anyReady = anyReady || w->state == QGbWorker::State::Ready;
+        if (!anyReady)
+            failQueued(error);
+    }
+    scheduleRestart(worker);
+}
+
+void QGbEngine::scheduleRestart(QGbWorker *worker)
+{
+    const int shift = std::min(worker->consecutiveFailures - 1, 20);
+    const auto delay =
+            std::min<std::chrono::milliseconds>(BackoffFirst * (qint64(1) << shift), BackoffMax);
+    worker->restartTimer->start(delay);
+}
+
+void QGbEngine::readOutput(QGbWorker *worker, QProcess::ProcessChannel channel, bool flushAll)
+{
+    if (!worker->process)
+        return;
+    QByteArray &buffer = worker->lineBuffer[channel];
+    worker->process->setReadChannel(channel);
+    buffer += worker->process->readAll();
+    qsizetype start = 0;
+    for (;;) {
+        const qsizetype nl = buffer.indexOf('\n', start);
+        if (nl < 0)
+            break;
+        deliverLine(worker, channel, buffer.mid(start, nl + 1 - start));
+        start = nl + 1;
+    }
+    buffer.remove(0, start);
+    if (flushAll && !buffer.isEmpty()) {
+        deliverLine(worker, channel, buffer + '\n');
+        buffer.clear();
+    }
+}
+
+void QGbEngine::deliverLine(QGbWorker *worker, QProcess::ProcessChannel channel,
+                            const QByteArray &line)
+{
+    const bool isOut = channel == QProcess::StandardOutput;
+    if (!isOut) {
+        worker->lastErrorLines.append(QString::fromUtf8(line).trimmed());
+        while (worker->lastErrorLines.size() > 8)
+            worker->lastErrorLines.removeFirst();
+    }
+    const bool forwarded = isOut ? m_options.isStdoutForwarded() : m_options.isStderrForwarded();
+    if (forwarded) {
+        writeAll(isOut ? STDOUT_FILENO : STDERR_FILENO, line);
+    } else if (QIODevice *device = isOut ? m_options.stdoutDevice() : m_options.stderrDevice()) {
+        QPointer<QIODevice> target(device);
+        QMetaObject::invokeMethod(
+                device,
+                [target, line] {
+                    if (target)
+                        target->write(line);
+                },
+                Qt::QueuedConnection);
+    }
+    emit workerOutput(worker->index, channel, line);
+}
+
+void QGbEngine::submit(const QGbCallPtr &call)
+{
+    if (m_shuttingDown) {
+        call->sink->deliverError(QGbError(QGbError::PoolClosed));
+        call->sink->deliverFinished();
+        return;
+    }
+    if (qsizetype(m_queue.size()) >= m_options.maxQueuedCalls()) {
+        call->sink->deliverError(
+                QGbError(QGbError::QueueFull,
+                         QStringLiteral("%1 calls are already waiting").arg(m_queue.size())));
+        call->sink->deliverFinished();
+        return;
+    }
+    QFutureInterfaceBase &fi = call->sink->futureInterface();
+    if (fi.isCanceled()) {
+        call->sink->deliverFinished();
+        return;
+    }
+    m_active.insert(call.get(), call);
+    call->watcher = new QFutureWatcher<void>(this);
+    std::weak_ptr<QGbCallRecord> weak = call;
+    connect(call->watcher, &QFutureWatcherBase::canceled, this, [this, weak] {
+        if (QGbCallPtr c = weak.lock())
+            onCallCanceled(c);
+    });
+    call->watcher->setFuture(QFuture<void>(&fi));
+    if (call->input) {
+        std::weak_ptr<QGbEngineHandle> handle = m_handle;
+        std::weak_ptr<QGbCallRecord> w = call;
+        if (!call->input->bind([handle, w] {
+                if (auto h = handle.lock()) {
+                    h->post([h, w] {
+                        if (QGbCallPtr c = w.lock(); c && h->engine)
+                            h->engine->pumpInput(c);
+                    });
+                }
+            })) {
+            failCall(call,
+                     QGbError(QGbError::BadArguments,
+                              QStringLiteral("The channel already feeds another call")),
+                     false);
+            return;
+        }
+    }
+    m_queue.push_back(call);
+    dispatch();
+}
+
+// Dispatches from the event loop, once however often it is asked: callers may
+// be deep in socket signal handlers.
+void QGbEngine::scheduleDispatch(std::chrono::milliseconds delay)
+{
+    if (m_shuttingDown)
+        return;
+    if (delay.count() > 0) {
+        if (!m_dispatchTimer) {
+            m_dispatchTimer = new QTimer(this);
+            m_dispatchTimer->setSingleShot(true);
+            connect(m_dispatchTimer, &QTimer::timeout, this, &QGbEngine::dispatch);
+        }
+        if (!m_dispatchTimer->isActive())
+            m_dispatchTimer->start(delay);
+        return;
+    }
+    if (m_dispatchScheduled)
+        return;
+    m_dispatchScheduled = true;
+    QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_dispatchScheduled = false;
+                dispatch();
+            },
+            Qt::QueuedConnection);
+}
+
+void QGbEngine::dispatch()
+{
+    if (m_shuttingDown)
+        return;
+    while (!m_queue.empty()) {
+        // The least busy ready worker with an idle connection.
+        QGbConnection *best = nullptr;
+        int bestBusy = INT_MAX;
+        for (const auto &w : m_workers) {
+            if (w->state != QGbWorker::State::Ready)
+                continue;
+            int busy = 0;
+            QGbConnection *idle = nullptr;
+            for (QGbConnection *c : w->connections) {
+                if (c->state == QGbConnection::State::Busy)
+                    ++busy;
+                else if (c->state == QGbConnection::State::Idle && !idle)
+                    idle = c;
+            }
+            if (idle && busy < bestBusy) {
+                best = idle;
+                bestBusy = busy;
+            }
+        }
+        if (!best)
+            break;
+        QGbCallPtr call = m_queue.front();
+        m_queue.pop_front();
+        startOnConnection(call, best);
+    }
+    // Open more connections while calls wait and workers have room.
+    bool waitingForRetry = false;
+    while (qsizetype(m_queue.size()) > m_opening) {
+        QGbWorker *target = nullptr;
+        for (const auto &w : m_workers) {
+            if (w->state != QGbWorker::State::Ready
+                || int(w->connections.size()) >= m_options.maxConnections())
+                continue;
+            if (!w->noConnectionsUntil.hasExpired()) {
+                waitingForRetry = true;
+                continue;
+            }
+            if (!target || w->connections.size() < target->connections.size())
+                target = w.get();
+        }
+        if (!target)
+            break;
+        openConnection(target, false);
+    }
+    if (waitingForRetry && qsizetype(m_queue.size()) > m_opening)
+        scheduleDispatch(ConnectRetryDelay);
+}
+
+void QGbEngine::startOnConnection(const QGbCallPtr &call, QGbConnection *connection)
+{
+    call->connection = connection;
+    call->id = ++connection->lastCallId;
+    call->state = QGbCallRecord::State::Running;
+    connection->call = call;
+    connection->state = QGbConnection::State::Busy;
+
+    QByteArray frames;
+    QGbError error;
+    bool ok = true;
+    if (call->kind == QGbCallRecord::Kind::Describe) {
+        Envelope describe("describe", call->id);
+        ok = describe.finish(&frames, m_options.maxFrameSize(), &error);
+    } else {
+        Envelope message("call", call->id);
+        message.field("method", QStringView(call->method));
+        ok = message.value("args", call->args, &error, QGbPath("args"));
+        if (call->streamOut >= 0)
+            message.field("stream_out", call->streamOut == 1);
+        message.field("window", qint64(OutputWindow));
+        ok = ok && message.finish(&frames, m_options.maxFrameSize(), &error);
+    }
+    call->args.clear();
+    if (!ok) {
+        // Nothing was sent: the connection stays usable.
+        connection->call.reset();
+        connection->state = QGbConnection::State::Idle;
+        call->connection = nullptr;
+        --connection->lastCallId;
+        call->sink->deliverError(error);
+        finishCall(call);
+        return;
+    }
+    send(connection, frames);
+}
+
+void QGbEngine::pumpInput(const QGbCallPtr &call)
+{
+    if (!call->input || call->state != QGbCallRecord::State::Running || !call->connection)
+        return;
+    QGbChannelShared::End end = QGbChannelShared::End::Open;
+    for (;;) {
+        const qsizetype max = std::min<qint64>(call->inputCredit, InputBatch);
+        QList<QVariant> items = call->input->take(max, &end);
+        if (items.isEmpty() && max > 0 && end == QGbChannelShared::End::Open)
+            break;
+        if (!items.isEmpty()) {
+            Envelope chunk("chunk", call->id);
+            QGbError error;
+            QByteArray frames;
+            if (!chunk.value("items", items, &error, QGbPath("input"))
+                || !chunk.finish(&frames, m_options.maxFrameSize(), &error)) {
+                failCall(call, error, true);
+                return;
+            }
+            call->inputCredit -= items.size();
+            send(call->connection, frames);
+        }
+        if (end == QGbChannelShared::End::Aborted) {
+            failCall(call,
+                     QGbError(QGbError::Cancelled,
+                              QStringLiteral(
+                                      "The input channel was destroyed before it was closed")),
+                     true);
+            return;
+        }
+        if (end == QGbChannelShared::End::Closed && !call->inputEndSent) {
+            call->inputEndSent = true;
+            Envelope endMessage("end", call->id);
+            QByteArray frame;
+            QGbError error;
+            endMessage.finish(&frame, m_options.maxFrameSize(), &error);
+            send(call->connection, frame);
+            return;
+        }
+        if (call->inputCredit <= 0 || items.isEmpty())
+            break;
+    }
+}
+
+void QGbEngine::onCallCanceled(const QGbCallPtr &call)
+{
+    switch (call->state) {
+    case QGbCallRecord::State::Queued:
+        m_queue.erase(std::remove(m_queue.begin(), m_queue.end(), call), m_queue.end());
+        finishCall(call);
+        break;
+    case QGbCallRecord::State::Running:
+        call->state = QGbCallRecord::State::Cancelling;
+        call->sink->deliverFinished();
+        sendCancel(call);
+        break;
+    case QGbCallRecord::State::Cancelling:
+    case QGbCallRecord::State::Done:
+        break;
+    }
+}
+
+void QGbEngine::sendCancel(const QGbCallPtr &call)
+{
+    QGbConnection *connection = call->connection;
+    if (!connection)
+        return;
+    QGbError error;
+    QByteArray frame;
+    Envelope onCall("cancel", call->id);
+    onCall.finish(&frame, m_options.maxFrameSize(), &error);
+    send(connection, frame);
+    if (QGbConnection *control = connection->worker->control) {
+        Envelope onControl("cancel", call->id);
+        onControl.field("conn", connection->connId);
+        frame.clear();
+        onControl.finish(&frame, m_options.maxFrameSize(), &error);
+        send(control, frame);
+    }
+    if (!call->graceTimer) {
+        call->graceTimer = new QTimer(this);
+        call->graceTimer->setSingleShot(true);
+        std::weak_ptr<QGbCallRecord> weak = call;
+        connect(call->graceTimer, &QTimer::timeout, this, [this, weak] {
+            QGbCallPtr c = weak.lock();
+            if (!c || c->state != QGbCallRecord::State::Cancelling || !c->connection)
+                return;
+            killWorker(c->connection->worker,
+                       QStringLiteral("call %1 ignored its cancellation for %2 ms")
+                               .arg(c->method)
+                               .arg(m_options.cancelGracePeriod().count()));
+        });
+        call->graceTimer->start(m_options.cancelGracePeriod());
+    }
+}
+
+// Fails a call that has not ended; optionally tells the worker to stop it.
+void QGbEngine::failCall(const QGbCallPtr &call, const QGbError &error, bool cancelRemote)
+{
+    if (call->state == QGbCallRecord::State::Done)
+        return;
+    if (call->state == QGbCallRecord::State::Queued) {
+        m_queue.erase(std::remove(m_queue.begin(), m_queue.end(), call), m_queue.end());
+        call->sink->deliverError(error);
+        finishCall(call);
+        return;
+    }
+    if (call->state == QGbCallRecord::State::Running) {
+        call->sink->deliverError(error);
+        call->sink->deliverFinished();
+        call->state = QGbCallRecord::State::Cancelling;
+    }
+    if (cancelRemote && call->connection)
+        sendCancel(call);
+    else
+        finishCall(call);
+}
+
+void QGbEngine::finishCall(const QGbCallPtr &call)
+{
+    if (call->state == QGbCallRecord::State::Done)
+        return;
+    call->state = QGbCallRecord::State::Done;
+    call->sink->deliverFinished();
+    if (call->input)
+        call->input->endCall();
+    if (call->watcher) {
+        call->watcher->disconnect(this);
+        call->watcher->deleteLater();
+        call->watcher = nullptr;
+    }
+    if (call->graceTimer) {
+        call->graceTimer->deleteLater();
+        call->graceTimer = nullptr;
+    }
+    if (QGbConnection *connection = call->connection) {
+        call->connection = nullptr;
+        if (connection->call == call) {
+            connection->call.reset();
+            if (connection->state == QGbConnection::State::Busy)
+                connection->state = QGbConnection::State::Idle;
+        }
+    }
+    m_active.remove(call.get());
+    scheduleDispatch();
+}
+
+// Fails the calls that lost their connection, with *error or, if null, with
+// the error each connection broke with.
+void QGbEngine::failOrphans(QGbWorker *worker, const QGbError *error)
+{
+    worker->orphanTimer->stop();
+    auto orphans = std::move(worker->orphans);
+    worker->orphans.clear();
+    for (auto &[call, own] : orphans) {
+        if (call->state == QGbCallRecord::State::Running)
+            call->sink->deliverError(error ? *error : own);
+        finishCall(call);
+    }
+}
+
+void QGbEngine::failQueued(const QGbError &error)
+{
+    std::deque<QGbCallPtr> queued;
+    queued.swap(m_queue);
+    for (const QGbCallPtr &call : queued) {
+        call->sink->deliverError(error);
+        finishCall(call);
+    }
+}
+
+void QGbEngine::shutdown()
+{
+    if (m_shuttingDown && m_workers.empty())
+        return;
+    m_shuttingDown = true;
+    {
+        QMutexLocker locker(&m_handle->mutex);
+        m_handle->engine = nullptr;
+    }
+    const QGbError closed(QGbError::PoolClosed, QStringLiteral("The pool was closed"));
+    failQueued(closed);
+    const auto active = m_active;
+    for (const QGbCallPtr &call : active) {
+        if (call->state == QGbCallRecord::State::Running)
+            call->sink->deliverError(closed);
+        finishCall(call);
+    }
+
+    // Ask every worker to exit, then make sure they did.
+    QList<QProcess *> processes;
+    for (auto &w : m_workers) {
+        w->connectTimer->stop();
+        w->restartTimer->stop();
+        const auto connections = w->connections;
+        for (QGbConnection *c : connections)
+            closeConnection(c, closed);
+        if (w->control)
+            closeConnection(w->control, closed);
+        if (w->process) {
+            w->process->disconnect(this);
+            if (w->process->state() != QProcess::NotRunning) {
+                w->process->terminate();
+                processes.append(w->process);
+            }
+        }
+    }
+    QDeadlineTimer deadline(TerminateGrace);
+    for (QProcess *p : processes) {
+        if (!p->waitForFinished(int(std::max<qint64>(1, deadline.remainingTime())))) {
+            p->kill();
+            p->waitForFinished(1000);
+        }
+    }
+    for (auto &w : m_workers) {
+        if (w->process) {
+            w->process->setReadChannel(QProcess::StandardOutput);
+            readOutput(w.get(), QProcess::StandardOutput, true);
+            readOutput(w.get(), QProcess::StandardError, true);
+            delete w->process;
+            w->process = nullptr;
+        }
+        QFile::remove(w->socketPath);
+        QFile::remove(w->socketPath + QLatin1String(".tmp"));
+        w->state = QGbWorker::State::Stopped;
+    }
+    m_workers.clear();
+    if (!m_socketDir.isEmpty()) {
+        QDir(m_socketDir).removeRecursively();
+        m_socketDir.clear();
+    }
+    updateReadyCount();
+}

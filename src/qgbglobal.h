@@ -1,0 +1,20 @@
+// Copyright (C) 2026 The QGobridge Authors.
+// SPDX-License-Identifier: MIT
+
+#ifndef QGBGLOBAL_H
+#define QGBGLOBAL_H
+
+#include <QtCore/qglobal.h>
+
+#if defined(QGOBRIDGE_STATIC)
+#    define QGB_EXPORT
+#elif defined(QGOBRIDGE_BUILD_CORE)
+#    define QGB_EXPORT Q_DECL_EXPORT
+#else
+#    define QGB_EXPORT Q_DECL_IMPORT
+#endif
+
+#define QGOBRIDGE_VERSION_STR "0.1.0"
+#define QGOBRIDGE_PROTOCOL_VERSION 1
+
+#endif // QGBGLOBAL_H

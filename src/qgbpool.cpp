@@ -1,0 +1,400 @@
+// Copyright (C) 2026 The QGobridge Authors.
+// SPDX-License-Identifier: MIT
+
+#include "qgbpool.h"
+#include "qgbcall_p.h"
+#include "qgbchannel_p.h"
+#include "qgbpool_p.h"
+
+#include <QtCore/qmetaobject.h>
+
+namespace QGbPrivate {
+
+CallSink::~CallSink() = default;
+
+void CallSink::deliverError(const QGbError &error)
+{
+    futureInterface().reportException(QGbException(error));
+}
+
+} // namespace QGbPrivate
+
+/*!
+    \class QGbPool
+    \inmodule QGobridge
+    \brief The QGbPool class runs Python functions in a supervised pool of worker processes.
+
+    A QGbPool starts \l{QGbPoolOptions::workers()}{workers} Python processes that
+    run \a script, a Python file that exposes functions with \c @gobridge and
+    calls \c run():
+
+    \code
+    # worker.py
+    from gobridge import gobridge, run
+
+    @gobridge
+    def add(a: int, b: int) -> int:
+        return a + b
+
+    run()
+    \endcode
+
+    \code
+    QGbPool pool("worker.py");
+    QFuture<int> sum = pool.call<int>("add", 3, 4);
+    qDebug() << sum.result(); // 7
+    \endcode
+
+    \section1 Four call modes, one entry point
+
+    \list
+    \li call() runs a plain function and its QFuture holds the one result.
+    \li stream() runs a generator function; its QFuture receives every
+        \c yield as a result, as it comes.
+    \li Passing a QGbChannel as an argument makes it a client stream: the
+        Python function receives an \c Iterator. With call() it returns one
+        value; with stream() it is a bidirectional stream.
+    \li invoke() starts any of them untyped and returns a QGbCall with signals.
+    \endlist
+
+    Arguments and results convert between C++ and Python values: integers,
+    double, bool, QString, null, QByteArray (Python \c bytes, sent as raw bytes),
+    lists, maps, QJsonValue, QVariant and \c Q_GADGET structs (Python dicts keyed
+    by property name), recursively. A value that cannot be carried fails the call
+    with QGbError::TypeMismatch naming the value's path; nothing is ever
+    truncated or rounded silently.
+
+    \section1 Threads
+
+    Every pool has one I/O thread that owns its processes and sockets; nothing
+    the caller does blocks it, so QFuture::result() and
+    QFuture::waitForFinished() may be called from the thread that owns the pool.
+    call(), stream(), invoke() and describe() are thread-safe.
+
+    \section1 Failures and cancellation
+
+    Every call ends exactly once, with a result or a QGbError. QFuture::cancel()
+    (or QGbCall::cancel()) cancels a call at once for the caller and interrupts
+    the Python function where it runs: a generator is closed, an input iterator
+    raises, running code gets \c gobridge.Cancelled. A function that cannot be
+    interrupted within QGbPoolOptions::cancelGracePeriod() gets its worker
+    killed and restarted.
+
+    A worker that dies is restarted with exponential backoff (100 ms doubling up
+    to 30 s, reset after 10 s of healthy running); calls running on it fail with
+    QGbError::WorkerCrashed, calls that had not started go to a live worker.
+*/
+
+/*!
+    \enum QGbPool::State
+    \value Starting Workers are starting; calls made now wait for them.
+    \value Running Every worker was ready at least once.
+    \value Closed The pool was closed; calls fail with QGbError::PoolClosed.
+*/
+
+/*!
+    Constructs a pool that runs \a script in Python workers configured by
+    \a options, with \a parent. The workers start at once; calls made before they
+    are ready wait for them.
+*/
+QGbPool::QGbPool(const QString &script, const QGbPoolOptions &options, QObject *parent)
+    : QObject(parent)
+    , d_ptr(new QGbPoolPrivate)
+{
+    Q_D(QGbPool);
+    d->script = script;
+    d->options = options;
+    d->thread.setObjectName(QStringLiteral("QGbPool I/O"));
+    d->engine = new QGbEngine(script, options);
+    d->handle = d->engine->handle();
+    d->engine->moveToThread(&d->thread);
+
+    connect(d->engine, &QGbEngine::workerStarted, this, &QGbPool::workerStarted);
+    connect(d->engine, &QGbEngine::workerExited, this, &QGbPool::workerExited);
+    connect(d->engine, &QGbEngine::workerOutput, this, &QGbPool::workerOutput);
+    connect(d->engine, &QGbEngine::errorOccurred, this, &QGbPool::errorOccurred);
+    connect(d->engine, &QGbEngine::readyWorkersChanged, this, [this](int ready) {
+        Q_D(QGbPool);
+        if (d->state == Starting && ready == d->options.workers()) {
+            d->state = Running;
+            emit stateChanged(d->state);
+        }
+        emit readyWorkersChanged(ready);
+    });
+
+    d->thread.start();
+    QGbEngine *engine = d->engine;
+    d->handle->post([engine] { engine->startPool(); });
+}
+
+/*!
+    Destroys the pool: calls that have not finished fail with
+    QGbError::PoolClosed and the workers are stopped.
+    \sa close()
+*/
+QGbPool::~QGbPool()
+{
+    close();
+}
+
+/*!
+    Closes the pool: calls that have not finished fail with QGbError::PoolClosed,
+    the workers get SIGTERM (SIGKILL one second later if they are still running),
+    and the socket directory is removed. Returns once all of this is done.
+*/
+void QGbPool::close()
+{
+    Q_D(QGbPool);
+    if (d->state == Closed)
+        return;
+    QGbEngine *engine = d->engine;
+    d->engine = nullptr;
+    QMetaObject::invokeMethod(
+            engine,
+            [engine] {
+                engine->shutdown();
+                delete engine;
+            },
+            Qt::BlockingQueuedConnection);
+    d->thread.quit();
+    d->thread.wait();
+    d->state = Closed;
+    emit stateChanged(d->state);
+}
+
+/*!
+    Returns the script the workers run.
+*/
+QString QGbPool::script() const
+{
+    Q_D(const QGbPool);
+    return d->script;
+}
+
+/*!
+    Returns the options the pool was created with.
+*/
+QGbPoolOptions QGbPool::options() const
+{
+    Q_D(const QGbPool);
+    return d->options;
+}
+
+/*!
+    Returns the pool's state.
+*/
+QGbPool::State QGbPool::state() const
+{
+    Q_D(const QGbPool);
+    return d->state;
+}
+
+/*!
+    Returns how many workers are ready to run calls now. Thread-safe.
+*/
+int QGbPool::readyWorkers() const
+{
+    Q_D(const QGbPool);
+    QMutexLocker locker(&d->handle->mutex);
+    return d->handle->engine ? d->handle->engine->readyWorkers() : 0;
+}
+
+/*!
+    Returns the process ids of the workers that are ready now. Thread-safe.
+*/
+QList<qint64> QGbPool::workerProcessIds() const
+{
+    Q_D(const QGbPool);
+    QMutexLocker locker(&d->handle->mutex);
+    return d->handle->engine ? d->handle->engine->workerProcessIds() : QList<qint64>();
+}
+
+/*!
+    Blocks until every worker is ready or \a msecs milliseconds have passed.
+    Returns \c true if every worker is ready. Calls need not wait for this:
+    calls made before the workers are ready wait for them.
+*/
+bool QGbPool::waitForStarted(int msecs)
+{
+    Q_D(QGbPool);
+    QGbEngine *engine = d->engine;
+    return engine && engine->waitForAllReady(msecs);
+}
+
+/*!
+    \fn template <typename R, typename... Args> QFuture<R> QGbPool::call(const QString &method,
+   const Args &...args)
+
+    Calls the Python function \a method with \a args and returns a QFuture of its
+    result converted to \c R (\c void discards it). If one of \a args is a
+    QGbChannel, the function receives an \c Iterator over what is written to
+    the channel (a client stream). Calling a generator function with call()
+    fails with QGbError::BadArguments before it runs: use stream().
+*/
+
+/*!
+    \fn template <typename R, typename... Args> QFuture<R> QGbPool::stream(const QString &method,
+   const Args &...args)
+
+    Calls the Python generator function \a method with \a args and returns a
+    QFuture that receives each value it yields, converted to \c R. With a
+    QGbChannel among \a args, the stream is bidirectional.
+*/
+
+/*!
+    Calls \a method with \a args, untyped, and returns a QGbCall that reports
+    the call with signals. The caller owns the QGbCall. \a input, if not
+    \nullptr, is the client stream; it is passed where \a args holds
+    \c{QVariant::fromValue(QGbStreamMarker())}, or last if no argument is a marker.
+*/
+QGbCall *QGbPool::invoke(const QString &method, const QVariantList &args, QGbChannel *input)
+{
+    Q_D(QGbPool);
+    auto *call = new QGbCall(method);
+    auto *relay = new QGbCallRelay;
+    relay->moveToThread(&d->thread);
+    QGbCallPrivate *cd = call->d_func();
+    connect(
+            relay, &QGbCallRelay::chunks, call,
+            [call](const QVariantList &items) {
+                if (call->d_func()->finished)
+                    return;
+                emit call->chunksReceived(items);
+                if (call->isSignalConnected(QMetaMethod::fromSignal(&QGbCall::chunkReceived))) {
+                    for (const QVariant &item : items) {
+                        if (call->d_func()->finished)
+                            break;
+                        emit call->chunkReceived(item);
+                    }
+                }
+            },
+            Qt::QueuedConnection);
+    connect(
+            relay, &QGbCallRelay::result, call,
+            [call](const QVariant &value) {
+                if (call->d_func()->finished)
+                    return;
+                call->d_func()->result = value;
+                emit call->resultReady(value);
+            },
+            Qt::QueuedConnection);
+    connect(
+            relay, &QGbCallRelay::error, call,
+            [call](const QGbError &error) {
+                if (call->d_func()->finished)
+                    return;
+                call->d_func()->error = error;
+                emit call->errorOccurred(error);
+            },
+            Qt::QueuedConnection);
+    connect(
+            relay, &QGbCallRelay::done, call,
+            [call] {
+                if (call->d_func()->finished)
+                    return;
+                call->d_func()->finished = true;
+                emit call->finished();
+            },
+            Qt::QueuedConnection);
+
+    auto sink = std::make_unique<QGbCallObjectSink>(relay);
+    cd->future = sink->future();
+
+    QVariantList wireArgs;
+    wireArgs.reserve(args.size() + 1);
+    QGbError error;
+    bool markerSeen = false;
+    const QGbPath root("args");
+    for (qsizetype i = 0; i < args.size() && !error.isError(); ++i) {
+        if (args.at(i).metaType() == QMetaType::fromType<QGbStreamMarker>()) {
+            markerSeen = true;
+            wireArgs.append(args.at(i));
+            continue;
+        }
+        if (auto *channel = args.at(i).value<QGbChannel *>()) {
+            if (input && input != channel) {
+                error = QGbError(QGbError::BadArguments,
+                                 QStringLiteral("A call takes at most one QGbChannel"));
+            }
+            input = channel;
+            markerSeen = true;
+            wireArgs.append(QVariant::fromValue(QGbStreamMarker()));
+            continue;
+        }
+        QVariant wire;
+        QGbError conversion;
+        if (!QGb::toWire(args.at(i), &wire, &conversion, root.index(i)))
+            error = conversion;
+        wireArgs.append(std::move(wire));
+    }
+    if (input && !markerSeen)
+        wireArgs.append(QVariant::fromValue(QGbStreamMarker()));
+    submit(method, std::move(wireArgs), input, -1, std::move(sink), error);
+    return call;
+}
+
+/*!
+    Returns a QFuture of the list of functions the workers expose: for each, a
+    map with \c name, \c signature, \c doc and \c mode (\c call,
+    \c server_stream, \c client_stream or \c bidi).
+*/
+QFuture<QVariantList> QGbPool::describe()
+{
+    Q_D(QGbPool);
+    auto sink = std::make_unique<QGbPrivate::TypedSink<QVariantList>>();
+    QFuture<QVariantList> future = sink->future();
+    auto call = std::make_shared<QGbCallRecord>();
+    call->kind = QGbCallRecord::Kind::Describe;
+    call->method = QStringLiteral("describe");
+    call->sink = std::move(sink);
+    const bool posted = d->handle->post([call, handle = d->handle] {
+        if (handle->engine)
+            handle->engine->submit(call);
+    });
+    if (!posted) {
+        call->sink->deliverError(QGbError(QGbError::PoolClosed));
+        call->sink->deliverFinished();
+    }
+    return future;
+}
+
+bool QGbPool::appendChannel(QVariantList *out, QGbChannel *channel, QGbChannel **input,
+                            QGbError *error)
+{
+    if (*input) {
+        *error = QGbError(QGbError::BadArguments,
+                          QStringLiteral("A call takes at most one QGbChannel"));
+        return false;
+    }
+    *input = channel;
+    out->append(QVariant::fromValue(QGbStreamMarker()));
+    return true;
+}
+
+void QGbPool::submit(const QString &method, QVariantList &&args, QGbChannel *input, int streamOut,
+                     std::unique_ptr<QGbPrivate::CallSink> sink, const QGbError &argumentError)
+{
+    Q_D(QGbPool);
+    auto call = std::make_shared<QGbCallRecord>();
+    call->method = method;
+    call->args = std::move(args);
+    call->streamOut = streamOut;
+    call->sink = std::move(sink);
+    if (input)
+        call->input = input->d_func()->shared;
+    if (argumentError.isError()) {
+        call->sink->deliverError(argumentError);
+        call->sink->deliverFinished();
+        if (call->input)
+            call->input->endCall();
+        return;
+    }
+    const bool posted = d->handle->post([call, handle = d->handle] {
+        if (handle->engine)
+            handle->engine->submit(call);
+    });
+    if (!posted) {
+        call->sink->deliverError(QGbError(QGbError::PoolClosed));
+        call->sink->deliverFinished();
+    }
+}

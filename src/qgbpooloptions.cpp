@@ -1,0 +1,372 @@
+// Copyright (C) 2026 The QGobridge Authors.
+// SPDX-License-Identifier: MIT
+
+#include "qgbpooloptions.h"
+
+#include <QtCore/qiodevice.h>
+#include <QtCore/qpointer.h>
+
+#include <algorithm>
+
+using namespace std::chrono_literals;
+
+class QGbPoolOptionsPrivate : public QSharedData
+{
+public:
+    int workers = 2;
+    int maxConnections = 4;
+    QString pythonExecutable = QStringLiteral("python3");
+    QStringList scriptArguments;
+    QString workingDirectory;
+    QStringList environment;
+    QString socketDirectory;
+    QPointer<QIODevice> stdoutDevice;
+    QPointer<QIODevice> stderrDevice;
+    bool stdoutSet = false;
+    bool stderrSet = false;
+    qsizetype maxQueuedCalls = 65536;
+    quint32 maxFrameSize = 64u * 1024 * 1024;
+    std::chrono::milliseconds cancelGracePeriod = 2000ms;
+    std::chrono::milliseconds startTimeout = 30000ms;
+    QString packageDirectory;
+    bool addPackageToPythonPath = true;
+};
+
+/*!
+    \class QGbPoolOptions
+    \inmodule QGobridge
+    \brief The QGbPoolOptions class configures a QGbPool.
+
+    QGbPoolOptions is a value type with chainable setters; each option of the
+    original Go gobridge has a counterpart:
+
+    \table
+    \header \li Option \li Go gobridge \li Default
+    \row \li setWorkers() \li \c WithWorkers \li 2
+    \row \li setMaxConnections() \li \c WithMaxConns \li 4
+    \row \li setPythonExecutable() \li \c WithPythonExe \li \c python3
+    \row \li setScriptArguments() \li \c WithScriptArgs \li none
+    \row \li setWorkingDirectory() \li \c WithWorkDir \li the application's
+    \row \li setEnvironment() \li \c WithEnv \li none
+    \row \li setSocketDirectory() \li \c WithSocketDir \li a private directory in the temporary
+   directory \row \li setStdout() \li \c WithStdout \li the application's standard output \row \li
+   setStderr() \li \c WithStderr \li the application's standard error \endtable
+
+    \code
+    QGbPool pool("worker.py", QGbPoolOptions().setWorkers(4).setMaxConnections(8));
+    \endcode
+*/
+
+QGbPoolOptions::QGbPoolOptions()
+    : d(new QGbPoolOptionsPrivate)
+{
+}
+QGbPoolOptions::QGbPoolOptions(const QGbPoolOptions &other) = default;
+QGbPoolOptions::QGbPoolOptions(QGbPoolOptions &&other) noexcept = default;
+QGbPoolOptions &QGbPoolOptions::operator=(const QGbPoolOptions &other) = default;
+QGbPoolOptions &QGbPoolOptions::operator=(QGbPoolOptions &&other) noexcept = default;
+QGbPoolOptions::~QGbPoolOptions() = default;
+
+/*!
+    Returns the number of Python worker processes. The default is 2.
+*/
+int QGbPoolOptions::workers() const
+{
+    return d->workers;
+}
+
+/*!
+    Sets the number of Python worker processes to \a workers (at least 1).
+*/
+QGbPoolOptions &QGbPoolOptions::setWorkers(int workers)
+{
+    d->workers = std::max(1, workers);
+    return *this;
+}
+
+/*!
+    Returns the maximum number of connections to each worker. One connection
+    runs one call at a time. The default is 4.
+*/
+int QGbPoolOptions::maxConnections() const
+{
+    return d->maxConnections;
+}
+
+/*!
+    Sets the maximum number of connections to each worker to \a connections (at least 1).
+*/
+QGbPoolOptions &QGbPoolOptions::setMaxConnections(int connections)
+{
+    d->maxConnections = std::max(1, connections);
+    return *this;
+}
+
+/*!
+    Returns the Python executable. The default is \c python3, looked up in \c PATH.
+*/
+QString QGbPoolOptions::pythonExecutable() const
+{
+    return d->pythonExecutable;
+}
+
+/*!
+    Sets the Python executable to \a executable: a path, or a name looked up in \c PATH.
+    It can be any program that runs the script, for example \c uv with the
+    script arguments \c {run worker.py}.
+*/
+QGbPoolOptions &QGbPoolOptions::setPythonExecutable(const QString &executable)
+{
+    d->pythonExecutable = executable;
+    return *this;
+}
+
+/*!
+    Returns the arguments passed after the script path.
+*/
+QStringList QGbPoolOptions::scriptArguments() const
+{
+    return d->scriptArguments;
+}
+
+/*!
+    Sets the arguments passed after the script path to \a arguments.
+*/
+QGbPoolOptions &QGbPoolOptions::setScriptArguments(const QStringList &arguments)
+{
+    d->scriptArguments = arguments;
+    return *this;
+}
+
+/*!
+    Returns the workers' working directory; empty means the application's.
+*/
+QString QGbPoolOptions::workingDirectory() const
+{
+    return d->workingDirectory;
+}
+
+/*!
+    Sets the workers' working directory to \a directory.
+*/
+QGbPoolOptions &QGbPoolOptions::setWorkingDirectory(const QString &directory)
+{
+    d->workingDirectory = directory;
+    return *this;
+}
+
+/*!
+    Returns the extra environment variables, as \c{"KEY=VALUE"} strings.
+*/
+QStringList QGbPoolOptions::environment() const
+{
+    return d->environment;
+}
+
+/*!
+    Sets extra environment variables for the workers to \a environment, as
+    \c{"KEY=VALUE"} strings. They are merged into the application's environment,
+    replacing variables of the same name.
+*/
+QGbPoolOptions &QGbPoolOptions::setEnvironment(const QStringList &environment)
+{
+    d->environment = environment;
+    return *this;
+}
+
+/*!
+    Returns the directory in which the pool creates its private socket directory;
+    empty means the system's temporary directory.
+*/
+QString QGbPoolOptions::socketDirectory() const
+{
+    return d->socketDirectory;
+}
+
+/*!
+    Sets the directory in which the pool creates its private socket directory to
+    \a directory. The pool always creates a fresh subdirectory with mode 0700
+    there, so other users cannot reach the sockets. Unix socket paths are limited
+    to 107 bytes: keep \a directory short.
+*/
+QGbPoolOptions &QGbPoolOptions::setSocketDirectory(const QString &directory)
+{
+    d->socketDirectory = directory;
+    return *this;
+}
+
+/*!
+    Returns the device that receives the workers' standard output, or \nullptr.
+    \sa isStdoutForwarded()
+*/
+QIODevice *QGbPoolOptions::stdoutDevice() const
+{
+    return d->stdoutDevice;
+}
+
+/*!
+    Returns \c true if no device was set with setStdout(): the workers' standard
+    output then goes to the application's standard output.
+*/
+bool QGbPoolOptions::isStdoutForwarded() const
+{
+    return !d->stdoutSet;
+}
+
+/*!
+    Sends the workers' standard output to \a device, one whole line at a time,
+    written in the thread \a device lives in. \nullptr discards it. Every line
+    is also emitted with QGbPool::workerOutput().
+*/
+QGbPoolOptions &QGbPoolOptions::setStdout(QIODevice *device)
+{
+    d->stdoutDevice = device;
+    d->stdoutSet = true;
+    return *this;
+}
+
+/*!
+    Returns the device that receives the workers' standard error, or \nullptr.
+    \sa isStderrForwarded()
+*/
+QIODevice *QGbPoolOptions::stderrDevice() const
+{
+    return d->stderrDevice;
+}
+
+/*!
+    Returns \c true if no device was set with setStderr(): the workers' standard
+    error then goes to the application's standard error.
+*/
+bool QGbPoolOptions::isStderrForwarded() const
+{
+    return !d->stderrSet;
+}
+
+/*!
+    Sends the workers' standard error to \a device, like setStdout(). \nullptr
+    discards it.
+*/
+QGbPoolOptions &QGbPoolOptions::setStderr(QIODevice *device)
+{
+    d->stderrDevice = device;
+    d->stderrSet = true;
+    return *this;
+}
+
+/*!
+    Returns how many calls may wait for a free connection. The default is 65536.
+*/
+qsizetype QGbPoolOptions::maxQueuedCalls() const
+{
+    return d->maxQueuedCalls;
+}
+
+/*!
+    Sets how many calls may wait for a free connection to \a calls. A call made
+    while the queue is full fails at once with QGbError::QueueFull.
+*/
+QGbPoolOptions &QGbPoolOptions::setMaxQueuedCalls(qsizetype calls)
+{
+    d->maxQueuedCalls = std::max<qsizetype>(1, calls);
+    return *this;
+}
+
+/*!
+    Returns the maximum size of one frame on the wire, in bytes. The default is 64 MiB.
+*/
+quint32 QGbPoolOptions::maxFrameSize() const
+{
+    return d->maxFrameSize;
+}
+
+/*!
+    Sets the maximum size of one frame to \a bytes (at least 4 KiB). A call whose
+    arguments, result or chunk would need a larger frame fails with
+    QGbError::FrameTooLarge; the connection and the worker stay usable.
+*/
+QGbPoolOptions &QGbPoolOptions::setMaxFrameSize(quint32 bytes)
+{
+    d->maxFrameSize = std::max<quint32>(4096, bytes);
+    return *this;
+}
+
+/*!
+    Returns how long a cancelled call may keep running before its worker is
+    killed and restarted. The default is 2 seconds.
+*/
+std::chrono::milliseconds QGbPoolOptions::cancelGracePeriod() const
+{
+    return d->cancelGracePeriod;
+}
+
+/*!
+    Sets the cancel grace period to \a period. A Python function that cannot be
+    interrupted (a C extension holding the GIL, a blocking call on a thread
+    other than the worker's main thread) and is still running this long after
+    it was cancelled gets its worker killed; the other calls on that worker fail
+    with QGbError::WorkerCrashed.
+*/
+QGbPoolOptions &QGbPoolOptions::setCancelGracePeriod(std::chrono::milliseconds period)
+{
+    d->cancelGracePeriod = std::max(period, std::chrono::milliseconds(0));
+    return *this;
+}
+
+/*!
+    Returns how long a worker may take to start listening. The default is 30 seconds.
+*/
+std::chrono::milliseconds QGbPoolOptions::startTimeout() const
+{
+    return d->startTimeout;
+}
+
+/*!
+    Sets how long a worker may take from process start until it accepts
+    connections to \a timeout. A worker that is slower is killed and restarted.
+*/
+QGbPoolOptions &QGbPoolOptions::setStartTimeout(std::chrono::milliseconds timeout)
+{
+    d->startTimeout = std::max(timeout, std::chrono::milliseconds(1));
+    return *this;
+}
+
+/*!
+    Returns the directory that holds the \c gobridge Python package, if set.
+    When empty, the pool uses the package installed with the library (or, in
+    a build tree, the one in the source tree); the environment variable
+    \c QGOBRIDGE_PYTHON_DIR overrides both.
+*/
+QString QGbPoolOptions::packageDirectory() const
+{
+    return d->packageDirectory;
+}
+
+/*!
+    Sets the directory that holds the \c gobridge Python package to \a directory.
+*/
+QGbPoolOptions &QGbPoolOptions::setPackageDirectory(const QString &directory)
+{
+    d->packageDirectory = directory;
+    return *this;
+}
+
+/*!
+    Returns \c true if the pool puts the \c gobridge package directory first on
+    the workers' \c PYTHONPATH. The default is \c true.
+*/
+bool QGbPoolOptions::addsPackageToPythonPath() const
+{
+    return d->addPackageToPythonPath;
+}
+
+/*!
+    Sets whether the pool puts the \c gobridge package directory on the workers'
+    \c PYTHONPATH to \a add. Turn it off when the workers' environment provides
+    its own \c gobridge (for example installed in a virtual environment).
+*/
+QGbPoolOptions &QGbPoolOptions::setAddPackageToPythonPath(bool add)
+{
+    d->addPackageToPythonPath = add;
+    return *this;
+}

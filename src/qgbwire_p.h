@@ -1,0 +1,166 @@
+// Copyright (C) 2026 The QGobridge Authors.
+// SPDX-License-Identifier: MIT
+
+#ifndef QGBWIRE_P_H
+#define QGBWIRE_P_H
+
+//
+//  W A R N I N G
+//  -------------
+//
+// This file is not part of the QGobridge API. It exists purely as an
+// implementation detail. This header file may change from version to
+// version without notice, or even be removed.
+//
+// We mean it.
+//
+
+#include "qgbconvert.h"
+#include "qgberror.h"
+
+#include <QtCore/qbytearray.h>
+#include <QtCore/qlist.h>
+#include <QtCore/qmetatype.h>
+#include <QtCore/qstring.h>
+#include <QtCore/qvariant.h>
+
+// The wire protocol's framing and its JSON codec (docs/protocol.md, sections 2
+// and 3). Values are canonical wire QVariants, see QGb::toWire().
+namespace QGbWire {
+
+constexpr quint32 DefaultMaxFrame = 64u * 1024 * 1024;
+constexpr int MaxDepth = 512;
+
+// Stands for {"$bytes": index} while the message's attachment frames have
+// not arrived yet (ParseContext::deferAttachments); resolveAttachments()
+// replaces it by the attachment's QByteArray.
+struct AttachmentRef
+{
+    qint64 index = 0;
+    friend bool operator==(AttachmentRef a, AttachmentRef b) { return a.index == b.index; }
+    friend bool operator!=(AttachmentRef a, AttachmentRef b) { return a.index != b.index; }
+};
+
+// Map keys repeat from one object to the next (a list of records): short ASCII
+// keys are turned into QStrings once and shared afterwards.
+class KeyCache
+{
+public:
+    QString intern(const char *key, qsizetype size);
+
+private:
+    static constexpr int Size = 64; // a power of two
+    static constexpr int MaxKeySize = 32;
+    struct Entry
+    {
+        QString string;
+        qsizetype size = -1;
+        char bytes[MaxKeySize];
+    };
+    Entry m_entries[Size];
+};
+
+struct ParseContext
+{
+    // {"$bytes": i} resolves against these; none when null.
+    const QList<QByteArray> *attachments = nullptr;
+    // Leave AttachmentRef placeholders instead, counted in deferredAttachments.
+    bool deferAttachments = false;
+    // Start of the frame: error positions are byte offsets from it (default: begin).
+    const char *origin = nullptr;
+    // Path of the parsed value, for TypeMismatch errors (default: empty).
+    const QGbPath *root = nullptr;
+    // Out: the number of placeholders left by deferAttachments.
+    qsizetype deferredAttachments = 0;
+    KeyCache keys;
+};
+
+// Parses exactly one JSON value in [begin, end) (surrounded by optional
+// whitespace) into a canonical wire value. Invalid JSON or UTF-8, trailing
+// garbage, nesting deeper than MaxDepth, bad markers: ProtocolError with a
+// position. Integers beyond 64 bits and numbers beyond the double range:
+// TypeMismatch naming the path.
+bool parseValue(const char *begin, const char *end, QVariant *out, ParseContext &ctx,
+                QGbError *error);
+
+// Replaces AttachmentRef placeholders in *value by attachments[index];
+// an index out of range is a ProtocolError.
+bool resolveAttachments(QVariant *value, const QList<QByteArray> &attachments, QGbError *error);
+
+struct Message
+{
+    QByteArray type;    // the "type" field
+    qint64 id = 0;      // the "id" field, 0 when absent
+    QVariantMap fields; // every field of the envelope (type and id too), attachments resolved
+};
+
+// Parses a message's JSON object. The "type" field must be a string and
+// "id", when present, an integer. $bytes markers follow ctx.
+bool parseMessage(const char *begin, const char *end, Message *out, ParseContext &ctx,
+                  QGbError *error);
+
+// Appends compact JSON for a canonical value. QByteArray values are appended
+// to *attachments and written as {"$bytes": i}; null attachments refuse them.
+// On failure (TypeMismatch naming the path) *out and *attachments are left
+// as they were.
+bool writeValue(QByteArray *out, const QVariant &canonical, QList<QByteArray> *attachments,
+                QGbError *error, const QGbPath &path);
+
+// Appends s as a JSON string literal (quotes included), UTF-8 encoded.
+// Unpaired surrogates, which UTF-8 cannot carry, become U+FFFD.
+void writeString(QByteArray *out, QStringView s);
+
+// Appends a 4-byte big-endian length and the payload.
+void appendFrame(QByteArray *out, const char *payload, qsizetype size);
+
+// Appends a message frame and its attachment frames. jsonObjectText already
+// holds "att": K when attachments is not empty. Refuses (FrameTooLarge, *out
+// unchanged) any frame above maxFrame.
+bool appendMessage(QByteArray *out, const QByteArray &jsonObjectText,
+                   const QList<QByteArray> &attachments, quint32 maxFrame, QGbError *error);
+
+// Splits a byte stream into messages. Bytes may arrive in pieces of any size.
+class FrameReader
+{
+public:
+    enum Status { NeedMore, Ready, Error };
+
+    explicit FrameReader(quint32 maxFrame = DefaultMaxFrame);
+
+    void append(const char *data, qsizetype size);
+    void append(const QByteArray &data) { append(data.constData(), data.size()); }
+
+    // Ready: *msg holds the next message, with its attachment frames resolved.
+    // NeedMore: append more bytes. Error: *error says why (FrameTooLarge,
+    // ProtocolError, TypeMismatch); the reader stays in that state.
+    Status next(Message *msg, QGbError *error);
+
+    // Bytes received but not yet returned in a message.
+    qsizetype bufferedBytes() const;
+    quint32 maxFrame() const { return m_maxFrame; }
+    bool hasError() const { return m_failed; }
+
+private:
+    enum Take { Taken, Incomplete, TooLarge };
+    Take takeFrame(const char **payload, quint32 *size);
+    Status fail(const QGbError &error, QGbError *out);
+
+    QByteArray m_buffer;
+    qsizetype m_pos = 0; // consumed bytes at the start of m_buffer
+    quint32 m_maxFrame;
+    bool m_failed = false;
+    bool m_pending = false; // m_message waits for its attachments
+    qint64 m_expected = 0;
+    qsizetype m_attachmentBytes = 0;
+    qsizetype m_deferred = 0;
+    Message m_message;
+    QList<QByteArray> m_attachments;
+    QGbError m_error;
+    ParseContext m_ctx;
+};
+
+} // namespace QGbWire
+
+Q_DECLARE_METATYPE(QGbWire::AttachmentRef)
+
+#endif // QGBWIRE_P_H

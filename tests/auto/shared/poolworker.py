@@ -1,0 +1,292 @@
+"""Worker used by tst_qgbpool: the original gobridge examples plus functions
+that fail, stall, crash or record what happened to them.
+
+Environment switches:
+  GB_CRASH_ON_START=1   exit with status 5 before serving (tests restart backoff)
+  GB_PRINT_ON_START=msg print msg on stdout and stderr before serving
+"""
+import os
+import sys
+import threading
+import time
+from typing import Iterator
+
+import gobridge
+from gobridge import gobridge as expose, run
+
+if os.environ.get("GB_CRASH_ON_START") == "1":
+    sys.stderr.write("poolworker: crashing on start as asked\n")
+    sys.stderr.flush()
+    os._exit(5)
+
+if os.environ.get("GB_PRINT_ON_START"):
+    print(os.environ["GB_PRINT_ON_START"])
+    print(os.environ["GB_PRINT_ON_START"], file=sys.stderr)
+
+_events = []
+_events_lock = threading.Lock()
+
+
+def record(event):
+    """Remembers event for events() and announces it on stderr, where the
+    tests wait for it through QGbPool::workerOutput."""
+    with _events_lock:
+        _events.append(event)
+    sys.stderr.write(f"event: {event}\n")
+    sys.stderr.flush()
+
+
+def on_main_thread():
+    return threading.current_thread() is threading.main_thread()
+
+
+@expose
+def events():
+    """Returns and clears what cancelled functions recorded."""
+    with _events_lock:
+        out = list(_events)
+        _events.clear()
+    return out
+
+
+# --- the original README's functions -------------------------------------
+
+@expose
+def add(a: int, b: int) -> int:
+    return a + b
+
+
+@expose
+def get_user(uid: int) -> dict:
+    return {"id": uid, "name": f"user_{uid}", "score": uid * 1.5}
+
+
+@expose
+def enrich_users(users: list) -> list:
+    for u in users:
+        u["level"] = "gold" if u["score"] >= 10 else "silver"
+    return users
+
+
+@expose
+def range_gen(start: int, stop: int) -> Iterator[int]:
+    for i in range(start, stop):
+        yield i
+
+
+@expose
+def gen_users(count: int) -> Iterator[dict]:
+    for i in range(1, count + 1):
+        yield {"id": i, "name": f"user_{i}", "score": float(i * 3)}
+
+
+@expose
+def sum_stream(numbers: Iterator[int]) -> int:
+    return sum(numbers)
+
+
+@expose
+def process_users(users: Iterator[dict]) -> Iterator[dict]:
+    for u in users:
+        yield {"id": u["id"], "name": u["name"].upper(), "score": u["score"] * 2}
+
+
+# --- plain values ---------------------------------------------------------
+
+@expose
+def echo(x):
+    return x
+
+
+@expose
+def type_name(x):
+    return type(x).__name__
+
+
+@expose
+def echo_stream(items: Iterator) -> Iterator:
+    for item in items:
+        yield item
+
+
+@expose
+def collect(items: Iterator) -> list:
+    return list(items)
+
+
+@expose
+def pid() -> int:
+    return os.getpid()
+
+
+@expose
+def env(name: str):
+    return os.environ.get(name)
+
+
+@expose
+def cwd() -> str:
+    return os.getcwd()
+
+
+@expose
+def argv() -> list:
+    return sys.argv[1:]
+
+
+@expose
+def bytes_len(b: bytes) -> int:
+    return len(b)
+
+
+@expose
+def make_bytes(n: int) -> bytes:
+    return bytes(i % 251 for i in range(n))
+
+
+@expose
+def big_string(n: int) -> str:
+    return "x" * n
+
+
+@expose(name="renamed_add")
+def _hidden_add(a, b):
+    return a + b
+
+
+@expose
+def slow_add(a: int, b: int, seconds: float) -> int:
+    time.sleep(seconds)
+    return a + b
+
+
+@expose
+def print_lines(n: int) -> int:
+    for i in range(n):
+        print(f"out line {i}")
+        print(f"err line {i}", file=sys.stderr)
+    return n
+
+
+@expose
+def partial_line() -> None:
+    sys.stdout.write("no newline yet")
+    sys.stdout.flush()
+
+
+# --- failures -------------------------------------------------------------
+
+@expose
+def raise_value_error(msg: str):
+    raise ValueError(msg)
+
+
+@expose
+def gen_then_raise(n: int) -> Iterator[int]:
+    for i in range(n):
+        yield i
+    raise RuntimeError(f"boom after {n}")
+
+
+@expose
+def unjsonable():
+    return {"ok": [1, 2, {3, 4}]}
+
+
+@expose
+def big_int():
+    return [1, 2**70]
+
+
+@expose
+def nan():
+    return {"value": float("nan")}
+
+
+@expose
+def crash():
+    os._exit(3)
+
+
+@expose
+def crash_mid_stream(n: int) -> Iterator[int]:
+    for i in range(n):
+        yield i
+    time.sleep(0.2)
+    os._exit(4)
+
+
+# --- things to cancel -----------------------------------------------------
+
+@expose
+def busy_loop():
+    record(f"busy_loop started main={on_main_thread()}")
+    try:
+        while True:
+            pass
+    except gobridge.Cancelled:
+        record("busy_loop cancelled")
+        raise
+
+
+@expose
+def busy_loop_swallow():
+    record(f"busy_loop_swallow started main={on_main_thread()}")
+    n = 0
+    try:
+        while True:
+            try:
+                n += 1
+            except Exception:
+                pass
+    except gobridge.Cancelled:
+        record("busy_loop_swallow cancelled")
+        raise
+
+
+@expose
+def sleep(seconds: float):
+    record(f"sleep started main={on_main_thread()}")
+    try:
+        time.sleep(seconds)
+    except gobridge.Cancelled:
+        record("sleep cancelled")
+        raise
+    return seconds
+
+
+@expose
+def slow_gen() -> Iterator[int]:
+    i = 0
+    try:
+        while True:
+            yield i
+            i += 1
+            time.sleep(0.01)
+    except GeneratorExit:
+        record("slow_gen closed")
+        raise
+    except gobridge.Cancelled:
+        record("slow_gen cancelled")
+        raise
+
+
+@expose
+def read_forever(items: Iterator[int]) -> int:
+    count = 0
+    record("read_forever started")
+    try:
+        for _ in items:
+            count += 1
+    except gobridge.Cancelled:
+        record(f"read_forever cancelled after {count}")
+        raise
+    return count
+
+
+@expose
+def fast_gen(n: int) -> Iterator[int]:
+    yield from range(n)
+
+
+run()

@@ -1,0 +1,349 @@
+"""General-purpose QGobridge test worker (Python unit tests and C++ tests).
+
+Started by a QGbPool (or a test harness) with GOBRIDGE_SOCKET, GOBRIDGE_TOKEN
+and GOBRIDGE_MAX_FRAME set. PYTHONPATH must contain the ``python/`` folder of
+the source tree. Every function below is exposed with ``@gobridge``:
+
+Plain calls
+    add(a, b) -> a + b
+    echo(x) -> x
+    identity(items) -> items (e.g. a list of dicts)
+    get_user(uid) -> {"id", "name", "score"}
+    enrich_users(users) -> users with "level" added
+    raise_value_error(msg)          raises ValueError(msg)
+    raise_type_error_inside(x)      raises TypeError inside the body
+    unjsonable() -> {1, 2}          a set: TypeMismatch
+    big_int() -> 2**70              outside int64: TypeMismatch
+    nan() -> float("nan")           TypeMismatch
+    bad_nested() -> {"users": [{"score": 1.0}, {"score": inf}]}
+    bytes_echo(b) -> b              bytes travel as attachments
+    bytes_len(b) -> len(b)
+    make_bytes(n) -> b"x" * n
+    make_string(n) -> "x" * n
+    pid() -> os.getpid()
+    env_get(name) -> os.environ.get(name)
+    on_main_thread() -> True if the call runs on the worker's main thread
+    touch(path) -> creates the file at path (proves that a call ran)
+    say(text) -> prints text to stdout, returns None
+    renamed_fn(x) -> x + 1          exposed with @gobridge(name="renamed_fn")
+
+Client streams (an argument arrives as an iterator)
+    sum_stream(numbers: Iterator[int]) -> int
+    read_forever(it: Iterator[int]) -> number of items read
+    read_record(it, path) -> count; writes "Cancelled" to path if cancelled
+
+Server streams (generators)
+    range_gen(start, stop)          yields start .. stop-1
+    gen_users(count)                yields count user dicts
+    fast_gen(n)                     yields 0 .. n-1 as fast as possible
+    gen_then_raise(n)               yields 0 .. n-1, then RuntimeError
+    gen_bad_item()                  yields 1, 2, then a set (TypeMismatch)
+    slow_gen(interval=0.05)         yields 0, 1, 2, ... forever, slowly
+    gen_record_exit(path)           yields forever; records GeneratorExit or
+                                    Cancelled in path
+    burst_then_pause(n, seconds)    yields n items quickly, then sleeps
+    busy_gen()                      yields 1, then loops forever
+
+Bidirectional
+    process_users(users: Iterator[dict]) -> Iterator[dict]
+
+Cancellation and crashes
+    busy_loop(marker=None)          touches marker, then loops forever
+    busy_loop_swallow(marker=None)  loops forever inside
+                                    ``try: ... except Exception: pass``
+    sleep(seconds, marker=None)     touches marker, then time.sleep(seconds)
+    crash()                         os._exit(3) during the call
+    crash_after(seconds)            sleeps, then os._exit(3)
+    gen_then_crash(n)               yields n items, pauses 0.1 s (the
+                                    worker sends the items), os._exit(3)
+"""
+
+import os
+import sys
+import threading
+import time
+from typing import Iterator, List, Optional
+
+from gobridge import Cancelled, gobridge, run
+
+
+def _touch(path: Optional[str]) -> None:
+    if path:
+        with open(path, "w") as marker:
+            marker.write("started")
+
+
+# -- plain calls -----------------------------------------------------------
+
+@gobridge
+def add(a: int, b: int) -> int:
+    """Return a + b."""
+    return a + b
+
+
+@gobridge
+def echo(x):
+    """Return the argument unchanged."""
+    return x
+
+
+@gobridge
+def identity(items: List[dict]) -> List[dict]:
+    """Return the list unchanged."""
+    return items
+
+
+@gobridge
+def get_user(uid: int) -> dict:
+    return {"id": uid, "name": f"user_{uid}", "score": uid * 1.5}
+
+
+@gobridge
+def enrich_users(users: list) -> list:
+    for u in users:
+        u["level"] = "gold" if u["score"] >= 10 else "silver"
+    return users
+
+
+@gobridge
+def raise_value_error(msg: str) -> None:
+    raise ValueError(msg)
+
+
+@gobridge
+def raise_type_error_inside(x: int) -> int:
+    return x + "text"
+
+
+@gobridge
+def unjsonable():
+    return {1, 2}
+
+
+@gobridge
+def big_int() -> int:
+    return 2 ** 70
+
+
+@gobridge
+def nan() -> float:
+    return float("nan")
+
+
+@gobridge
+def bad_nested() -> dict:
+    return {"users": [{"score": 1.0}, {"score": float("inf")}]}
+
+
+@gobridge
+def bytes_echo(b: bytes) -> bytes:
+    return b
+
+
+@gobridge
+def bytes_len(b: bytes) -> int:
+    return len(b)
+
+
+@gobridge
+def make_bytes(n: int) -> bytes:
+    return b"x" * n
+
+
+@gobridge
+def make_string(n: int) -> str:
+    return "x" * n
+
+
+@gobridge
+def pid() -> int:
+    return os.getpid()
+
+
+@gobridge
+def env_get(name: str) -> Optional[str]:
+    return os.environ.get(name)
+
+
+@gobridge
+def on_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+@gobridge
+def touch(path: str) -> None:
+    _touch(path)
+
+
+@gobridge
+def say(text: str) -> None:
+    print(text)
+
+
+@gobridge(name="renamed_fn")
+def renamed(x: int) -> int:
+    return x + 1
+
+
+# -- client streams --------------------------------------------------------
+
+@gobridge
+def sum_stream(numbers: Iterator[int]) -> int:
+    return sum(numbers)
+
+
+@gobridge
+def read_forever(it: Iterator[int]) -> int:
+    count = 0
+    for _ in it:
+        count += 1
+    return count
+
+
+@gobridge
+def read_record(it: Iterator[int], path: str) -> int:
+    count = 0
+    try:
+        for _ in it:
+            count += 1
+    except Cancelled:
+        with open(path, "w") as record:
+            record.write("Cancelled")
+        raise
+    return count
+
+
+# -- server streams --------------------------------------------------------
+
+@gobridge
+def range_gen(start: int, stop: int) -> Iterator[int]:
+    for i in range(start, stop):
+        yield i
+
+
+@gobridge
+def gen_users(count: int) -> Iterator[dict]:
+    for i in range(1, count + 1):
+        yield {"id": i, "name": f"user_{i}", "score": float(i * 3)}
+
+
+@gobridge
+def fast_gen(n: int) -> Iterator[int]:
+    yield from range(n)
+
+
+@gobridge
+def gen_then_raise(n: int) -> Iterator[int]:
+    for i in range(n):
+        yield i
+    raise RuntimeError(f"boom after {n}")
+
+
+@gobridge
+def gen_bad_item() -> Iterator[object]:
+    yield 1
+    yield 2
+    yield {1, 2}
+
+
+@gobridge
+def slow_gen(interval: float = 0.05) -> Iterator[int]:
+    i = 0
+    while True:
+        yield i
+        i += 1
+        time.sleep(interval)
+
+
+@gobridge
+def gen_record_exit(path: str) -> Iterator[int]:
+    i = 0
+    try:
+        while True:
+            yield i
+            i += 1
+    except GeneratorExit:
+        with open(path, "w") as record:
+            record.write("GeneratorExit")
+        raise
+    except Cancelled:
+        with open(path, "w") as record:
+            record.write("Cancelled")
+        raise
+
+
+@gobridge
+def burst_then_pause(n: int, seconds: float) -> Iterator[int]:
+    for i in range(n):
+        yield i
+    time.sleep(seconds)
+    yield n
+
+
+@gobridge
+def busy_gen() -> Iterator[int]:
+    yield 1
+    while True:
+        pass
+
+
+# -- bidirectional ---------------------------------------------------------
+
+@gobridge
+def process_users(users: Iterator[dict]) -> Iterator[dict]:
+    for u in users:
+        yield {"id": u["id"], "name": u["name"].upper(),
+               "score": u["score"] * 2}
+
+
+# -- cancellation and crashes ----------------------------------------------
+
+@gobridge
+def busy_loop(marker: Optional[str] = None) -> None:
+    _touch(marker)
+    while True:
+        pass
+
+
+@gobridge
+def busy_loop_swallow(marker: Optional[str] = None) -> None:
+    _touch(marker)
+    total = 0
+    while True:
+        try:
+            total += 1
+            if total % 1000 == 0:
+                total = 0
+        except Exception:
+            pass
+
+
+@gobridge
+def sleep(seconds: float, marker: Optional[str] = None) -> float:
+    _touch(marker)
+    time.sleep(seconds)
+    return seconds
+
+
+@gobridge
+def crash() -> None:
+    sys.stdout.flush()
+    os._exit(3)
+
+
+@gobridge
+def crash_after(seconds: float) -> None:
+    time.sleep(seconds)
+    os._exit(3)
+
+
+@gobridge
+def gen_then_crash(n: int) -> Iterator[int]:
+    for i in range(n):
+        yield i
+    time.sleep(0.1)
+    os._exit(3)
+
+
+if __name__ == "__main__":
+    run()
