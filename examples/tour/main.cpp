@@ -7,6 +7,7 @@
 // A console program may simply block on its QFutures, as this one does. In a GUI,
 // watch them with QFutureWatcher or chain them with QFuture::then() instead.
 
+#include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -53,10 +54,17 @@ QTextStream &operator<<(QTextStream &s, const QList<User> &users)
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription("The examples of the original gobridge, from Qt.");
+    parser.addHelpOption();
+    parser.addOption(
+            { "python", "The Python interpreter to run the workers with.", "path", "python3" });
+    parser.process(app);
     QTextStream out(stdout);
 
     // worker.py is copied next to the binary by CMake.
-    QGbPool pool(QDir(app.applicationDirPath()).filePath("worker.py"));
+    QGbPool pool(QDir(app.applicationDirPath()).filePath("worker.py"),
+                 QGbPoolOptions().setPythonExecutable(parser.value("python")));
 
     try {
         out << "== 1. plain calls ==" << Qt::endl;

@@ -80,6 +80,27 @@ def _set_async_exc(tid: int, exc: Any) -> None:
         func(ctypes.c_ulong(tid), ctypes.py_object(exc))
 
 
+#: Signals the worker handles; only the main thread may receive them.
+_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1)
+
+
+def _start_thread(target: Any, name: str, *args: Any) -> None:
+    """Start a daemon thread with the worker's signals blocked.
+
+    Python runs signal handlers on the main thread only, but the kernel
+    delivers a process signal to any thread that does not block it; one
+    that lands on another thread would leave the main thread asleep in a
+    blocking call. Threads inherit the mask, so the threads these threads
+    start (connection threads) block the signals too.
+    """
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    try:
+        threading.Thread(target=target, name=name, args=args,
+                         daemon=True).start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def _positive_id(msg: dict, key: str = "id") -> int:
     value = msg.get(key)
     if type(value) is not int or value <= 0:
@@ -146,13 +167,12 @@ class _Flusher:
     def __init__(self) -> None:
         self._queue = queue.SimpleQueue()
         self._encoder = _wire.Encoder()
-        self._thread = None   # type: Optional[threading.Thread]
+        self._started = False
 
     def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._run, name="gobridge-flusher", daemon=True)
-            self._thread.start()
+        if not self._started:
+            self._started = True
+            _start_thread(self._run, "gobridge-flusher")
 
     def arm(self, out: _Output) -> None:
         out.armed = True
@@ -199,10 +219,13 @@ class _Flusher:
             batch = out.box.pop(0, None)
             if batch is None:
                 return
+            start = out.sent
             try:
                 conn.write_chunks(out, batch, self._encoder)
             except CallFailed:
-                out.failed = batch      # the call thread reports it
+                # The call thread reports it when it flushes these items
+                # (minus those written before the bad one).
+                out.failed = batch[out.sent - start:]
             except (ConnectionAbort, OSError):
                 pass                    # the call thread sees it too
         finally:
@@ -876,10 +899,15 @@ class _Server:
         signal.signal(signal.SIGUSR1, _on_cancel_signal)
         self.listen()
         _flusher.start()
-        threading.Thread(target=self._accept_loop, name="gobridge-accept",
-                         daemon=True).start()
+        _start_thread(self._accept_loop, "gobridge-accept")
         while True:
-            conn = self._handoff.get()
+            try:
+                # The timeout only bounds how long a signal that reached
+                # another thread (one started by user code) waits for its
+                # handler: our own threads block the signals.
+                conn = self._handoff.get(timeout=0.5)
+            except queue.Empty:
+                continue
             try:
                 conn.serve()
             finally:
@@ -895,6 +923,7 @@ class _Server:
                 print("gobridge: accept failed: %s" % exc, file=sys.stderr)
                 time.sleep(0.05)   # out of descriptors: back off a little
                 continue
+            # This thread blocks the worker's signals: so does the new one.
             threading.Thread(target=self._handshake, args=(sock,),
                              name="gobridge-conn", daemon=True).start()
 
