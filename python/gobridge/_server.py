@@ -235,6 +235,59 @@ class _Flusher:
 _flusher = _Flusher()
 
 
+class _Poker:
+    """Makes sure an interrupted call thread notices its interruption.
+
+    Up to CPython 3.12 the flag that makes a running thread look at a pending
+    asynchronous exception or signal is shared by the whole interpreter, and
+    the first thread that looks clears it. With several busy threads one of
+    them can miss its ``Cancelled`` for as long as nothing else sets the flag.
+    While an interrupted call still runs user code, this thread sets the flag
+    again every few milliseconds (``SetAsyncExc`` on its own thread with no
+    exception: it only sets the flag) and re-sends ``SIGUSR1`` to the main
+    thread; the signal handler raises at most once per call. It sleeps while
+    no interruption is pending.
+    """
+
+    INTERVAL = 0.003
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._watched = {}  # type: dict
+        self._started = False
+
+    def watch(self, conn: "_CallConnection", cid: int) -> None:
+        with self._cond:
+            self._watched[conn] = cid
+            if not self._started:
+                self._started = True
+                _start_thread(self._run, "gobridge-poker")
+            self._cond.notify()
+
+    def _run(self) -> None:
+        own = threading.get_ident()
+        while True:
+            with self._cond:
+                while not self._watched:
+                    self._cond.wait()
+                watched = list(self._watched.items())
+            time.sleep(self.INTERVAL)
+            for conn, cid in watched:
+                with conn.lock:
+                    if not conn.needs_poke(cid):
+                        with self._cond:
+                            if self._watched.get(conn) == cid:
+                                del self._watched[conn]
+                        continue
+                    if conn.on_main:
+                        signal.pthread_kill(_main_ident, signal.SIGUSR1)
+                    else:
+                        _set_async_exc(own, None)
+
+
+_poker = _Poker()
+
+
 class _InputStream:
     """The iterator a client-stream argument becomes.
 
@@ -379,6 +432,12 @@ class _CallConnection:
                 signal.pthread_kill(_main_ident, signal.SIGUSR1)
             else:
                 _set_async_exc(self.tid, Cancelled)
+        _poker.watch(self, cid)
+
+    def needs_poke(self, cid: int) -> bool:
+        """True while an interruption of call ``cid`` may be pending unseen."""
+        return (self.current == cid and self.state == _USER
+                and not (self.on_main and self.delivered))
 
     def _note_cancel(self, cid: int) -> None:
         with self.lock:

@@ -178,6 +178,14 @@ class ValueErrorTest(WorkerTestCase):
         self.assertIn("set", error["message"])
 
 
+    def test_bad_item_met_by_the_flusher(self):
+        items, end = self.conn.stream("gen_bad_then_pause", 0.3)
+        self.assertEqual(items, [1])
+        error = self.error_of(end)
+        self.assertEqual(error["code"], "TypeMismatch")
+        self.assertIn("items[1]", error["message"])
+
+
 class BytesTest(WorkerTestCase):
 
     def test_small_roundtrip_on_the_wire(self):

@@ -225,7 +225,7 @@ def busy_loop():
         while True:
             pass
     except gobridge.Cancelled:
-        record("busy_loop cancelled")
+        record(f"busy_loop cancelled main={on_main_thread()}")
         raise
 
 
@@ -240,7 +240,7 @@ def busy_loop_swallow():
             except Exception:
                 pass
     except gobridge.Cancelled:
-        record("busy_loop_swallow cancelled")
+        record(f"busy_loop_swallow cancelled main={on_main_thread()}")
         raise
 
 

@@ -38,6 +38,8 @@ Server streams (generators)
     fast_gen(n)                     yields 0 .. n-1 as fast as possible
     gen_then_raise(n)               yields 0 .. n-1, then RuntimeError
     gen_bad_item()                  yields 1, 2, then a set (TypeMismatch)
+    gen_bad_then_pause(seconds)     yields 1 and a set, then sleeps (the
+                                    flusher meets the bad item)
     slow_gen(interval=0.05)         yields 0, 1, 2, ... forever, slowly
     gen_record_exit(path)           yields forever; records GeneratorExit or
                                     Cancelled in path
@@ -244,6 +246,14 @@ def gen_bad_item() -> Iterator[object]:
     yield 1
     yield 2
     yield {1, 2}
+
+
+@gobridge
+def gen_bad_then_pause(seconds: float) -> Iterator[object]:
+    yield 1
+    yield {1, 2}
+    time.sleep(seconds)
+    yield 3
 
 
 @gobridge
