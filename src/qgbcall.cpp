@@ -18,7 +18,9 @@ QGbCallObjectSink::~QGbCallObjectSink()
 
 bool QGbCallObjectSink::deliverItems(const QVariantList &items, QGbError *)
 {
-    m_interface.reportResults(items);
+    // Stream items go to the signals only: a QFuture would keep every item of
+    // an endless stream. The pool credits the worker as the QGbCall's
+    // receivers take them, which bounds memory.
     emit m_relay->chunks(items);
     return true;
 }

@@ -20,6 +20,8 @@
 
 #include <QtCore/qobject.h>
 
+#include <functional>
+
 // Carries what the I/O thread learns about a call to the QGbCall, through
 // queued connections: a QGbCall may be destroyed at any time in its thread.
 class QGbCallRelay : public QObject
@@ -45,6 +47,7 @@ public:
     bool deliverResult(const QVariant &value, QGbError *error) override;
     void deliverError(const QGbError &error) override;
     void deliverFinished() override;
+    bool consumerGrantsCredit() const override { return true; }
 
 private:
     QFutureInterface<QVariant> m_interface;
@@ -60,6 +63,7 @@ public:
     QVariant result;
     QGbError error;
     bool finished = false;
+    std::function<void(qsizetype)> consumed; // tells the pool the consumer took items
 };
 
 #endif // QGBCALL_P_H

@@ -184,6 +184,7 @@ QString QGbEngine::packageDirectory(const QGbPoolOptions &options)
 
 void QGbEngine::startPool()
 {
+    m_clock.start();
     QString base = m_options.socketDirectory();
     if (base.isEmpty())
         base = QDir::tempPath();
@@ -210,6 +211,8 @@ void QGbEngine::startPool()
         QGbWorker *w = worker.get();
         connect(worker->connectTimer, &QTimer::timeout, this, [this, w] { tryConnectControl(w); });
         connect(worker->restartTimer, &QTimer::timeout, this, [this, w] { startWorker(w); });
+        worker->heartbeatTimer = new QTimer(this);
+        connect(worker->heartbeatTimer, &QTimer::timeout, this, [this, w] { heartbeat(w); });
         worker->orphanTimer = new QTimer(this);
         worker->orphanTimer->setSingleShot(true);
         connect(worker->orphanTimer, &QTimer::timeout, this,
@@ -415,7 +418,9 @@ bool QGbEngine::handleMessage(QGbConnection *connection, QGbWire::Message &messa
         return false;
     }
     if (connection->control) {
-        // pong and anything else informational; the control connection carries no calls.
+        if (message.type == "pong")
+            connection->worker->lastPong.restart();
+        // Anything else is informational: the control connection carries no calls.
         return true;
     }
     handleCallMessage(connection, message);
@@ -445,14 +450,11 @@ void QGbEngine::handleCallMessage(QGbConnection *connection, QGbWire::Message &m
             failCall(call, error, true);
             return;
         }
-        call->outputSinceCredit += items.size();
-        if (call->outputSinceCredit >= OutputWindow / 2) {
-            Envelope credit("credit", call->id);
-            credit.field("n", call->outputSinceCredit);
-            QByteArray frame;
-            credit.finish(&frame, m_options.maxFrameSize(), &error);
-            call->outputSinceCredit = 0;
-            send(connection, frame);
+        // A QFuture keeps every result anyway: credit at once. A QGbCall
+        // credits what its consumer took (onConsumed), which bounds memory.
+        if (!call->sink->consumerGrantsCredit()) {
+            call->outputSinceCredit += items.size();
+            sendCredit(call);
         }
     } else if (message.type == "result") {
         if (!cancelling
@@ -533,6 +535,12 @@ void QGbEngine::onWorkerReady(QGbWorker *worker, qint64 pid)
     worker->pid = pid > 0 ? pid : worker->process->processId();
     worker->everReady = true;
     worker->readySince.start();
+    worker->callsStarted = 0;
+    worker->draining = false;
+    worker->recycling = false;
+    worker->lastPong.start();
+    if (m_options.heartbeatInterval().count() > 0)
+        worker->heartbeatTimer->start(m_options.heartbeatInterval());
     updateReadyCount();
     emit workerStarted(worker->index, worker->pid);
     dispatch();
@@ -583,13 +591,18 @@ bool QGbEngine::waitForAllReady(int msecs)
     return true;
 }
 
-void QGbEngine::killWorker(QGbWorker *worker, const QString &reason)
+void QGbEngine::killWorker(QGbWorker *worker, const QString &reason, bool immediately)
 {
     if (!worker->process || worker->process->state() == QProcess::NotRunning)
         return;
     qCWarning(lcQGbEngine) << "killing worker" << worker->index << "because" << reason;
     worker->lastErrorLines.append(reason);
+    worker->killReason = reason;
     QProcess *process = worker->process;
+    if (immediately) {
+        process->kill();
+        return;
+    }
     process->terminate();
     QTimer::singleShot(TerminateGrace, process, [process] {
         if (process->state() != QProcess::NotRunning)
@@ -610,6 +623,10 @@ void QGbEngine::onProcessGone(QGbWorker *worker, int exitCode, QProcess::ExitSta
     const qint64 pid = worker->pid ? worker->pid : process->processId();
 
     QString why = reason;
+    if (why.isEmpty() && !worker->killReason.isEmpty())
+        why = QStringLiteral("it was killed because %1").arg(worker->killReason);
+    worker->killReason.clear();
+    worker->heartbeatTimer->stop();
     if (why.isEmpty()) {
         why = status == QProcess::CrashExit
                 ? QStringLiteral("it crashed")
@@ -635,13 +652,41 @@ void QGbEngine::onProcessGone(QGbWorker *worker, int exitCode, QProcess::ExitSta
     QFile::remove(worker->socketPath);
     QFile::remove(worker->socketPath + QLatin1String(".tmp"));
 
+    const bool recycled = worker->recycling;
+    worker->recycling = false;
+    worker->draining = false;
     if (wasReady && worker->readySince.elapsed() >= HealthyRunMs)
         worker->consecutiveFailures = 0;
-    ++worker->consecutiveFailures;
+    if (!recycled) {
+        ++worker->consecutiveFailures;
+        worker->deaths.push_back(m_clock.elapsed());
+        while (!worker->deaths.empty()
+               && worker->deaths.front() < m_clock.elapsed() - m_options.restartWindow().count())
+            worker->deaths.pop_front();
+    }
     updateReadyCount();
     emit workerExited(worker->index, pid, exitCode, status);
     if (m_shuttingDown)
         return;
+    if (recycled) {
+        startWorker(worker);
+        return;
+    }
+    if (m_options.restartLimit() > 0 && int(worker->deaths.size()) > m_options.restartLimit()) {
+        worker->state = QGbWorker::State::Failed;
+        const QGbError error(QGbError::WorkerStartFailed,
+                             QStringLiteral("Worker %1 died %2 times within %3 ms (last: %4); "
+                                            "the pool stopped restarting it")
+                                     .arg(worker->index)
+                                     .arg(worker->deaths.size())
+                                     .arg(m_options.restartWindow().count())
+                                     .arg(why));
+        qCWarning(lcQGbEngine) << error.errorString();
+        emit workerFailed(worker->index, error);
+        if (!anyWorkerUsable())
+            failQueued(error);
+        return;
+    }
 
     if (!wasReady) {
         QString detail = why;
@@ -735,6 +780,13 @@ void QGbEngine::submit(const QGbCallPtr &call)
         call->sink->deliverFinished();
         return;
     }
+    if (!anyWorkerUsable()) {
+        call->sink->deliverError(QGbError(QGbError::WorkerStartFailed,
+                                          QStringLiteral("No worker can run calls: every "
+                                                         "worker failed too often")));
+        call->sink->deliverFinished();
+        return;
+    }
     m_active.insert(call.get(), call);
     call->watcher = new QFutureWatcher<void>(this);
     std::weak_ptr<QGbCallRecord> weak = call;
@@ -761,8 +813,108 @@ void QGbEngine::submit(const QGbCallPtr &call)
             return;
         }
     }
+    if (call->timeout.count() > 0) {
+        const qint64 left = call->timeout.count() - call->created.elapsed();
+        call->deadlineTimer = new QTimer(this);
+        call->deadlineTimer->setSingleShot(true);
+        call->deadlineTimer->setTimerType(Qt::PreciseTimer);
+        std::weak_ptr<QGbCallRecord> weak = call;
+        connect(call->deadlineTimer, &QTimer::timeout, this, [this, weak] {
+            if (QGbCallPtr c = weak.lock()) {
+                failCall(c,
+                         QGbError(QGbError::DeadlineExceeded,
+                                  QStringLiteral("%1 did not finish within %2 ms")
+                                          .arg(c->method)
+                                          .arg(c->timeout.count())),
+                         true);
+            }
+        });
+        call->deadlineTimer->start(int(std::max<qint64>(0, left)));
+    }
     m_queue.push_back(call);
     dispatch();
+}
+
+void QGbEngine::onConsumed(const QGbCallPtr &call, qint64 items)
+{
+    if (call->state != QGbCallRecord::State::Running)
+        return;
+    call->outputSinceCredit += items;
+    sendCredit(call);
+}
+
+// Grants the worker the output credit collected since the last grant, in steps
+// of half a window so that a fast stream costs one credit message per 512 items.
+void QGbEngine::sendCredit(const QGbCallPtr &call)
+{
+    if (call->outputSinceCredit < OutputWindow / 2 || !call->connection)
+        return;
+    Envelope credit("credit", call->id);
+    credit.field("n", call->outputSinceCredit);
+    QByteArray frame;
+    QGbError error;
+    credit.finish(&frame, m_options.maxFrameSize(), &error);
+    call->outputSinceCredit = 0;
+    send(call->connection, frame);
+}
+
+bool QGbEngine::anyWorkerUsable() const
+{
+    for (const auto &w : m_workers) {
+        if (w->state != QGbWorker::State::Failed && w->state != QGbWorker::State::Stopped)
+            return true;
+    }
+    return m_workers.empty() && !m_shuttingDown; // not started yet
+}
+
+void QGbEngine::restartFailedWorkers()
+{
+    for (const auto &w : m_workers) {
+        if (w->state != QGbWorker::State::Failed)
+            continue;
+        w->deaths.clear();
+        w->consecutiveFailures = 0;
+        startWorker(w.get());
+    }
+}
+
+void QGbEngine::heartbeat(QGbWorker *worker)
+{
+    if (worker->state != QGbWorker::State::Ready || !worker->control)
+        return;
+    if (worker->lastPong.elapsed() > m_options.heartbeatTimeout().count()) {
+        killWorker(worker,
+                   QStringLiteral("it stopped answering (no pong for %1 ms)")
+                           .arg(worker->lastPong.elapsed()),
+                   true);
+        return;
+    }
+    Envelope ping("ping");
+    ping.field("seq", ++worker->pingSeq);
+    QByteArray frame;
+    QGbError error;
+    ping.finish(&frame, m_options.maxFrameSize(), &error);
+    send(worker->control, frame);
+}
+
+// A draining worker exits once its last call ended; it is replaced at once.
+void QGbEngine::maybeRecycle(QGbWorker *worker)
+{
+    if (!worker->draining || worker->recycling || !worker->process)
+        return;
+    for (QGbConnection *c : worker->connections) {
+        if (c->call)
+            return;
+    }
+    worker->recycling = true;
+    worker->state = QGbWorker::State::Backoff; // no new calls, no longer counted ready
+    updateReadyCount();
+    QProcess *process = worker->process;
+    process->terminate();
+    QTimer::singleShot(TerminateGrace, process, [process] {
+        if (process->state() != QProcess::NotRunning)
+            process->kill();
+    });
 }
 
 // Dispatches from the event loop, once however often it is asked: callers may
@@ -802,7 +954,7 @@ void QGbEngine::dispatch()
         QGbConnection *best = nullptr;
         int bestBusy = INT_MAX;
         for (const auto &w : m_workers) {
-            if (w->state != QGbWorker::State::Ready)
+            if (w->state != QGbWorker::State::Ready || w->draining)
                 continue;
             int busy = 0;
             QGbConnection *idle = nullptr;
@@ -828,7 +980,7 @@ void QGbEngine::dispatch()
     while (qsizetype(m_queue.size()) > m_opening) {
         QGbWorker *target = nullptr;
         for (const auto &w : m_workers) {
-            if (w->state != QGbWorker::State::Ready
+            if (w->state != QGbWorker::State::Ready || w->draining
                 || int(w->connections.size()) >= m_options.maxConnections())
                 continue;
             if (!w->noConnectionsUntil.hasExpired()) {
@@ -849,6 +1001,10 @@ void QGbEngine::dispatch()
 void QGbEngine::startOnConnection(const QGbCallPtr &call, QGbConnection *connection)
 {
     call->connection = connection;
+    call->worker = connection->worker;
+    if (m_options.maxCallsPerWorker() > 0
+        && ++connection->worker->callsStarted >= m_options.maxCallsPerWorker())
+        connection->worker->draining = true;
     call->id = ++connection->lastCallId;
     call->state = QGbCallRecord::State::Running;
     connection->call = call;
@@ -1018,6 +1174,10 @@ void QGbEngine::finishCall(const QGbCallPtr &call)
         call->graceTimer->deleteLater();
         call->graceTimer = nullptr;
     }
+    if (call->deadlineTimer) {
+        call->deadlineTimer->deleteLater();
+        call->deadlineTimer = nullptr;
+    }
     if (QGbConnection *connection = call->connection) {
         call->connection = nullptr;
         if (connection->call == call) {
@@ -1027,6 +1187,8 @@ void QGbEngine::finishCall(const QGbCallPtr &call)
         }
     }
     m_active.remove(call.get());
+    if (call->worker && !m_shuttingDown)
+        maybeRecycle(call->worker);
     scheduleDispatch();
 }
 

@@ -73,7 +73,11 @@ public:
     std::shared_ptr<QGbChannelShared> input;
 
     QGbConnection *connection = nullptr;
+    QGbWorker *worker = nullptr; // the worker it was started on
     qint64 id = 0;
+    std::chrono::milliseconds timeout { 0 }; // 0: none
+    QElapsedTimer created;                   // started when the call was made
+    QTimer *deadlineTimer = nullptr;
     qint64 outputSinceCredit = 0;
     qint64 inputCredit = 0;
     bool inputEndSent = false;
@@ -112,6 +116,14 @@ public:
     QGbConnection *control = nullptr;
     std::vector<QGbConnection *> connections; // call connections, any state
     int consecutiveFailures = 0;
+    std::deque<qint64> deaths; // engine clock times of recent deaths (restart intensity)
+    int callsStarted = 0;      // on this process, for recycling
+    bool draining = false;     // takes no new calls: it is being recycled
+    bool recycling = false;    // asked to exit after draining; not a crash
+    QTimer *heartbeatTimer = nullptr;
+    QString killReason; // why the pool killed it, for the calls' errors
+    QElapsedTimer lastPong;
+    qint64 pingSeq = 0;
     bool everReady = false;
     QElapsedTimer readySince;
     QTimer *connectTimer = nullptr;
@@ -137,6 +149,8 @@ public:
     void startPool();
     void submit(const QGbCallPtr &call);
     void pumpInput(const QGbCallPtr &call);
+    void onConsumed(const QGbCallPtr &call, qint64 items);
+    void restartFailedWorkers();
     void shutdown();
 
     // Thread-safe.
@@ -153,6 +167,7 @@ Q_SIGNALS:
     void workerOutput(int worker, QProcess::ProcessChannel channel, const QByteArray &line);
     void readyWorkersChanged(int readyWorkers);
     void errorOccurred(const QGbError &error);
+    void workerFailed(int worker, const QGbError &error);
 
 private:
     // supervision
@@ -161,7 +176,10 @@ private:
     void onWorkerReady(QGbWorker *worker, qint64 pid);
     void onProcessGone(QGbWorker *worker, int exitCode, QProcess::ExitStatus status,
                        const QString &reason);
-    void killWorker(QGbWorker *worker, const QString &reason);
+    void killWorker(QGbWorker *worker, const QString &reason, bool immediately = false);
+    void heartbeat(QGbWorker *worker);
+    void maybeRecycle(QGbWorker *worker);
+    bool anyWorkerUsable() const;
     void scheduleRestart(QGbWorker *worker);
     void readOutput(QGbWorker *worker, QProcess::ProcessChannel channel, bool flushAll);
     void deliverLine(QGbWorker *worker, QProcess::ProcessChannel channel, const QByteArray &line);
@@ -184,6 +202,7 @@ private:
     void finishCall(const QGbCallPtr &call);
     void releaseConnection(QGbConnection *connection);
     void sendCancel(const QGbCallPtr &call);
+    void sendCredit(const QGbCallPtr &call);
     void failQueued(const QGbError &error);
     void failOrphans(QGbWorker *worker, const QGbError *error);
 
@@ -199,6 +218,8 @@ private:
     int m_opening = 0;
     bool m_dispatchScheduled = false;
     QTimer *m_dispatchTimer = nullptr;
+
+    QElapsedTimer m_clock;
 
     mutable QMutex m_stateMutex;
     QWaitCondition m_readyCondition;

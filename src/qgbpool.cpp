@@ -113,6 +113,7 @@ QGbPool::QGbPool(const QString &script, const QGbPoolOptions &options, QObject *
     connect(d->engine, &QGbEngine::workerExited, this, &QGbPool::workerExited);
     connect(d->engine, &QGbEngine::workerOutput, this, &QGbPool::workerOutput);
     connect(d->engine, &QGbEngine::errorOccurred, this, &QGbPool::errorOccurred);
+    connect(d->engine, &QGbEngine::workerFailed, this, &QGbPool::workerFailed);
     connect(d->engine, &QGbEngine::readyWorkersChanged, this, [this](int ready) {
         Q_D(QGbPool);
         if (d->state == Starting && ready == d->options.workers()) {
@@ -249,6 +250,16 @@ bool QGbPool::waitForStarted(int msecs)
 */
 QGbCall *QGbPool::invoke(const QString &method, const QVariantList &args, QGbChannel *input)
 {
+    return invoke(QGbCallOptions(), method, args, input);
+}
+
+/*!
+    \overload
+    Calls \a method with \a args and the client stream \a input, configured by \a options.
+*/
+QGbCall *QGbPool::invoke(const QGbCallOptions &options, const QString &method,
+                         const QVariantList &args, QGbChannel *input)
+{
     Q_D(QGbPool);
     auto *call = new QGbCall(method);
     auto *relay = new QGbCallRelay;
@@ -267,6 +278,9 @@ QGbCall *QGbPool::invoke(const QString &method, const QVariantList &args, QGbCha
                         emit call->chunkReceived(item);
                     }
                 }
+                // The consumer took these items: the worker may send as many more.
+                if (call->d_func()->consumed)
+                    call->d_func()->consumed(items.size());
             },
             Qt::QueuedConnection);
     connect(
@@ -329,7 +343,20 @@ QGbCall *QGbPool::invoke(const QString &method, const QVariantList &args, QGbCha
     }
     if (input && !markerSeen)
         wireArgs.append(QVariant::fromValue(QGbStreamMarker()));
-    submit(method, std::move(wireArgs), input, -1, std::move(sink), error);
+    const std::shared_ptr<QGbCallRecord> record =
+            submit(options, method, std::move(wireArgs), input, -1, std::move(sink), error);
+    if (record) {
+        std::weak_ptr<QGbEngineHandle> handle = d->handle;
+        std::weak_ptr<QGbCallRecord> weak = record;
+        cd->consumed = [handle, weak](qsizetype items) {
+            if (auto h = handle.lock()) {
+                h->post([h, weak, items] {
+                    if (QGbCallPtr c = weak.lock(); c && h->engine)
+                        h->engine->onConsumed(c, items);
+                });
+            }
+        };
+    }
     return call;
 }
 
@@ -371,11 +398,16 @@ bool QGbPool::appendChannel(QVariantList *out, QGbChannel *channel, QGbChannel *
     return true;
 }
 
-void QGbPool::submit(const QString &method, QVariantList &&args, QGbChannel *input, int streamOut,
-                     std::unique_ptr<QGbPrivate::CallSink> sink, const QGbError &argumentError)
+std::shared_ptr<QGbCallRecord> QGbPool::submit(const QGbCallOptions &options, const QString &method,
+                                               QVariantList &&args, QGbChannel *input,
+                                               int streamOut,
+                                               std::unique_ptr<QGbPrivate::CallSink> sink,
+                                               const QGbError &argumentError)
 {
     Q_D(QGbPool);
     auto call = std::make_shared<QGbCallRecord>();
+    call->created.start();
+    call->timeout = options.hasTimeout() ? options.timeout() : d->options.callTimeout();
     call->method = method;
     call->args = std::move(args);
     call->streamOut = streamOut;
@@ -385,9 +417,10 @@ void QGbPool::submit(const QString &method, QVariantList &&args, QGbChannel *inp
     if (argumentError.isError()) {
         call->sink->deliverError(argumentError);
         call->sink->deliverFinished();
+        call->state = QGbCallRecord::State::Done;
         if (call->input)
             call->input->endCall();
-        return;
+        return nullptr;
     }
     const bool posted = d->handle->post([call, handle = d->handle] {
         if (handle->engine)
@@ -396,5 +429,21 @@ void QGbPool::submit(const QString &method, QVariantList &&args, QGbChannel *inp
     if (!posted) {
         call->sink->deliverError(QGbError(QGbError::PoolClosed));
         call->sink->deliverFinished();
+        call->state = QGbCallRecord::State::Done;
+        return nullptr;
     }
+    return call;
+}
+
+/*!
+    Starts again the workers the pool stopped restarting because they died too
+    often (see QGbPoolOptions::setRestartLimit()).
+*/
+void QGbPool::restartFailedWorkers()
+{
+    Q_D(QGbPool);
+    d->handle->post([handle = d->handle] {
+        if (handle->engine)
+            handle->engine->restartFailedWorkers();
+    });
 }

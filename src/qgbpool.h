@@ -5,6 +5,7 @@
 #define QGBPOOL_H
 
 #include "qgbcall.h"
+#include "qgbcalloptions.h"
 #include "qgbchannel.h"
 #include "qgbconvert.h"
 #include "qgberror.h"
@@ -20,6 +21,7 @@
 #include <memory>
 #include <type_traits>
 
+class QGbCallRecord;
 class QGbPoolPrivate;
 
 namespace QGbPrivate {
@@ -39,6 +41,9 @@ public:
     virtual void deliverError(const QGbError &error);
     // The call ended: a result was delivered, a stream ended, an error or a cancel.
     virtual void deliverFinished() = 0;
+    // True if the consumer acknowledges the stream items it took, and the pool
+    // grants the worker more output credit only then (bounded memory).
+    virtual bool consumerGrantsCredit() const { return false; }
 };
 
 template<typename R>
@@ -127,22 +132,37 @@ public:
     template<typename R, typename... Args>
     QFuture<R> call(const QString &method, const Args &...args)
     {
-        return start<R>(method, false, args...);
+        return start<R>(QGbCallOptions(), method, false, args...);
+    }
+
+    template<typename R, typename... Args>
+    QFuture<R> call(const QGbCallOptions &options, const QString &method, const Args &...args)
+    {
+        return start<R>(options, method, false, args...);
     }
 
     template<typename R, typename... Args>
     QFuture<R> stream(const QString &method, const Args &...args)
     {
-        return start<R>(method, true, args...);
+        return start<R>(QGbCallOptions(), method, true, args...);
+    }
+
+    template<typename R, typename... Args>
+    QFuture<R> stream(const QGbCallOptions &options, const QString &method, const Args &...args)
+    {
+        return start<R>(options, method, true, args...);
     }
 
     QGbCall *invoke(const QString &method, const QVariantList &args = QVariantList(),
                     QGbChannel *input = nullptr);
+    QGbCall *invoke(const QGbCallOptions &options, const QString &method,
+                    const QVariantList &args = QVariantList(), QGbChannel *input = nullptr);
 
     QFuture<QVariantList> describe();
 
 public Q_SLOTS:
     void close();
+    void restartFailedWorkers();
 
 Q_SIGNALS:
     void stateChanged(QGbPool::State state);
@@ -150,11 +170,13 @@ Q_SIGNALS:
     void workerStarted(int worker, qint64 pid);
     void workerExited(int worker, qint64 pid, int exitCode, QProcess::ExitStatus exitStatus);
     void workerOutput(int worker, QProcess::ProcessChannel channel, const QByteArray &line);
+    void workerFailed(int worker, const QGbError &error);
     void errorOccurred(const QGbError &error);
 
 private:
     template<typename R, typename... Args>
-    QFuture<R> start(const QString &method, bool streamOut, const Args &...args)
+    QFuture<R> start(const QGbCallOptions &options, const QString &method, bool streamOut,
+                     const Args &...args)
     {
         auto sink = std::make_unique<QGbPrivate::TypedSink<R>>();
         QFuture<R> future = sink->future();
@@ -163,7 +185,7 @@ private:
         QGbChannel *input = nullptr;
         QGbError error;
         const bool ok = (appendArgument(&wireArgs, args, &input, &error) && ...);
-        submit(method, std::move(wireArgs), input, streamOut ? 1 : 0, std::move(sink),
+        submit(options, method, std::move(wireArgs), input, streamOut ? 1 : 0, std::move(sink),
                ok ? QGbError() : error);
         return future;
     }
@@ -190,8 +212,10 @@ private:
     static bool appendChannel(QVariantList *out, QGbChannel *channel, QGbChannel **input,
                               QGbError *error);
     // streamOut: 0 = a single result expected, 1 = a stream expected, -1 = either
-    void submit(const QString &method, QVariantList &&args, QGbChannel *input, int streamOut,
-                std::unique_ptr<QGbPrivate::CallSink> sink, const QGbError &argumentError);
+    std::shared_ptr<QGbCallRecord> submit(const QGbCallOptions &options, const QString &method,
+                                          QVariantList &&args, QGbChannel *input, int streamOut,
+                                          std::unique_ptr<QGbPrivate::CallSink> sink,
+                                          const QGbError &argumentError);
 
     Q_DISABLE_COPY_MOVE(QGbPool)
     Q_DECLARE_PRIVATE(QGbPool)

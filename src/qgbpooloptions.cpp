@@ -28,6 +28,12 @@ public:
     quint32 maxFrameSize = 64u * 1024 * 1024;
     std::chrono::milliseconds cancelGracePeriod = 2000ms;
     std::chrono::milliseconds startTimeout = 30000ms;
+    std::chrono::milliseconds callTimeout = 0ms;
+    std::chrono::milliseconds heartbeatInterval = 5000ms;
+    std::chrono::milliseconds heartbeatTimeout = 30000ms;
+    int maxCallsPerWorker = 0;
+    int restartLimit = 10;
+    std::chrono::milliseconds restartWindow = 60000ms;
     QString packageDirectory;
     bool addPackageToPythonPath = true;
 };
@@ -328,6 +334,114 @@ std::chrono::milliseconds QGbPoolOptions::startTimeout() const
 QGbPoolOptions &QGbPoolOptions::setStartTimeout(std::chrono::milliseconds timeout)
 {
     d->startTimeout = std::max(timeout, std::chrono::milliseconds(1));
+    return *this;
+}
+
+/*!
+    Returns the default timeout of every call; zero (the default) means none.
+    \sa QGbCallOptions::setTimeout()
+*/
+std::chrono::milliseconds QGbPoolOptions::callTimeout() const
+{
+    return d->callTimeout;
+}
+
+/*!
+    Sets the default timeout of every call to \a timeout; zero means none. A
+    call still running after it fails with QGbError::DeadlineExceeded and is
+    cancelled in the worker. QGbCallOptions::setTimeout() overrides it per call.
+*/
+QGbPoolOptions &QGbPoolOptions::setCallTimeout(std::chrono::milliseconds timeout)
+{
+    d->callTimeout = std::max(timeout, std::chrono::milliseconds(0));
+    return *this;
+}
+
+/*!
+    Returns how often the pool checks that each worker answers. The default is 5 seconds.
+*/
+std::chrono::milliseconds QGbPoolOptions::heartbeatInterval() const
+{
+    return d->heartbeatInterval;
+}
+
+/*!
+    Returns how long a worker may go without answering before it is replaced.
+    The default is 30 seconds.
+*/
+std::chrono::milliseconds QGbPoolOptions::heartbeatTimeout() const
+{
+    return d->heartbeatTimeout;
+}
+
+/*!
+    Sets the liveness check: every \a interval the pool pings each worker on its
+    control connection; a worker that has not answered for \a timeout is
+    considered hung (deadlocked, stopped with \c SIGSTOP, ...), killed and
+    restarted, and its calls fail with QGbError::WorkerCrashed. An \a interval
+    of zero turns the check off.
+
+    The answer comes from a Python thread, so it needs the GIL: a C extension
+    that holds the GIL for longer than \a timeout makes its worker look hung.
+    Keep \a timeout above the longest such call.
+*/
+QGbPoolOptions &QGbPoolOptions::setHeartbeat(std::chrono::milliseconds interval,
+                                             std::chrono::milliseconds timeout)
+{
+    d->heartbeatInterval = std::max(interval, std::chrono::milliseconds(0));
+    d->heartbeatTimeout = std::max(timeout, d->heartbeatInterval);
+    return *this;
+}
+
+/*!
+    Returns after how many calls a worker is replaced by a fresh process; zero
+    (the default) means never.
+*/
+int QGbPoolOptions::maxCallsPerWorker() const
+{
+    return d->maxCallsPerWorker;
+}
+
+/*!
+    Recycles each worker after \a calls calls (zero: never), to bound the effect
+    of leaks in the Python code. The worker gets no new calls once it has
+    started that many, finishes those it runs, exits and is replaced at once;
+    a recycled worker does not count as a crash.
+*/
+QGbPoolOptions &QGbPoolOptions::setMaxCallsPerWorker(int calls)
+{
+    d->maxCallsPerWorker = std::max(0, calls);
+    return *this;
+}
+
+/*!
+    Returns how many times a worker may die within restartWindow() before the
+    pool stops restarting it. The default is 10.
+*/
+int QGbPoolOptions::restartLimit() const
+{
+    return d->restartLimit;
+}
+
+/*!
+    Returns the window restartLimit() counts in. The default is 60 seconds.
+*/
+std::chrono::milliseconds QGbPoolOptions::restartWindow() const
+{
+    return d->restartWindow;
+}
+
+/*!
+    Sets the restart intensity: a worker that dies more than \a restarts times
+    within \a window is not restarted again (like a supervisor's intensity
+    limit); QGbPool::workerFailed() is emitted, and calls that no worker can run
+    fail with QGbError::WorkerStartFailed. QGbPool::restartFailedWorkers()
+    starts such workers again. A \a restarts of zero means no limit.
+*/
+QGbPoolOptions &QGbPoolOptions::setRestartLimit(int restarts, std::chrono::milliseconds window)
+{
+    d->restartLimit = std::max(0, restarts);
+    d->restartWindow = std::max(window, std::chrono::milliseconds(1));
     return *this;
 }
 

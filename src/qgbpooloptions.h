@@ -70,6 +70,21 @@ public:
     std::chrono::milliseconds startTimeout() const;
     QGbPoolOptions &setStartTimeout(std::chrono::milliseconds timeout);
 
+    std::chrono::milliseconds callTimeout() const;
+    QGbPoolOptions &setCallTimeout(std::chrono::milliseconds timeout);
+
+    std::chrono::milliseconds heartbeatInterval() const;
+    std::chrono::milliseconds heartbeatTimeout() const;
+    QGbPoolOptions &setHeartbeat(std::chrono::milliseconds interval,
+                                 std::chrono::milliseconds timeout);
+
+    int maxCallsPerWorker() const;
+    QGbPoolOptions &setMaxCallsPerWorker(int calls);
+
+    int restartLimit() const;
+    std::chrono::milliseconds restartWindow() const;
+    QGbPoolOptions &setRestartLimit(int restarts, std::chrono::milliseconds window);
+
     QString packageDirectory() const;
     QGbPoolOptions &setPackageDirectory(const QString &directory);
 

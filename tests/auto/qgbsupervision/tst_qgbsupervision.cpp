@@ -141,7 +141,7 @@ void tst_QGbSupervision::backoffTiming()
         // The gap is the backoff delay plus the time Python takes to start and exit.
         QVERIFY2(gap >= expected[i] - 5,
                  qPrintable(QStringLiteral("gap %1: %2 ms").arg(i).arg(gap)));
-        QVERIFY2(gap < expected[i] + 2000,
+        QVERIFY2(gap < expected[i] + 5000,
                  qPrintable(QStringLiteral("gap %1: %2 ms").arg(i).arg(gap)));
     }
     QVERIFY(exits.at(4) - exits.at(3) > exits.at(2) - exits.at(1));

@@ -289,4 +289,30 @@ def fast_gen(n: int) -> Iterator[int]:
     yield from range(n)
 
 
+@expose
+def regex_bomb(n: int) -> bool:
+    """Catastrophic backtracking: runs in C, holding the GIL, for a very long time."""
+    import re
+    record("regex_bomb started")
+    return re.match(r"(a+)+$", "a" * n + "b") is not None
+
+
+@expose
+def bytes_gen(count: int, size: int) -> Iterator[bytes]:
+    """Yields count blocks of size bytes, as fast as it can."""
+    block = b"x" * size
+    for _ in range(count):
+        yield block
+
+
+@expose
+def sum_slow(numbers: Iterator[int], delay: float) -> int:
+    """Sums an input stream slowly: one item per delay seconds."""
+    total = 0
+    for n in numbers:
+        total += n
+        time.sleep(delay)
+    return total
+
+
 run()

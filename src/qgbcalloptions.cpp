@@ -1,0 +1,63 @@
+// Copyright (C) 2026 The QGobridge Authors.
+// SPDX-License-Identifier: MIT
+
+#include "qgbcalloptions.h"
+
+class QGbCallOptionsPrivate : public QSharedData
+{
+public:
+    std::chrono::milliseconds timeout { -1 };
+};
+
+/*!
+    \class QGbCallOptions
+    \inmodule QGobridge
+    \brief The QGbCallOptions class configures one call.
+
+    Pass it as the first argument of QGbPool::call(), QGbPool::stream() or
+    QGbPool::invoke():
+
+    \code
+    QFuture<int> f = pool.call<int>(QGbCallOptions().setTimeout(2s), "slow_compute", 1000000000);
+    \endcode
+*/
+
+QGbCallOptions::QGbCallOptions()
+    : d(new QGbCallOptionsPrivate)
+{
+}
+QGbCallOptions::QGbCallOptions(const QGbCallOptions &other) = default;
+QGbCallOptions::QGbCallOptions(QGbCallOptions &&other) noexcept = default;
+QGbCallOptions &QGbCallOptions::operator=(const QGbCallOptions &other) = default;
+QGbCallOptions &QGbCallOptions::operator=(QGbCallOptions &&other) noexcept = default;
+QGbCallOptions::~QGbCallOptions() = default;
+
+/*!
+    Returns the call's timeout; negative if none was set, in which case the
+    pool's QGbPoolOptions::callTimeout() applies.
+*/
+std::chrono::milliseconds QGbCallOptions::timeout() const
+{
+    return d->timeout;
+}
+
+/*!
+    Returns \c true if setTimeout() was called.
+*/
+bool QGbCallOptions::hasTimeout() const
+{
+    return d->timeout.count() >= 0;
+}
+
+/*!
+    Sets the call's timeout to \a timeout, counted from the moment the call is
+    made (time waiting for a free connection counts). A call that has not
+    finished by then fails with QGbError::DeadlineExceeded and is cancelled in
+    the worker, as QFuture::cancel() would. Zero means no timeout, even if the
+    pool has a default.
+*/
+QGbCallOptions &QGbCallOptions::setTimeout(std::chrono::milliseconds timeout)
+{
+    d->timeout = std::max(timeout, std::chrono::milliseconds(0));
+    return *this;
+}
