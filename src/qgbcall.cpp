@@ -153,8 +153,9 @@ QGbError QGbCall::error() const
 }
 
 /*!
-    Returns a QFuture of the call's values: the result of a plain call, or every
-    item of a stream.
+    Returns a QFuture that finishes when the call ends and holds the result of a
+    plain call. Stream items are delivered by chunkReceived() only, so that a
+    long stream does not accumulate in memory.
 */
 QFuture<QVariant> QGbCall::future() const
 {
