@@ -34,7 +34,8 @@ constexpr auto OrphanWait = 200ms;     // how long a broken connection waits for
 constexpr qint64 HealthyRunMs = 10000; // a run this long resets the backoff
 constexpr auto BackoffFirst = 100ms;
 constexpr auto BackoffMax = 30000ms;
-constexpr auto TerminateGrace = 1000ms;
+constexpr auto TerminateGrace = 1000ms; // SIGTERM to SIGKILL, when the pool closes
+constexpr auto KillGrace = 300ms;       // SIGTERM to SIGKILL, for a worker that ignored a cancel
 
 // Builds the JSON object text of one message, field by field.
 class Envelope
@@ -604,7 +605,7 @@ void QGbEngine::killWorker(QGbWorker *worker, const QString &reason, bool immedi
         return;
     }
     process->terminate();
-    QTimer::singleShot(TerminateGrace, process, [process] {
+    QTimer::singleShot(KillGrace, process, [process] {
         if (process->state() != QProcess::NotRunning)
             process->kill();
     });

@@ -310,8 +310,9 @@ std::chrono::milliseconds QGbPoolOptions::cancelGracePeriod() const
     Sets the cancel grace period to \a period. A Python function that cannot be
     interrupted (a C extension holding the GIL, a blocking call on a thread
     other than the worker's main thread) and is still running this long after
-    it was cancelled gets its worker killed; the other calls on that worker fail
-    with QGbError::WorkerCrashed.
+    it was cancelled gets its worker killed (\c SIGTERM, then \c SIGKILL 300 ms
+    later) and restarted; the other calls on that worker fail with
+    QGbError::WorkerCrashed.
 */
 QGbPoolOptions &QGbPoolOptions::setCancelGracePeriod(std::chrono::milliseconds period)
 {

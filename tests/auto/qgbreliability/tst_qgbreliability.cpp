@@ -121,6 +121,7 @@ void tst_QGbReliability::gilHoldingCallIsKilledAfterGrace()
     QVERIFY(bomb.isCanceled());
     QVERIFY(exited.wait(10000));
     const qint64 killedAfter = timer.elapsed();
+    qInfo("GIL-holding call: worker killed %lld ms after the cancel (grace 500 ms)", killedAfter);
     QVERIFY2(killedAfter >= 450 && killedAfter < 4000, QByteArray::number(killedAfter));
     QCOMPARE(exited.at(0).at(1).toLongLong(), pid);
     QVERIFY(!processAlive(pid));
@@ -144,6 +145,8 @@ void tst_QGbReliability::hungWorkerIsReplaced()
     QCOMPARE(error.code(), QGbError::WorkerCrashed);
     QVERIFY2(error.errorString().contains(u"stopped answering"_qs), describe(error));
     QVERIFY2(timer.elapsed() < 5000, QByteArray::number(timer.elapsed()));
+    qInfo("SIGSTOPped worker: its call failed %lld ms after the stop (timeout 600 ms)",
+          qint64(timer.elapsed()));
     QVERIFY(!processAlive(pid));
     QVERIFY(pool.call<qint64>("pid").result() != pid);
     // A healthy worker answers its pings: it is not replaced while idle.
