@@ -1,0 +1,85 @@
+"""The QGobridge side of the benchmark: the same functions as floor_server.py,
+exposed with @gobridge, plus what the absolute workloads (W7, W8, W10) need."""
+
+import time
+from typing import Iterator
+
+from gobridge import gobridge, run
+
+
+@gobridge
+def add(a: int, b: int) -> int:
+    return a + b
+
+
+@gobridge
+def echo(value):
+    """W6 (a list of dicts) and W9 (bytes): returns its argument."""
+    return value
+
+
+@gobridge
+def range_gen(n: int) -> Iterator[int]:
+    for i in range(n):
+        yield i
+
+
+@gobridge
+def sum_stream(numbers: Iterator[int]) -> int:
+    total = 0
+    for x in numbers:
+        total += x
+    return total
+
+
+@gobridge
+def echo_stream(items: Iterator) -> Iterator:
+    for item in items:
+        yield item
+
+
+# --- W7: cancellation ------------------------------------------------------
+
+_runs = {}
+
+
+@gobridge
+def busy_loop(token: int, max_seconds: float = 30.0) -> int:
+    """Spins until cancelled; records when it started and stopped (wall clock,
+    the host compares with its own CLOCK_REALTIME)."""
+    record = _runs[token] = [time.time(), None]
+    deadline = time.monotonic() + max_seconds
+    x = 0
+    try:
+        while True:
+            for _ in range(10000):
+                x += 1
+            if time.monotonic() > deadline:
+                return x
+    finally:
+        record[1] = time.time()
+
+
+@gobridge
+def busy_loop_times(token: int) -> list:
+    """[started, stopped] of busy_loop(token) in seconds since the epoch, or []
+    if it never ran (the cancel overtook the call)."""
+    record = _runs.pop(token, None)
+    return [] if record is None or record[1] is None else record
+
+
+# W8 needs no function: the benchmark kills the worker with SIGKILL itself,
+# so that it knows the exact moment of death.
+
+
+# --- W10: a fast producer ----------------------------------------------------
+
+@gobridge
+def big_stream(total_bytes: int, item_size: int) -> Iterator[bytes]:
+    """Yields total_bytes in items of item_size bytes, as fast as it can."""
+    item = b"x" * item_size
+    for _ in range(total_bytes // item_size):
+        yield item
+
+
+run()

@@ -1,0 +1,99 @@
+// Copyright (C) 2026 The QGobridge Authors.
+// SPDX-License-Identifier: MIT
+
+#ifndef BENCHSUPPORT_H
+#define BENCHSUPPORT_H
+
+#include <QtCore/qjsonobject.h>
+#include <QtCore/qlist.h>
+#include <QtCore/qmap.h>
+#include <QtCore/qobjectdefs.h>
+#include <QtCore/qstring.h>
+
+#include <functional>
+#include <stdexcept>
+
+namespace Bench {
+
+// What one repetition of one side of a workload measured, by metric name ("p50").
+using Values = QMap<QString, double>;
+
+// A failed workload (wrong answer, error from the library): reported, never hidden.
+class Failure : public std::runtime_error
+{
+public:
+    explicit Failure(const QString &what)
+        : std::runtime_error(what.toStdString())
+    {
+    }
+};
+
+enum class Goal {
+    None,
+    RatioAtMost,  // library / floor <= target
+    RatioAtLeast, // library / floor >= target
+    AtMost,       // library <= target (absolute)
+    AtLeast,      // library >= target (absolute)
+};
+
+struct Metric
+{
+    QString name;  // key in Values
+    QString label; // table text
+    QString unit;
+    bool lowerIsBetter = false;
+    Goal goal = Goal::None;
+    double target = 0;
+    // Compared with the baseline by --check. Tail latencies are not: one
+    // preemption on a busy 2-core machine moves a p99 by more than 3x.
+    bool checked = true;
+};
+
+struct Workload
+{
+    QString id; // "W1"
+    QString title;
+    std::function<Values()> library;
+    std::function<Values()> floor; // empty: the workload is absolute
+    QList<Metric> metrics;
+    int repeats = 0; // 0: the run's default
+};
+
+// One line of the result table: the medians of one metric over the repeats.
+struct Row
+{
+    QString key; // "W1.p50"
+    QString workload;
+    Metric metric;
+    double library = qQNaN();
+    double floor = qQNaN();
+    QString error; // the workload failed
+
+    bool hasRatio() const { return !qIsNaN(library) && !qIsNaN(floor) && floor != 0; }
+    double ratio() const { return hasRatio() ? library / floor : qQNaN(); }
+    // -1: no target or no figure, 0: not met, 1: met
+    int met() const;
+    QString targetText() const;
+};
+
+double median(QList<double> values);
+double percentile(QList<double> values, double p);
+
+// Resident set size in KiB of a process (0 = this one) from /proc/<pid>/status:
+// field "VmRSS" (now) or "VmHWM" (peak). -1 if unavailable.
+qint64 procStatusKiB(qint64 pid, const char *field);
+// Resets VmHWM to the current RSS (writes 5 to /proc/<pid>/clear_refs).
+bool resetPeakRss(qint64 pid);
+
+double loadAverage();
+QJsonObject machineInfo(const QString &python);
+
+void printMachine(const QJsonObject &machine);
+void printTable(const QList<Row> &rows);
+QJsonObject toJson(const QJsonObject &machine, const QJsonObject &run, const QList<Row> &rows);
+// Compares the ratios with a baseline; prints a verdict. Returns false on a regression.
+bool checkAgainst(const QList<Row> &rows, const QString &baselinePath, double tolerance);
+
+} // namespace Bench
+
+#endif // BENCHSUPPORT_H

@@ -1,0 +1,356 @@
+// Copyright (C) 2026 The QGobridge Authors.
+// SPDX-License-Identifier: MIT
+
+// qgb_bench: QGobridge against a raw floor (see bench/README.md), in one run.
+//
+//   qgb_bench [--quick] [--repeats N] [--only W1,W3] [--json out.json]
+//             [--check baseline.json [--tolerance 3]]
+
+#include "workloads.h"
+
+#include <QtCore/qcommandlineparser.h>
+#include <QtCore/qcoreapplication.h>
+#include <QtCore/qdatetime.h>
+#include <QtCore/qelapsedtimer.h>
+#include <QtCore/qfile.h>
+#include <QtCore/qjsonarray.h>
+#include <QtCore/qjsondocument.h>
+#include <QtCore/qprocess.h>
+
+#include <cstdio>
+
+namespace Bench {
+
+Config Config::quickConfig()
+{
+    Config config;
+    config.quick = true;
+    config.w1Calls = 3000;
+    config.w2CallsPerCaller = 600;
+    config.w3Items = 100000;
+    config.w4Items = 100000;
+    config.w5Items = 20000;
+    config.w9Trips = 5;
+    config.w7Cancels = 15;
+    config.w8Kills = 1;
+    config.startPools = 2;
+    config.w10Bytes = 100 * 1000 * 1000;
+    return config;
+}
+
+BenchItem BenchItem::make(qint64 i)
+{
+    BenchItem item;
+    item.id = i;
+    item.name = QStringLiteral("user_%1").arg(i);
+    item.score = double(i) * 1.5;
+    item.level = i % 3 ? QStringLiteral("silver") : QStringLiteral("gold");
+    return item;
+}
+
+QJsonObject BenchItem::toJson() const
+{
+    return { { QStringLiteral("id"), id },
+             { QStringLiteral("name"), name },
+             { QStringLiteral("score"), score },
+             { QStringLiteral("level"), level } };
+}
+
+BenchItem BenchItem::fromJson(const QJsonObject &object)
+{
+    BenchItem item;
+    item.id = object.value(u"id").toInteger();
+    item.name = object.value(u"name").toString();
+    item.score = object.value(u"score").toDouble();
+    item.level = object.value(u"level").toString();
+    return item;
+}
+
+QList<BenchItem> makeItems(int count)
+{
+    QList<BenchItem> items;
+    items.reserve(count);
+    for (int i = 0; i < count; ++i)
+        items.append(BenchItem::make(i));
+    return items;
+}
+
+qint64 jsonSize(const QList<BenchItem> &items)
+{
+    QJsonArray array;
+    for (const BenchItem &item : items)
+        array.append(item.toJson());
+    return QJsonDocument(array).toJson(QJsonDocument::Compact).size();
+}
+
+static QList<Workload> workloads(const Config &config, LibrarySide *library, FloorSide *floor)
+{
+    using G = Goal;
+    const QString ms = QStringLiteral("ms");
+    const QString us = QStringLiteral("us");
+    const QString mbps = QStringLiteral("MB/s");
+    const QString mb = QStringLiteral("MB");
+    const QString ips = QStringLiteral("items/s");
+    const auto k = [](int n) { return QStringLiteral("%1k").arg(n / 1000); };
+    return {
+        { QStringLiteral("W1"),
+          QStringLiteral("sequential add(3, 4)"),
+          [=] { return library->sequentialAdd(); },
+          [=] { return floor->sequentialAdd(); },
+          { { QStringLiteral("p50"), QStringLiteral("sequential add p50"), us, true, G::RatioAtMost,
+              1.5 },
+            { QStringLiteral("p99"), QStringLiteral("sequential add p99"), us, true, G::RatioAtMost,
+              2, false } } },
+        { QStringLiteral("W2"),
+          QStringLiteral("8 callers, 2 workers x 4 connections"),
+          [=] { return library->concurrentAdd(); },
+          [=] { return floor->concurrentAdd(); },
+          { { QStringLiteral("calls/s"), QStringLiteral("8 callers add"), QStringLiteral("calls/s"),
+              false, G::RatioAtLeast, 1.5 } } },
+        { QStringLiteral("W3"),
+          QStringLiteral("server stream of ints"),
+          [=] { return library->serverStream(); },
+          [=] { return floor->serverStream(); },
+          { { QStringLiteral("items/s"),
+              QStringLiteral("server stream %1 ints").arg(k(config.w3Items)), ips, false,
+              G::RatioAtLeast, 2 } } },
+        { QStringLiteral("W4"),
+          QStringLiteral("client stream of ints, summed"),
+          [=] { return library->clientStream(); },
+          [=] { return floor->clientStream(); },
+          { { QStringLiteral("items/s"),
+              QStringLiteral("client stream %1 ints").arg(k(config.w4Items)), ips, false,
+              G::RatioAtLeast, 2 } } },
+        { QStringLiteral("W5"),
+          QStringLiteral("bidirectional stream of dicts"),
+          [=] { return library->bidiStream(); },
+          [=] { return floor->bidiStream(); },
+          { { QStringLiteral("items/s"), QStringLiteral("bidi %1 dicts").arg(k(config.w5Items)),
+              ips, false, G::RatioAtLeast, 1.5 } } },
+        { QStringLiteral("W6"),
+          QStringLiteral("list of dicts round trip"),
+          [=] { return library->listOfDicts(); },
+          [=] { return floor->listOfDicts(); },
+          { { QStringLiteral("MB/s"),
+              QStringLiteral("%1k-dict list echo (%2 MB)")
+                      .arg(config.w6Dicts / 1000)
+                      .arg(double(jsonSize(makeItems(config.w6Dicts))) / 1e6, 0, 'f', 2),
+              mbps, false, G::RatioAtLeast, 0.9 } } },
+        { QStringLiteral("W7"),
+          QStringLiteral("cancel a busy Python loop"),
+          [=] { return library->cancel(); },
+          nullptr,
+          { { QStringLiteral("caller p50"), QStringLiteral("cancel seen by caller p50"), ms, true,
+              G::None, 0 },
+            { QStringLiteral("caller p99"), QStringLiteral("cancel seen by caller p99"), ms, true,
+              G::AtMost, 1 },
+            { QStringLiteral("stopped p50"), QStringLiteral("busy loop stopped p50"), ms, true,
+              G::None, 0 },
+            { QStringLiteral("stopped p99"), QStringLiteral("busy loop stopped p99"), ms, true,
+              G::AtMost, 20 } } },
+        { QStringLiteral("W8"),
+          QStringLiteral("worker killed, next call succeeds"),
+          [=] { return library->killAndRecover(); },
+          nullptr,
+          { { QStringLiteral("median"), QStringLiteral("kill -> next success"), ms, true, G::AtMost,
+              300 },
+            { QStringLiteral("max"), QStringLiteral("kill -> next success, max"), ms, true, G::None,
+              0 } } },
+        { QStringLiteral("W9"),
+          QStringLiteral("bytes round trip"),
+          [=] { return library->bytesRoundTrip(); },
+          [=] { return floor->bytesRoundTrip(); },
+          { { QStringLiteral("MB/s"), QStringLiteral("%1 MiB bytes echo").arg(config.w9Bytes >> 20),
+              mbps, false, G::AtLeast, 500 } } },
+        { QStringLiteral("W10"),
+          QStringLiteral("fast generator, slow consumer"),
+          [=] { return library->slowConsumer(); },
+          nullptr,
+          { { QStringLiteral("app"),
+              QStringLiteral("app RSS growth, %1 MB stream").arg(config.w10Bytes / 1000000), mb,
+              true, G::AtMost, 64 },
+            { QStringLiteral("worker"), QStringLiteral("worker RSS growth"), mb, true, G::AtMost,
+              64 },
+            { QStringLiteral("consumed"), QStringLiteral("slow consumer rate"), mbps, false,
+              G::None, 0 },
+            { QStringLiteral("stopped"), QStringLiteral("stopped by the RSS guard (1 = yes)"),
+              QString(), true, G::None, 0 } },
+          1 },
+        { QStringLiteral("start"),
+          QStringLiteral("pool start, 2 workers ready"),
+          [=] { return library->poolStart(); },
+          nullptr,
+          { { QStringLiteral("median"), QStringLiteral("pool start (2 workers)"), ms, true,
+              G::AtMost, 300 },
+            { QStringLiteral("max"), QStringLiteral("pool start (2 workers), max"), ms, true,
+              G::None, 0 } } },
+    };
+}
+
+// Runs each workload `repeats` times, library and floor alternately, and keeps
+// the median of every metric.
+static QList<Row> run(const QList<Workload> &list, int repeats, const QStringList &only)
+{
+    QList<Row> rows;
+    for (const Workload &workload : list) {
+        if (!only.isEmpty() && !only.contains(workload.id, Qt::CaseInsensitive))
+            continue;
+        const int n = workload.repeats > 0 ? std::min(workload.repeats, repeats) : repeats;
+        std::fprintf(stderr, "%s %s: ", qPrintable(workload.id), qPrintable(workload.title));
+        QElapsedTimer timer;
+        timer.start();
+        QMap<QString, QList<double>> library;
+        QMap<QString, QList<double>> floor;
+        QString error;
+        for (int r = 0; r < n && error.isEmpty(); ++r) {
+            try {
+                if (workload.library) {
+                    const Values values = workload.library();
+                    for (auto it = values.cbegin(); it != values.cend(); ++it)
+                        library[it.key()].append(it.value());
+                }
+                if (workload.floor) {
+                    const Values values = workload.floor();
+                    for (auto it = values.cbegin(); it != values.cend(); ++it)
+                        floor[it.key()].append(it.value());
+                }
+            } catch (const std::exception &e) {
+                error = QString::fromUtf8(e.what());
+            }
+            std::fprintf(stderr, ".");
+        }
+        std::fprintf(stderr, " %.1f s%s\n", double(timer.elapsed()) / 1000.0,
+                     error.isEmpty() ? "" : " FAILED");
+        for (const Metric &metric : workload.metrics) {
+            Row row;
+            row.key = workload.id + QLatin1Char('.') + metric.name;
+            row.workload = workload.id;
+            row.metric = metric;
+            row.error = error;
+            if (error.isEmpty()) {
+                if (workload.library)
+                    row.library = median(library.value(metric.name));
+                if (workload.floor)
+                    row.floor = median(floor.value(metric.name));
+            }
+            rows.append(row);
+        }
+    }
+    return rows;
+}
+
+static QString resolvePython(const QString &python)
+{
+    QProcess process;
+    process.start(python,
+                  { QStringLiteral("-c"), QStringLiteral("import sys; print(sys.executable)") });
+    if (!process.waitForFinished(30000) || process.exitCode() != 0)
+        return python;
+    const QString executable = QString::fromLocal8Bit(process.readAllStandardOutput()).trimmed();
+    return executable.isEmpty() ? python : executable;
+}
+
+} // namespace Bench
+
+int main(int argc, char *argv[])
+{
+    using namespace Bench;
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("qgb_bench"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+            QStringLiteral("Measures QGobridge against a raw Unix-socket floor (W1-W10)."));
+    parser.addHelpOption();
+    const QCommandLineOption quick(QStringLiteral("quick"),
+                                   QStringLiteral("Smaller workloads; under a minute."));
+    const QCommandLineOption repeats(QStringLiteral("repeats"),
+                                     QStringLiteral("Repetitions of each workload (default 3)."),
+                                     QStringLiteral("n"), QStringLiteral("3"));
+    const QCommandLineOption only(QStringLiteral("only"),
+                                  QStringLiteral("Run only these workloads, e.g. W1,W3,start."),
+                                  QStringLiteral("ids"));
+    const QCommandLineOption json(QStringLiteral("json"),
+                                  QStringLiteral("Also write the results to this JSON file."),
+                                  QStringLiteral("file"));
+    const QCommandLineOption check(
+            QStringLiteral("check"),
+            QStringLiteral("Exit with 1 if a ratio is worse than the baseline's by more than "
+                           "the tolerance."),
+            QStringLiteral("baseline.json"));
+    const QCommandLineOption tolerance(QStringLiteral("tolerance"),
+                                       QStringLiteral("Tolerance of --check (default 3)."),
+                                       QStringLiteral("factor"), QStringLiteral("3"));
+    const QCommandLineOption python(QStringLiteral("python"),
+                                    QStringLiteral("Python interpreter (default python3)."),
+                                    QStringLiteral("exe"), QStringLiteral("python3"));
+    const QCommandLineOption side(
+            QStringLiteral("side"),
+            QStringLiteral("Run only one side: library or floor (for profiling; default both)."),
+            QStringLiteral("side"), QStringLiteral("both"));
+    parser.addOptions({ quick, repeats, only, json, check, tolerance, python, side });
+    parser.process(app);
+
+    Config config = parser.isSet(quick) ? Config::quickConfig() : Config();
+    config.repeats = std::max(1, parser.value(repeats).toInt());
+    // The interpreter itself, not a wrapper such as a pyenv shim (a shell
+    // script that adds ~200 ms to every process start): both sides use it.
+    config.python = resolvePython(parser.value(python));
+    config.benchDir = QStringLiteral(QGB_BENCH_SOURCE_DIR);
+    config.packageDir = QStringLiteral(QGB_BENCH_PYTHON_DIR);
+
+    const QJsonObject machine = machineInfo(config.python);
+    printMachine(machine);
+    const double loadBefore = loadAverage();
+    std::printf("Mode: %s, median of %d repetitions; load average before: %.2f\n\n",
+                config.quick ? "quick" : "full", config.repeats, loadBefore);
+    std::fflush(stdout);
+
+    QElapsedTimer total;
+    total.start();
+    QList<Row> rows;
+    try {
+        LibrarySide library(config);
+        FloorSide floor(config);
+        QList<Workload> list = workloads(config, &library, &floor);
+        for (Workload &workload : list) {
+            if (parser.value(side) == QLatin1String("library"))
+                workload.floor = nullptr;
+            else if (parser.value(side) == QLatin1String("floor"))
+                workload.library = nullptr;
+        }
+        list.removeIf([](const Workload &w) { return !w.library && !w.floor; });
+        rows = run(list, config.repeats,
+                   parser.value(only).split(QLatin1Char(','), Qt::SkipEmptyParts));
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "qgb_bench: %s\n", e.what());
+        return 2;
+    }
+    const double loadAfter = loadAverage();
+
+    std::printf("\n");
+    printTable(rows);
+    std::printf("\nTotal %.1f s; load average after: %.2f\n", double(total.elapsed()) / 1000.0,
+                loadAfter);
+
+    if (parser.isSet(json)) {
+        QJsonObject runInfo { { QStringLiteral("mode"),
+                                config.quick ? QStringLiteral("quick") : QStringLiteral("full") },
+                              { QStringLiteral("repeats"), config.repeats },
+                              { QStringLiteral("date"),
+                                QDateTime::currentDateTimeUtc().toString(Qt::ISODate) },
+                              { QStringLiteral("seconds"), double(total.elapsed()) / 1000.0 },
+                              { QStringLiteral("load_before"), loadBefore },
+                              { QStringLiteral("load_after"), loadAfter } };
+        QFile file(parser.value(json));
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)
+            || file.write(QJsonDocument(toJson(machine, runInfo, rows)).toJson()) < 0) {
+            std::fprintf(stderr, "qgb_bench: cannot write %s\n", qPrintable(file.fileName()));
+            return 2;
+        }
+    }
+    if (parser.isSet(check)
+        && !checkAgainst(rows, parser.value(check), parser.value(tolerance).toDouble()))
+        return 1;
+    return 0;
+}

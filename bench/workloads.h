@@ -1,0 +1,119 @@
+// Copyright (C) 2026 The QGobridge Authors.
+// SPDX-License-Identifier: MIT
+
+#ifndef WORKLOADS_H
+#define WORKLOADS_H
+
+#include "benchsupport.h"
+
+#include <QtCore/qjsonobject.h>
+#include <QtCore/qlist.h>
+#include <QtCore/qmetatype.h>
+#include <QtCore/qobjectdefs.h>
+#include <QtCore/qstring.h>
+
+#include <memory>
+
+namespace Bench {
+
+// Sizes of the workloads; --quick shrinks some of them (see Config::quick()).
+struct Config
+{
+    bool quick = false;
+    int repeats = 3;
+    int w1Calls = 20000; // sequential add() calls
+    int w2Callers = 8;
+    int w2CallsPerCaller = 5000;
+    int w3Items = 200000;             // server stream
+    int w4Items = 200000;             // client stream
+    int w5Items = 100000;             // bidirectional stream of dicts
+    int w6Dicts = 10000;              // list of dicts, ~0.5 MB of JSON
+    qint64 w9Bytes = 8 * 1024 * 1024; // bytes round trip
+    int w9Trips = 10;
+    int w7Cancels = 40;                   // cancels per repetition
+    int w8Kills = 3;                      // worker kills per repetition
+    int startPools = 5;                   // pool starts per repetition
+    qint64 w10Bytes = 1000 * 1000 * 1000; // streamed to a slow consumer
+    int w10ItemSize = 1024;
+    int w10ItemsPerSleep = 256;     // the consumer sleeps 10 ms per this many items
+    qint64 w10GrowthLimitMB = 3072; // cancel W10 beyond this app RSS growth
+    QString python = QStringLiteral("python3");
+    QString benchDir;   // holds bench_worker.py and floor_server.py
+    QString packageDir; // the gobridge package
+
+    static Config quickConfig();
+};
+
+// A dict of W5 and W6: a Q_GADGET on the library side, a QJsonObject on the floor's.
+struct BenchItem
+{
+    Q_GADGET
+    Q_PROPERTY(qint64 id MEMBER id)
+    Q_PROPERTY(QString name MEMBER name)
+    Q_PROPERTY(double score MEMBER score)
+    Q_PROPERTY(QString level MEMBER level)
+public:
+    qint64 id = 0;
+    QString name;
+    double score = 0;
+    QString level;
+
+    static BenchItem make(qint64 i);
+    QJsonObject toJson() const;
+    static BenchItem fromJson(const QJsonObject &object);
+};
+
+QList<BenchItem> makeItems(int count);
+// Size of the items as compact JSON: the payload size MB/s figures refer to.
+qint64 jsonSize(const QList<BenchItem> &items);
+
+// The QGobridge side. Owns a pool of 2 workers x 4 connections for W1-W6 and W9;
+// W7, W8, W10 and the start time use pools of their own.
+class LibrarySide
+{
+public:
+    explicit LibrarySide(const Config &config);
+    ~LibrarySide();
+
+    Values sequentialAdd();  // W1
+    Values concurrentAdd();  // W2
+    Values serverStream();   // W3
+    Values clientStream();   // W4
+    Values bidiStream();     // W5
+    Values listOfDicts();    // W6
+    Values cancel();         // W7
+    Values killAndRecover(); // W8
+    Values bytesRoundTrip(); // W9
+    Values slowConsumer();   // W10
+    Values poolStart();
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+// The raw floor: a plain Unix-socket client against floor_server.py processes.
+class FloorSide
+{
+public:
+    explicit FloorSide(const Config &config);
+    ~FloorSide();
+
+    Values sequentialAdd();
+    Values concurrentAdd();
+    Values serverStream();
+    Values clientStream();
+    Values bidiStream();
+    Values listOfDicts();
+    Values bytesRoundTrip();
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace Bench
+
+Q_DECLARE_METATYPE(Bench::BenchItem)
+
+#endif // WORKLOADS_H
