@@ -366,7 +366,11 @@ bool QGbEngine::send(QGbConnection *connection, const QByteArray &frames)
 {
     if (connection->state == QGbConnection::State::Closed)
         return false;
-    return connection->socket->write(frames) == frames.size();
+    // Write now rather than on the next turn of the event loop: a call's
+    // latency should not wait for the loop to come round.
+    const bool ok = connection->socket->write(frames) == frames.size();
+    connection->socket->flush();
+    return ok;
 }
 
 void QGbEngine::onReadyRead(QGbConnection *connection)
