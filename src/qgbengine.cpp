@@ -348,18 +348,35 @@ QGbConnection *QGbEngine::openConnection(QGbWorker *worker, bool control)
             [this, connection] { onReadyRead(connection); });
     connect(socket, &QLocalSocket::errorOccurred, this,
             [this, connection](QLocalSocket::LocalSocketError) {
-                closeConnection(connection,
-                                QGbError(QGbError::WorkerCrashed,
-                                         QStringLiteral("Connection to the worker lost: %1")
-                                                 .arg(connection->socket->errorString())));
+                onConnectionLost(connection,
+                                 QStringLiteral("Connection to the worker lost: %1")
+                                         .arg(connection->socket->errorString()));
             });
     connect(socket, &QLocalSocket::disconnected, this, [this, connection] {
-        closeConnection(connection,
-                        QGbError(QGbError::WorkerCrashed,
-                                 QStringLiteral("The worker closed the connection")));
+        onConnectionLost(connection, QStringLiteral("The worker closed the connection"));
     });
     socket->connectToServer(worker->socketPath);
     return connection;
+}
+
+// The peer closed the connection (or it broke). What it sent before still
+// counts; a frame it left unfinished is a protocol error, not a crash.
+void QGbEngine::onConnectionLost(QGbConnection *connection, const QString &reason)
+{
+    if (connection->state == QGbConnection::State::Closed)
+        return;
+    onReadyRead(connection);
+    if (connection->state == QGbConnection::State::Closed)
+        return;
+    if (connection->reader->bufferedBytes() > 0) {
+        closeConnection(connection,
+                        QGbError(QGbError::ProtocolError,
+                                 QStringLiteral("The worker closed the connection in the middle "
+                                                "of a frame (%1 bytes buffered)")
+                                         .arg(connection->reader->bufferedBytes())));
+        return;
+    }
+    closeConnection(connection, QGbError(QGbError::WorkerCrashed, reason));
 }
 
 bool QGbEngine::send(QGbConnection *connection, const QByteArray &frames)

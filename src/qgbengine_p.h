@@ -188,6 +188,7 @@ private:
     // connections
     QGbConnection *openConnection(QGbWorker *worker, bool control);
     void closeConnection(QGbConnection *connection, const QGbError &error);
+    void onConnectionLost(QGbConnection *connection, const QString &reason);
     void onReadyRead(QGbConnection *connection);
     bool handleMessage(QGbConnection *connection, QGbWire::Message &message);
     void handleCallMessage(QGbConnection *connection, QGbWire::Message &message);

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Fuzzes the wire codec (tests/fuzz/fuzz_wire.cpp) with libFuzzer for a bounded time.
+#
+#   scripts/fuzz.sh [seconds]      (default 60)
+#
+# Installs clang and its fuzzer runtime if they are missing (as root, with
+# apt-get; otherwise it lists them and fails), configures a separate build
+# directory (build-fuzz) with clang, builds only fuzz_wire, replays the saved
+# regressions, then fuzzes a copy of the seed corpus. Exits non-zero if the
+# fuzzer finds a crash, a sanitizer error or a broken invariant; the input is
+# left in build-fuzz/artifacts/ (save it under tests/fuzz/regressions/).
+#
+# Environment: QGB_FUZZ_BUILD_DIR (default <repo>/build-fuzz),
+# QGB_FUZZ_SOURCE_DIR (default the repository), QGB_FUZZ_JOBS (default nproc).
+set -euo pipefail
+
+seconds="${1:-60}"
+if ! [[ "$seconds" =~ ^[0-9]+$ ]] || ((seconds < 1)); then
+    echo "usage: $0 [seconds]" >&2
+    exit 2
+fi
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source_dir="${QGB_FUZZ_SOURCE_DIR:-$root}"
+build="${QGB_FUZZ_BUILD_DIR:-$root/build-fuzz}"
+fuzz_dir="$root/tests/fuzz"
+
+"$root/scripts/deps.sh"
+
+packages=(
+    clang              # clang++ with -fsanitize=fuzzer
+    libclang-rt-14-dev # libFuzzer, ASan and UBSan runtimes for clang 14
+)
+missing=()
+for pkg in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$pkg")
+    fi
+done
+if ((${#missing[@]} > 0)); then
+    if ((EUID != 0)); then
+        echo "fuzz.sh: missing packages: ${missing[*]}" >&2
+        echo "fuzz.sh: install them with: sudo apt-get install ${missing[*]}" >&2
+        exit 1
+    fi
+    echo "fuzz.sh: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update
+    apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+generator=()
+if command -v ninja >/dev/null 2>&1; then
+    generator=(-G Ninja)
+fi
+if [[ ! -f "$build/CMakeCache.txt" ]]; then
+    CC=clang CXX=clang++ cmake -S "$source_dir" -B "$build" "${generator[@]}" \
+        -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DCMAKE_CXX_COMPILER=clang++ \
+        -DQGOBRIDGE_BUILD_FUZZERS=ON \
+        -DBUILD_TESTING=OFF \
+        -DQGOBRIDGE_BUILD_EXAMPLES=OFF \
+        -DQGOBRIDGE_BUILD_BENCH=OFF
+fi
+cmake --build "$build" --target fuzz_wire -j "${QGB_FUZZ_JOBS:-$(nproc)}"
+
+fuzzer="$build/tests/fuzz/fuzz_wire"
+if [[ ! -x "$fuzzer" ]]; then
+    echo "fuzz.sh: $fuzzer was not built (is tests/fuzz added to the top-level" \
+        "CMakeLists.txt when QGOBRIDGE_BUILD_FUZZERS is ON?)" >&2
+    exit 1
+fi
+
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+artifacts="$build/artifacts"
+mkdir -p "$artifacts"
+
+# Every saved regression must pass before fuzzing anything new.
+shopt -s nullglob
+inputs=()
+for r in "$fuzz_dir"/regressions/*; do
+    [[ -f "$r" && "$(basename "$r")" != README* ]] && inputs+=("$r")
+done
+if ((${#inputs[@]} > 0)); then
+    echo "fuzz.sh: replaying ${#inputs[@]} regression input(s)"
+    "$fuzzer" -artifact_prefix="$artifacts/" "${inputs[@]}"
+fi
+
+# Fuzz a copy of the corpus: the new inputs libFuzzer keeps stay in the build.
+corpus="$build/corpus"
+rm -rf "$corpus"
+mkdir -p "$corpus"
+cp "$fuzz_dir"/corpus/* "$corpus/"
+
+echo "fuzz.sh: fuzzing fuzz_wire for $seconds s"
+status=0
+"$fuzzer" "$corpus" \
+    -dict="$fuzz_dir/wire.dict" \
+    -max_total_time="$seconds" \
+    -max_len=8192 \
+    -timeout=10 \
+    -rss_limit_mb=2048 \
+    -print_final_stats=1 \
+    -artifact_prefix="$artifacts/" || status=$?
+if ((status != 0)); then
+    echo "fuzz.sh: fuzz_wire failed (exit $status); reproducer(s):" >&2
+    ls -1 "$artifacts" >&2 || true
+    echo "fuzz.sh: replay one with: $fuzzer <file>; save it under tests/fuzz/regressions/" >&2
+    exit "$status"
+fi
+echo "fuzz.sh: no failure in $seconds s"
