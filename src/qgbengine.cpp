@@ -153,6 +153,7 @@ QGbEngine::QGbEngine(const QString &script, const QGbPoolOptions &options)
 QGbEngine::~QGbEngine()
 {
     shutdown();
+    qDeleteAll(m_closedConnections);
     QMutexLocker locker(&m_handle->mutex);
     m_handle->engine = nullptr;
 }
@@ -368,6 +369,7 @@ void QGbEngine::onConnectionLost(QGbConnection *connection, const QString &reaso
     onReadyRead(connection);
     if (connection->state == QGbConnection::State::Closed)
         return;
+    connection->lost = true;
     if (connection->reader->bufferedBytes() > 0) {
         closeConnection(connection,
                         QGbError(QGbError::ProtocolError,
@@ -395,6 +397,8 @@ void QGbEngine::onReadyRead(QGbConnection *connection)
     if (connection->state == QGbConnection::State::Closed)
         return;
     QLocalSocket *socket = connection->socket;
+    if (!socket->isReadable())
+        return;
     const QByteArray data = socket->readAll();
     connection->reader->append(data.constData(), data.size());
     for (;;) {
@@ -511,9 +515,11 @@ void QGbEngine::closeConnection(QGbConnection *connection, const QGbError &error
     if (QGbCallPtr call = connection->call) {
         connection->call.reset();
         call->connection = nullptr;
-        if (call->state == QGbCallRecord::State::Running && error.code() == QGbError::WorkerCrashed
-            && !m_shuttingDown && worker->process
-            && worker->process->state() != QProcess::NotRunning) {
+        // A connection that broke (even in the middle of a frame) while the
+        // process seems alive waits for the exit status: a dying worker is
+        // a crash, not a protocol error.
+        if (call->state == QGbCallRecord::State::Running && connection->lost && !m_shuttingDown
+            && worker->process && worker->process->state() != QProcess::NotRunning) {
             worker->orphans.emplace_back(call, error);
             if (!worker->orphanTimer->isActive())
                 worker->orphanTimer->start(OrphanWait);
@@ -547,7 +553,18 @@ void QGbEngine::closeConnection(QGbConnection *connection, const QGbError &error
     connection->socket->disconnect(this);
     connection->socket->abort();
     connection->socket->deleteLater();
-    delete connection;
+    // Deleted from the event loop, not here: a write, a flush or a message
+    // handler up the stack may still hold the pointer (it sees state Closed).
+    m_closedConnections.push_back(connection);
+    if (m_closedConnections.size() == 1) {
+        QMetaObject::invokeMethod(
+                this,
+                [this] {
+                    qDeleteAll(m_closedConnections);
+                    m_closedConnections.clear();
+                },
+                Qt::QueuedConnection);
+    }
     scheduleDispatch();
 }
 
@@ -1082,6 +1099,9 @@ void QGbEngine::pumpInput(const QGbCallPtr &call)
             }
             call->inputCredit -= items.size();
             send(call->connection, frames);
+            // Writing may find the worker gone, which ends the call.
+            if (call->state != QGbCallRecord::State::Running || !call->connection)
+                return;
         }
         if (end == QGbChannelShared::End::Aborted) {
             failCall(call,

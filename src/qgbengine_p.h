@@ -96,6 +96,7 @@ public:
     QLocalSocket *socket = nullptr;
     std::unique_ptr<QGbWire::FrameReader> reader;
     bool control = false;
+    bool lost = false; // the peer closed it or it broke (as opposed to closed by us)
     State state = State::Connecting;
     qint64 connId = -1;
     qint64 lastCallId = 0;
@@ -217,6 +218,7 @@ private:
     std::deque<QGbCallPtr> m_queue;
     QHash<QGbCallRecord *, QGbCallPtr> m_active; // queued or running calls
     int m_opening = 0;
+    std::vector<QGbConnection *> m_closedConnections; // deleted on the next loop turn
     bool m_dispatchScheduled = false;
     QTimer *m_dispatchTimer = nullptr;
 

@@ -14,6 +14,7 @@
 
 #include <QtCore/qfuture.h>
 #include <QtCore/qfutureinterface.h>
+#include <QtCore/qmutex.h>
 #include <QtCore/qobject.h>
 #include <QtCore/qprocess.h>
 #include <QtCore/qvariant.h>
@@ -80,6 +81,19 @@ public:
             m_interface.reportResults(values);
             return true;
         }
+    }
+
+    void deliverError(const QGbError &error) override
+    {
+        if constexpr (!std::is_void_v<R>) {
+            // Qt 6.4 swaps the result store for the exception without freeing
+            // the typed results (~QFutureInterface<T> frees them only when
+            // there is no exception): free a failing stream's items first.
+            QMutexLocker locker(&m_interface.mutex());
+            if (!m_interface.isCanceled() && !m_interface.isFinished())
+                m_interface.resultStoreBase().template clear<R>();
+        }
+        CallSink::deliverError(error);
     }
 
     bool deliverResult(const QVariant &wire, QGbError *error) override
