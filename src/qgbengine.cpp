@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -272,6 +273,9 @@ void QGbEngine::startWorker(QGbWorker *worker)
     env.insert(QStringLiteral("GOBRIDGE_TOKEN"), QString::fromLatin1(m_token));
     env.insert(QStringLiteral("GOBRIDGE_MAX_FRAME"), QString::number(m_options.maxFrameSize()));
     process->setProcessEnvironment(env);
+    // A worker must not outlive an application that crashes: the kernel kills
+    // it when the thread that started it (this I/O thread) goes away.
+    process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
     if (!m_options.workingDirectory().isEmpty())
         process->setWorkingDirectory(m_options.workingDirectory());
 

@@ -959,6 +959,7 @@ class _Server:
         self.listen()
         _flusher.start()
         _start_thread(self._accept_loop, "gobridge-accept")
+        parent = os.getppid()
         while True:
             try:
                 # The timeout only bounds how long a signal that reached
@@ -966,6 +967,10 @@ class _Server:
                 # handler: our own threads block the signals.
                 conn = self._handoff.get(timeout=0.5)
             except queue.Empty:
+                # The host died without stopping us (it crashed, or was
+                # killed): nobody will ever connect again.
+                if os.getppid() != parent:
+                    self.terminate(signal.SIGTERM, None)
                 continue
             try:
                 conn.serve()

@@ -238,8 +238,14 @@ void tst_QGbReliability::slowConsumerBoundsMemory()
     const qint64 workerGrowth = (workerPeak - workerBefore) / 1024;
     qInfo("1 GiB streamed: app RSS growth %lld MiB, worker RSS growth %lld MiB", appGrowth,
           workerGrowth);
-    QVERIFY2(appGrowth < 64, QByteArray::number(appGrowth));
     QVERIFY2(workerGrowth < 64, QByteArray::number(workerGrowth));
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer keeps freed memory in quarantine (256 MiB by default),
+    // so the application's RSS says nothing about buffering in that build.
+    qInfo("AddressSanitizer build: the application's RSS bound is not checked");
+#else
+    QVERIFY2(appGrowth < 64, QByteArray::number(appGrowth));
+#endif
 }
 
 void tst_QGbReliability::fastWriterIsToldToWait()
@@ -257,8 +263,8 @@ void tst_QGbReliability::fastWriterIsToldToWait()
         } else {
             ++refused;
             QVERIFY(in.pendingCount() <= in.capacity());
-            QVERIFY(!in.isWritable());
-            QVERIFY(writable.wait(10000)); // told when to go on
+            // Told when to go on (the worker may already have made room).
+            QVERIFY(in.isWritable() || writable.wait(10000));
         }
     }
     in.close();
