@@ -249,6 +249,7 @@ void QGbEngine::startWorker(QGbWorker *worker)
     auto *process = new QProcess(this);
     worker->process = process;
     worker->state = QGbWorker::State::Starting;
+    updateReadyCount();
     worker->lastErrorLines.clear();
     worker->lineBuffer[0].clear();
     worker->lineBuffer[1].clear();
@@ -593,10 +594,26 @@ void QGbEngine::updateReadyCount()
 {
     int ready = 0;
     QList<qint64> pids;
+    QList<QGbPool::WorkerState> states;
     for (const auto &w : m_workers) {
-        if (w->state == QGbWorker::State::Ready) {
+        switch (w->state) {
+        case QGbWorker::State::Ready:
             ++ready;
             pids.append(w->pid);
+            states.append(QGbPool::WorkerState::Ready);
+            break;
+        case QGbWorker::State::Starting:
+            states.append(QGbPool::WorkerState::Starting);
+            break;
+        case QGbWorker::State::Backoff:
+            states.append(QGbPool::WorkerState::Restarting);
+            break;
+        case QGbWorker::State::Failed:
+            states.append(QGbPool::WorkerState::Failed);
+            break;
+        case QGbWorker::State::Stopped:
+            states.append(QGbPool::WorkerState::Stopped);
+            break;
         }
     }
     bool changed = false;
@@ -605,6 +622,7 @@ void QGbEngine::updateReadyCount()
         changed = ready != m_readyCount;
         m_readyCount = ready;
         m_pids = pids;
+        m_workerStates = states;
         m_readyCondition.wakeAll();
     }
     if (changed)
@@ -621,6 +639,12 @@ QList<qint64> QGbEngine::workerProcessIds() const
 {
     QMutexLocker locker(&m_stateMutex);
     return m_pids;
+}
+
+QList<QGbPool::WorkerState> QGbEngine::workerStates() const
+{
+    QMutexLocker locker(&m_stateMutex);
+    return m_workerStates;
 }
 
 bool QGbEngine::waitForAllReady(int msecs)
@@ -725,6 +749,7 @@ void QGbEngine::onProcessGone(QGbWorker *worker, int exitCode, QProcess::ExitSta
                                      .arg(m_options.restartWindow().count())
                                      .arg(why));
         qCWarning(lcQGbEngine) << error.errorString();
+        updateReadyCount();
         emit workerFailed(worker->index, error);
         if (!anyWorkerUsable())
             failQueued(error);

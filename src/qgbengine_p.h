@@ -157,6 +157,7 @@ public:
     // Thread-safe.
     int readyWorkers() const;
     QList<qint64> workerProcessIds() const;
+    QList<QGbPool::WorkerState> workerStates() const;
     bool waitForAllReady(int msecs);
 
     static QString packageDirectory(const QGbPoolOptions &options);
@@ -228,6 +229,7 @@ private:
     QWaitCondition m_readyCondition;
     int m_readyCount = 0;
     QList<qint64> m_pids;
+    QList<QGbPool::WorkerState> m_workerStates;
 };
 
 template<typename F>

@@ -211,6 +211,26 @@ QList<qint64> QGbPool::workerProcessIds() const
 }
 
 /*!
+    \enum QGbPool::WorkerState
+    \value Starting The worker process starts and does not accept calls yet.
+    \value Ready The worker runs calls.
+    \value Restarting The worker died, or is being recycled, and waits for its restart.
+    \value Failed The worker died too often; the pool no longer restarts it
+           (see QGbPoolOptions::setRestartLimit() and restartFailedWorkers()).
+    \value Stopped The pool is closed.
+*/
+
+/*!
+    Returns the state of each worker, by worker number. Thread-safe.
+*/
+QList<QGbPool::WorkerState> QGbPool::workerStates() const
+{
+    Q_D(const QGbPool);
+    QMutexLocker locker(&d->handle->mutex);
+    return d->handle->engine ? d->handle->engine->workerStates() : QList<WorkerState>();
+}
+
+/*!
     Blocks until every worker is ready or \a msecs milliseconds have passed.
     Returns \c true if every worker is ready. Calls need not wait for this:
     calls made before the workers are ready wait for them.

@@ -131,6 +131,15 @@ public:
     };
     Q_ENUM(State)
 
+    enum class WorkerState {
+        Starting,
+        Ready,
+        Restarting,
+        Failed,
+        Stopped,
+    };
+    Q_ENUM(WorkerState)
+
     explicit QGbPool(const QString &script, const QGbPoolOptions &options = QGbPoolOptions(),
                      QObject *parent = nullptr);
     ~QGbPool() override;
@@ -140,6 +149,7 @@ public:
     State state() const;
     int readyWorkers() const;
     QList<qint64> workerProcessIds() const;
+    QList<WorkerState> workerStates() const;
 
     bool waitForStarted(int msecs = 30000);
 

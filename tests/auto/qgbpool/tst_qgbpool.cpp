@@ -84,6 +84,9 @@ void tst_QGbPool::initTestCase()
     QVERIFY(m_pool->waitForStarted(20000));
     QCOMPARE(m_pool->readyWorkers(), 2);
     QTRY_COMPARE(m_pool->state(), QGbPool::Running);
+    QCOMPARE(m_pool->workerStates(),
+             (QList<QGbPool::WorkerState> { QGbPool::WorkerState::Ready,
+                                            QGbPool::WorkerState::Ready }));
 }
 
 void tst_QGbPool::cleanupTestCase()

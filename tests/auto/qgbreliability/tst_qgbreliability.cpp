@@ -188,6 +188,7 @@ void tst_QGbReliability::restartLimitGivesUp()
     QCOMPARE(exited.size(), 4); // three restarts, then no more
     QCOMPARE(failed.at(0).at(0).toInt(), 0);
     QCOMPARE(failed.at(0).at(1).value<QGbError>().code(), QGbError::WorkerStartFailed);
+    QCOMPARE(pool.workerStates(), QList<QGbPool::WorkerState> { QGbPool::WorkerState::Failed });
     // Calls fail at once instead of waiting for a worker that will not come.
     QElapsedTimer timer;
     timer.start();
