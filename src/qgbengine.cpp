@@ -118,6 +118,16 @@ bool writeAll(int fd, const QByteArray &data)
     return true;
 }
 
+// SIGTERM now, SIGKILL after grace if the process is still running.
+void terminateThenKill(QProcess *process, std::chrono::milliseconds grace)
+{
+    process->terminate();
+    QTimer::singleShot(grace, process, [process] {
+        if (process->state() != QProcess::NotRunning)
+            process->kill();
+    });
+}
+
 bool hasPackage(const QString &dir)
 {
     return !dir.isEmpty() && QFileInfo::exists(dir + QLatin1String("/gobridge/__init__.py"));
@@ -670,11 +680,7 @@ void QGbEngine::killWorker(QGbWorker *worker, const QString &reason, bool immedi
         process->kill();
         return;
     }
-    process->terminate();
-    QTimer::singleShot(KillGrace, process, [process] {
-        if (process->state() != QProcess::NotRunning)
-            process->kill();
-    });
+    terminateThenKill(process, KillGrace);
 }
 
 void QGbEngine::onProcessGone(QGbWorker *worker, int exitCode, QProcess::ExitStatus status,
@@ -978,11 +984,7 @@ void QGbEngine::maybeRecycle(QGbWorker *worker)
     worker->state = QGbWorker::State::Backoff; // no new calls, no longer counted ready
     updateReadyCount();
     QProcess *process = worker->process;
-    process->terminate();
-    QTimer::singleShot(TerminateGrace, process, [process] {
-        if (process->state() != QProcess::NotRunning)
-            process->kill();
-    });
+    terminateThenKill(process, TerminateGrace);
 }
 
 // Dispatches from the event loop, once however often it is asked: callers may
