@@ -93,7 +93,8 @@ inline char16_t unit(char16_t c)
 template<typename Char>
 bool isPlainKey(const Char *s, qsizetype n)
 {
-    if (n == 0)
+    // Not empty, and not starting like a number: value.1 would read as an index.
+    if (n == 0 || (unit(s[0]) >= '0' && unit(s[0]) <= '9') || unit(s[0]) == '-')
         return false;
     for (qsizetype i = 0; i < n; ++i) {
         const char16_t c = unit(s[i]);

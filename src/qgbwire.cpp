@@ -334,7 +334,19 @@ namespace {
             }
             QVariantMap *map = QGb::Private::emplace<QVariantMap>(out);
             for (;;) {
+                const qsizetype before = map->size();
                 QVariant &slot = (*map)[key];
+                if (map->size() == before) {
+                    // RFC 8259 leaves repeated names to the parser; here they
+                    // are an error, so that no value is silently dropped.
+                    if (error) {
+                        *error = protocolError(
+                                QStringLiteral("invalid JSON at byte %1: %2 appears twice")
+                                        .arg(offset(p))
+                                        .arg(path.key(key).toString()));
+                    }
+                    return false;
+                }
                 if (!parseValue(&slot, path.key(key), depth))
                     return false;
                 skipSpace();

@@ -22,6 +22,8 @@ to the method of each call:
   garbage            a frame of bytes that are not JSON
   bad_marker         a result value {"$evil": 1}
   missing_attachment a result with "att": 1 whose value names attachment 3
+  duplicate_key      a result whose object repeats a key (what json.dumps
+                     makes of {1: "a", "1": "b"})
   anything else      an UnknownMethod error
 
 Every misbehaviour leaves the process running; only the host decides what
@@ -147,6 +149,9 @@ def misbehave(sock, conn_id, cid, method):
     if method == "missing_attachment":
         return (message({"type": "result", "id": cid, "value": {"$bytes": 3}, "att": 1})
                 + frame(b"only one"))
+    if method == "duplicate_key":
+        return frame(('{"type":"result","id":%d,"value":%s}'
+                      % (cid, json.dumps({1: "a", "1": "b"}))).encode())
     return message({"type": "error", "id": cid,
                     "error": {"code": "UnknownMethod",
                               "message": "badworker has no method %r" % method}})

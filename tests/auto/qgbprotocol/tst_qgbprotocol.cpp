@@ -177,6 +177,7 @@ void tst_QGbProtocol::badFrames_data()
     error("garbage", QGbError::ProtocolError, "JSON");
     error("bad_marker", QGbError::ProtocolError, "marker");
     error("missing_attachment", QGbError::ProtocolError, "attachment");
+    error("duplicate_key", QGbError::ProtocolError, "value[\"1\"] appears twice");
 
     // Frames for a call that already ended are dropped (protocol section 5).
     QTest::newRow("duplicate_result")
