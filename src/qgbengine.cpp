@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 
 #include "qgbengine_p.h"
+#include "qgbsocket_p.h"
 
 #include <QtCore/qdeadlinetimer.h>
 #include <QtCore/qdir.h>
@@ -11,7 +12,6 @@
 #include <QtCore/qprocess.h>
 #include <QtCore/qrandom.h>
 #include <QtCore/qthread.h>
-#include <QtNetwork/qlocalsocket.h>
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -35,8 +35,9 @@ constexpr auto OrphanWait = 200ms;     // how long a broken connection waits for
 constexpr qint64 HealthyRunMs = 10000; // a run this long resets the backoff
 constexpr auto BackoffFirst = 100ms;
 constexpr auto BackoffMax = 30000ms;
-constexpr auto TerminateGrace = 1000ms; // SIGTERM to SIGKILL, when the pool closes
-constexpr auto KillGrace = 300ms;       // SIGTERM to SIGKILL, for a worker that ignored a cancel
+constexpr auto TerminateGrace = 1000ms;   // SIGTERM to SIGKILL, when the pool closes
+constexpr auto KillGrace = 300ms;         // SIGTERM to SIGKILL, for a worker that ignored a cancel
+constexpr auto CancelSweepInterval = 1ms; // a call older than this gets a QFutureWatcher
 
 // Builds the JSON object text of one message, field by field.
 class Envelope
@@ -155,6 +156,11 @@ QGbEngine::QGbEngine(const QString &script, const QGbPoolOptions &options)
     , m_options(options)
 {
     m_handle->engine = this;
+    // A child: it moves to the I/O thread with the engine.
+    m_cancelSweep = new QTimer(this);
+    m_cancelSweep->setSingleShot(true);
+    m_cancelSweep->setInterval(CancelSweepInterval);
+    connect(m_cancelSweep, &QTimer::timeout, this, &QGbEngine::watchForCancel);
     QByteArray raw(32, Qt::Uninitialized);
     QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(raw.data()),
                                           raw.size() / int(sizeof(quint32)));
@@ -342,14 +348,14 @@ QGbConnection *QGbEngine::openConnection(QGbWorker *worker, bool control)
     connection->worker = worker;
     connection->control = control;
     connection->reader = std::make_unique<QGbWire::FrameReader>(m_options.maxFrameSize());
-    connection->socket = new QLocalSocket(this);
-    QLocalSocket *socket = connection->socket;
+    connection->socket = new QGbSocket(this);
+    QGbSocket *socket = connection->socket;
     if (!control) {
         worker->connections.push_back(connection);
         ++m_opening;
     }
 
-    connect(socket, &QLocalSocket::connected, this, [this, connection] {
+    connect(socket, &QGbSocket::connected, this, [this, connection] {
         connection->state = QGbConnection::State::Handshaking;
         Envelope hello("hello");
         hello.field("version", qint64(QGOBRIDGE_PROTOCOL_VERSION));
@@ -360,15 +366,13 @@ QGbConnection *QGbEngine::openConnection(QGbWorker *worker, bool control)
         hello.finish(&frame, m_options.maxFrameSize(), &error);
         send(connection, frame);
     });
-    connect(socket, &QLocalSocket::readyRead, this,
-            [this, connection] { onReadyRead(connection); });
-    connect(socket, &QLocalSocket::errorOccurred, this,
-            [this, connection](QLocalSocket::LocalSocketError) {
-                onConnectionLost(connection,
-                                 QStringLiteral("Connection to the worker lost: %1")
-                                         .arg(connection->socket->errorString()));
-            });
-    connect(socket, &QLocalSocket::disconnected, this, [this, connection] {
+    connect(socket, &QGbSocket::readyRead, this, [this, connection] { onReadyRead(connection); });
+    connect(socket, &QGbSocket::errorOccurred, this, [this, connection] {
+        onConnectionLost(connection,
+                         QStringLiteral("Connection to the worker lost: %1")
+                                 .arg(connection->socket->errorString()));
+    });
+    connect(socket, &QGbSocket::disconnected, this, [this, connection] {
         onConnectionLost(connection, QStringLiteral("The worker closed the connection"));
     });
     socket->connectToServer(worker->socketPath);
@@ -402,17 +406,15 @@ bool QGbEngine::send(QGbConnection *connection, const QByteArray &frames)
         return false;
     // Write now rather than on the next turn of the event loop: a call's
     // latency should not wait for the loop to come round.
-    const bool ok = connection->socket->write(frames) == frames.size();
-    connection->socket->flush();
-    return ok;
+    return connection->socket->write(frames);
 }
 
 void QGbEngine::onReadyRead(QGbConnection *connection)
 {
     if (connection->state == QGbConnection::State::Closed)
         return;
-    QLocalSocket *socket = connection->socket;
-    if (!socket->isReadable())
+    QGbSocket *socket = connection->socket;
+    if (!socket->isOpen())
         return;
     const QByteArray data = socket->readAll();
     connection->reader->append(data.constData(), data.size());
@@ -862,13 +864,12 @@ void QGbEngine::submit(const QGbCallPtr &call)
         return;
     }
     m_active.insert(call.get(), call);
-    call->watcher = new QFutureWatcher<void>(this);
-    std::weak_ptr<QGbCallRecord> weak = call;
-    connect(call->watcher, &QFutureWatcherBase::canceled, this, [this, weak] {
-        if (QGbCallPtr c = weak.lock())
-            onCallCanceled(c);
-    });
-    call->watcher->setFuture(QFuture<void>(&fi));
+    // Most calls end in well under a millisecond; a QFutureWatcher, which
+    // posts an event on every change of the future, would cost them more than
+    // the call itself. The watcher comes with the next cancel sweep instead.
+    m_unwatched.push_back(call);
+    if (!m_cancelSweep->isActive())
+        m_cancelSweep->start();
     if (call->input) {
         std::weak_ptr<QGbEngineHandle> handle = m_handle;
         std::weak_ptr<QGbCallRecord> w = call;
@@ -1156,6 +1157,26 @@ void QGbEngine::pumpInput(const QGbCallPtr &call)
     }
 }
 
+// Gives every call still running a QFutureWatcher, so that QFuture::cancel()
+// reaches it. A call that was canceled before it got one is canceled now
+// (the watcher reports the state it finds).
+void QGbEngine::watchForCancel()
+{
+    std::vector<std::weak_ptr<QGbCallRecord>> calls;
+    calls.swap(m_unwatched);
+    for (const auto &weak : calls) {
+        const QGbCallPtr call = weak.lock();
+        if (!call || call->state == QGbCallRecord::State::Done || call->watcher)
+            continue;
+        call->watcher = new QFutureWatcher<void>(this);
+        connect(call->watcher, &QFutureWatcherBase::canceled, this, [this, weak] {
+            if (QGbCallPtr c = weak.lock())
+                onCallCanceled(c);
+        });
+        call->watcher->setFuture(QFuture<void>(&call->sink->futureInterface()));
+    }
+}
+
 void QGbEngine::onCallCanceled(const QGbCallPtr &call)
 {
     switch (call->state) {
@@ -1262,7 +1283,8 @@ void QGbEngine::finishCall(const QGbCallPtr &call)
     m_active.remove(call.get());
     if (call->worker && !m_shuttingDown)
         maybeRecycle(call->worker);
-    scheduleDispatch();
+    if (!m_queue.empty())
+        scheduleDispatch();
 }
 
 // Fails the calls that lost their connection, with *error or, if null, with

@@ -35,11 +35,8 @@
 #include <memory>
 #include <vector>
 
-QT_BEGIN_NAMESPACE
-class QLocalSocket;
-QT_END_NAMESPACE
-
 class QGbConnection;
+class QGbSocket;
 class QGbEngine;
 class QGbWorker;
 
@@ -93,7 +90,7 @@ public:
     enum class State { Connecting, Handshaking, Idle, Busy, Closed };
 
     QGbWorker *worker = nullptr;
-    QLocalSocket *socket = nullptr;
+    QGbSocket *socket = nullptr;
     std::unique_ptr<QGbWire::FrameReader> reader;
     bool control = false;
     bool lost = false; // the peer closed it or it broke (as opposed to closed by us)
@@ -200,6 +197,7 @@ private:
     void dispatch();
     void scheduleDispatch(std::chrono::milliseconds delay = std::chrono::milliseconds(0));
     void startOnConnection(const QGbCallPtr &call, QGbConnection *connection);
+    void watchForCancel();
     void onCallCanceled(const QGbCallPtr &call);
     void failCall(const QGbCallPtr &call, const QGbError &error, bool cancelRemote);
     void finishCall(const QGbCallPtr &call);
@@ -219,7 +217,9 @@ private:
     std::deque<QGbCallPtr> m_queue;
     QHash<QGbCallRecord *, QGbCallPtr> m_active; // queued or running calls
     int m_opening = 0;
-    std::vector<QGbConnection *> m_closedConnections; // deleted on the next loop turn
+    std::vector<QGbConnection *> m_closedConnections;      // deleted on the next loop turn
+    std::vector<std::weak_ptr<QGbCallRecord>> m_unwatched; // no QFutureWatcher yet
+    QTimer *m_cancelSweep = nullptr;
     bool m_dispatchScheduled = false;
     QTimer *m_dispatchTimer = nullptr;
 
