@@ -31,10 +31,8 @@ constexpr int OutputWindow = 1024; // items the worker may send ahead of our cre
 constexpr int InputBatch = 512;    // items per input chunk message at most
 constexpr auto ConnectPollInterval = 5ms;
 constexpr auto ConnectRetryDelay = 50ms;
-constexpr auto OrphanWait = 200ms;     // how long a broken connection waits for the exit status
-constexpr qint64 HealthyRunMs = 10000; // a run this long resets the backoff
-constexpr auto BackoffFirst = 100ms;
-constexpr auto BackoffMax = 30000ms;
+constexpr auto OrphanWait = 200ms;        // how long a broken connection waits for the exit status
+constexpr qint64 HealthyRunMs = 10000;    // a run this long resets the backoff
 constexpr auto TerminateGrace = 1000ms;   // SIGTERM to SIGKILL, when the pool closes
 constexpr auto KillGrace = 300ms;         // SIGTERM to SIGKILL, for a worker that ignored a cancel
 constexpr auto CancelSweepInterval = 1ms; // a call older than this gets a QFutureWatcher
@@ -785,8 +783,8 @@ void QGbEngine::onProcessGone(QGbWorker *worker, int exitCode, QProcess::ExitSta
 void QGbEngine::scheduleRestart(QGbWorker *worker)
 {
     const int shift = std::min(worker->consecutiveFailures - 1, 20);
-    const auto delay =
-            std::min<std::chrono::milliseconds>(BackoffFirst * (qint64(1) << shift), BackoffMax);
+    const auto delay = std::min<std::chrono::milliseconds>(
+            m_options.restartDelay() * (qint64(1) << shift), m_options.maxRestartDelay());
     worker->restartTimer->start(delay);
 }
 

@@ -34,6 +34,8 @@ public:
     int maxCallsPerWorker = 0;
     int restartLimit = 10;
     std::chrono::milliseconds restartWindow = 60000ms;
+    std::chrono::milliseconds restartDelay = 100ms;
+    std::chrono::milliseconds maxRestartDelay = 30000ms;
     QString packageDirectory;
     bool addPackageToPythonPath = true;
 };
@@ -54,9 +56,16 @@ public:
     \row \li setScriptArguments() \li \c WithScriptArgs \li none
     \row \li setWorkingDirectory() \li \c WithWorkDir \li the application's
     \row \li setEnvironment() \li \c WithEnv \li none
-    \row \li setSocketDirectory() \li \c WithSocketDir \li a private directory in the temporary
-   directory \row \li setStdout() \li \c WithStdout \li the application's standard output \row \li
-   setStderr() \li \c WithStderr \li the application's standard error \endtable
+    \row \li setSocketDirectory() \li \c WithSocketDir
+         \li a private directory in the temporary directory
+    \row \li setStdout() \li \c WithStdout \li the application's standard output
+    \row \li setStderr() \li \c WithStderr \li the application's standard error
+    \endtable
+
+    The other options have no counterpart in the original: limits
+    (setMaxQueuedCalls(), setMaxFrameSize()), timing (setCancelGracePeriod(),
+    setStartTimeout(), setCallTimeout(), setHeartbeat()) and supervision
+    (setMaxCallsPerWorker(), setRestartLimit(), setRestartBackoff()).
 
     \code
     QGbPool pool("worker.py", QGbPoolOptions().setWorkers(4).setMaxConnections(8));
@@ -443,6 +452,46 @@ QGbPoolOptions &QGbPoolOptions::setRestartLimit(int restarts, std::chrono::milli
 {
     d->restartLimit = std::max(0, restarts);
     d->restartWindow = std::max(window, std::chrono::milliseconds(1));
+    return *this;
+}
+
+/*!
+    Returns how long the pool waits before it restarts a worker that died for
+    the first time in a row. The default is 100 ms.
+    \sa setRestartBackoff()
+*/
+std::chrono::milliseconds QGbPoolOptions::restartDelay() const
+{
+    return d->restartDelay;
+}
+
+/*!
+    Returns the longest the pool waits before it restarts a worker. The
+    default is 30 seconds.
+    \sa setRestartBackoff()
+*/
+std::chrono::milliseconds QGbPoolOptions::maxRestartDelay() const
+{
+    return d->maxRestartDelay;
+}
+
+/*!
+    Sets the restart backoff: a worker that died is restarted after  initial,
+    and each further death in a row doubles the wait, up to  maximum. A worker
+    that ran for 10 seconds before it died starts again from  initial.
+    Negative values count as zero; a  maximum below  initial is raised
+    to it.
+
+    The defaults (100 ms doubling to 30 s) keep a worker that crashes at once
+    from spinning. A shorter  maximum suits workers that are expected to be
+    killed often, such as in chaos tests.
+    \sa setRestartLimit()
+*/
+QGbPoolOptions &QGbPoolOptions::setRestartBackoff(std::chrono::milliseconds initial,
+                                                  std::chrono::milliseconds maximum)
+{
+    d->restartDelay = std::max(initial, std::chrono::milliseconds(0));
+    d->maxRestartDelay = std::max(maximum, d->restartDelay);
     return *this;
 }
 

@@ -85,6 +85,11 @@ public:
     std::chrono::milliseconds restartWindow() const;
     QGbPoolOptions &setRestartLimit(int restarts, std::chrono::milliseconds window);
 
+    std::chrono::milliseconds restartDelay() const;
+    std::chrono::milliseconds maxRestartDelay() const;
+    QGbPoolOptions &setRestartBackoff(std::chrono::milliseconds initial,
+                                      std::chrono::milliseconds maximum);
+
     QString packageDirectory() const;
     QGbPoolOptions &setPackageDirectory(const QString &directory);
 

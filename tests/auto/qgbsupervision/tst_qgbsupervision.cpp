@@ -34,6 +34,7 @@ private Q_SLOTS:
     void killedFromOutside_data();
     void killedFromOutside();
     void queuedCallsGoToALiveWorker();
+    void backoffTiming_data();
     void backoffTiming();
     void destroyWithCallsInFlight();
     void callsAfterClose();
@@ -126,25 +127,64 @@ void tst_QGbSupervision::queuedCallsGoToALiveWorker()
     }
 }
 
+void tst_QGbSupervision::backoffTiming_data()
+{
+    QTest::addColumn<int>("initial"); // 0: the default backoff
+    QTest::addColumn<int>("maximum");
+    QTest::addColumn<QList<int>>("expected"); // the first four delays, ms
+
+    QTest::newRow("default: 100 ms doubling") << 0 << 0 << QList<int> { 100, 200, 400, 800 };
+    QTest::newRow("300 ms doubling to 700") << 300 << 700 << QList<int> { 300, 600, 700, 700 };
+    QTest::newRow("50 ms flat") << 50 << 50 << QList<int> { 50, 50, 50, 50 };
+}
+
 void tst_QGbSupervision::backoffTiming()
 {
-    // A worker that dies at every start is restarted after 100, 200, 400, 800 ms.
-    QGbPool pool(poolWorker(), testOptions(1, 1).setEnvironment({ u"GB_CRASH_ON_START=1"_qs }));
+    QFETCH(int, initial);
+    QFETCH(int, maximum);
+    QFETCH(QList<int>, expected);
+
+    // A worker that dies at every start is restarted after each delay.
+    QGbPoolOptions options = testOptions(1, 1).setEnvironment({ u"GB_CRASH_ON_START=1"_qs });
+    if (initial > 0) {
+        options.setRestartBackoff(std::chrono::milliseconds(initial),
+                                  std::chrono::milliseconds(maximum));
+    }
+    QCOMPARE(options.restartDelay().count(), initial > 0 ? initial : 100);
+    QCOMPARE(options.maxRestartDelay().count(), maximum > 0 ? maximum : 30000);
+    QGbPool pool(poolWorker(), options);
     QList<qint64> exits;
     QElapsedTimer clock;
     clock.start();
     connect(&pool, &QGbPool::workerExited, this, [&] { exits.append(clock.elapsed()); });
     QTRY_VERIFY_WITH_TIMEOUT(exits.size() >= 5, 20000);
-    const qint64 expected[] = { 100, 200, 400, 800 };
+    QList<qint64> gaps;
+    for (int i = 0; i < 4; ++i)
+        gaps.append(exits.at(i + 1) - exits.at(i));
     for (int i = 0; i < 4; ++i) {
-        const qint64 gap = exits.at(i + 1) - exits.at(i);
-        // The gap is the backoff delay plus the time Python takes to start and exit.
-        QVERIFY2(gap >= expected[i] - 5,
-                 qPrintable(QStringLiteral("gap %1: %2 ms").arg(i).arg(gap)));
-        QVERIFY2(gap < expected[i] + 5000,
-                 qPrintable(QStringLiteral("gap %1: %2 ms").arg(i).arg(gap)));
+        // The gap is the backoff delay plus the time Python takes to start and
+        // exit, which varies by more than the flat delays do: only the lower
+        // bound is exact.
+        const QString why = QStringLiteral("gap %1: %2 ms (expected %3 ms + a start)")
+                                    .arg(i)
+                                    .arg(gaps.at(i))
+                                    .arg(expected.at(i));
+        QVERIFY2(gaps.at(i) >= expected.at(i) - 5, qPrintable(why));
+        QVERIFY2(gaps.at(i) < expected.at(i) + 5000, qPrintable(why));
     }
-    QVERIFY(exits.at(4) - exits.at(3) > exits.at(2) - exits.at(1));
+    // Python's start and exit cost about the same each time, so the steps
+    // between gaps follow the steps between delays (an ignored option would
+    // step by 100, 200, 400 ms).
+    for (int i = 1; i < 4; ++i) {
+        const qint64 step = gaps.at(i) - gaps.at(i - 1);
+        const qint64 expectedStep = expected.at(i) - expected.at(i - 1);
+        QVERIFY2(qAbs(step - expectedStep) < 350,
+                 qPrintable(QStringLiteral("gap %1 - gap %2 = %3 ms, expected %4 ms")
+                                    .arg(i)
+                                    .arg(i - 1)
+                                    .arg(step)
+                                    .arg(expectedStep)));
+    }
 }
 
 void tst_QGbSupervision::destroyWithCallsInFlight()
