@@ -2,11 +2,19 @@
 :class:`Cancelled`."""
 
 import collections.abc
-import inspect
+import functools
 import re
 import threading
+import types
 import typing
 from typing import Any, Callable, Dict, List, Optional, Union
+
+# ``inspect`` (with ``dis``, ``ast``, ``tokenize`` ...) adds 10-15 ms to every
+# worker start; it is imported only when a signature or docstring is needed.
+# These are the code flags inspect.isgeneratorfunction() and friends test.
+_CO_GENERATOR = 0x20
+_CO_COROUTINE = 0x80
+_CO_ASYNC_GENERATOR = 0x200
 
 
 class Cancelled(BaseException):
@@ -38,8 +46,33 @@ _STREAM_ORIGINS = (collections.abc.Iterator, collections.abc.Iterable)
 _STREAM_ANNOTATION = re.compile(r"\b(Iterator|Iterable)\b")
 
 
+def _unwrap(fn: Any) -> Any:
+    """``fn`` with its ``__wrapped__`` chain followed, as inspect.unwrap()."""
+    seen = {id(fn)}
+    while hasattr(fn, "__wrapped__"):
+        fn = fn.__wrapped__
+        if id(fn) in seen:
+            raise ValueError("wrapper loop when unwrapping %r" % (fn,))
+        seen.add(id(fn))
+    return fn
+
+
+def _has_code_flag(fn: Any, flag: int) -> bool:
+    """What inspect._has_code_flag() answers, without importing inspect."""
+    while isinstance(fn, types.MethodType):
+        fn = fn.__func__
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+        while isinstance(fn, types.MethodType):
+            fn = fn.__func__
+    if not isinstance(fn, types.FunctionType):
+        return False
+    return bool(fn.__code__.co_flags & flag)
+
+
 def _is_stream_annotation(annotation: Any) -> bool:
     """Best effort: is ``annotation`` an Iterator[...] / Iterable[...]?"""
+    import inspect
     if annotation is inspect.Parameter.empty:
         return False
     if isinstance(annotation, str):
@@ -58,14 +91,15 @@ class Function:
         self.name = name
         self.fn = fn
         self.is_generator = (
-            inspect.isgeneratorfunction(fn)
-            or inspect.isgeneratorfunction(inspect.unwrap(fn)))
-        self._signature = None   # type: Optional[inspect.Signature]
+            _has_code_flag(fn, _CO_GENERATOR)
+            or _has_code_flag(_unwrap(fn), _CO_GENERATOR))
+        self._signature = None   # type: Optional[Any] (inspect.Signature)
         self._described = None   # type: Optional[Dict[str, Any]]
 
-    def signature(self) -> Optional[inspect.Signature]:
-        """The function's signature, or None when Python cannot tell."""
+    def signature(self) -> Optional[Any]:
+        """The function's inspect.Signature, or None when Python cannot tell."""
         if self._signature is None:
+            import inspect
             try:
                 self._signature = inspect.signature(self.fn)
             except (TypeError, ValueError):
@@ -100,10 +134,15 @@ class Function:
                 "name": self.name,
                 "signature": str(signature) if signature is not None
                 else "(...)",
-                "doc": inspect.getdoc(self.fn) or "",
+                "doc": _getdoc(self.fn),
                 "mode": mode,
             }
         return self._described
+
+
+def _getdoc(fn: Any) -> str:
+    import inspect
+    return inspect.getdoc(fn) or ""
 
 
 _registry = {}   # type: Dict[str, Function]
@@ -126,9 +165,8 @@ def _register(fn: Callable[..., Any],
               name: Optional[str]) -> Callable[..., Any]:
     if not callable(fn):
         raise TypeError("@gobridge needs a callable, not %r" % (fn,))
-    target = inspect.unwrap(fn)
-    if (inspect.iscoroutinefunction(target)
-            or inspect.isasyncgenfunction(target)):
+    target = _unwrap(fn)
+    if _has_code_flag(target, _CO_COROUTINE | _CO_ASYNC_GENERATOR):
         raise TypeError("@gobridge does not support async functions: %r"
                         % (fn,))
     if name is None:

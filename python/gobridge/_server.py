@@ -27,7 +27,6 @@ state and the fence is written so that ``Cancelled`` may land anywhere in it.
 """
 
 import collections
-import hmac
 import itertools
 import os
 import queue
@@ -62,6 +61,13 @@ _USER = 1                    # call thread (may) run user code
 
 _CALL_TRAFFIC = frozenset(("chunk", "end", "credit", "cancel"))
 _main_ident = threading.main_thread().ident
+
+try:
+    # The function behind hmac.compare_digest(), without loading OpenSSL
+    # (``_hashlib``: 5-8 ms of every worker start) for one comparison.
+    from _operator import _compare_digest
+except ImportError:  # pragma: no cover - not CPython
+    from hmac import compare_digest as _compare_digest
 _server = None               # type: Optional[_Server]
 
 
@@ -1032,7 +1038,7 @@ class _Server:
                          "the first message must be hello")
             return None
         token = msg.get("token")
-        if not isinstance(token, str) or not hmac.compare_digest(
+        if not isinstance(token, str) or not _compare_digest(
                 token.encode("utf-8", "surrogatepass"), self.token):
             self._refuse(sock, UNAUTHORIZED, "wrong or missing token")
             return None
