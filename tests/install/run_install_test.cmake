@@ -35,7 +35,8 @@ run_step("cmake --install" "${CMAKE_COMMAND}" --install "${QGB_BUILD_DIR}"
 foreach(path IN ITEMS
         "include/QGobridge/QGbPool"
         "${QGB_INSTALL_LIBDIR}/cmake/QGobridge/QGobridgeConfig.cmake"
-        "share/qgobridge/python/gobridge/__init__.py")
+        "share/qgobridge/python/gobridge/__init__.py"
+        "share/qgobridge/python/gobridge/__pycache__")
     if(NOT EXISTS "${prefix}/${path}")
         message(FATAL_ERROR "install_consumer: ${prefix}/${path} was not installed")
     endif()
