@@ -835,6 +835,31 @@ void QGbEngine::deliverLine(QGbWorker *worker, QProcess::ProcessChannel channel,
     emit workerOutput(worker->index, channel, line);
 }
 
+bool QGbEngineHandle::submit(const std::shared_ptr<QGbCallRecord> &call)
+{
+    QMutexLocker locker(&mutex);
+    if (!engine)
+        return false;
+    submissions.push_back(call);
+    if (submissions.size() == 1) {
+        QGbEngine *target = engine;
+        QMetaObject::invokeMethod(
+                target, [target] { target->takeSubmissions(); }, Qt::QueuedConnection);
+    }
+    return true;
+}
+
+void QGbEngine::takeSubmissions()
+{
+    std::vector<QGbCallPtr> calls;
+    {
+        QMutexLocker locker(&m_handle->mutex);
+        calls.swap(m_handle->submissions);
+    }
+    for (const QGbCallPtr &call : calls)
+        submit(call);
+}
+
 void QGbEngine::submit(const QGbCallPtr &call)
 {
     if (m_shuttingDown) {
@@ -1314,11 +1339,15 @@ void QGbEngine::shutdown()
     if (m_shuttingDown && m_workers.empty())
         return;
     m_shuttingDown = true;
+    std::vector<QGbCallPtr> submitted;
     {
         QMutexLocker locker(&m_handle->mutex);
         m_handle->engine = nullptr;
+        submitted.swap(m_handle->submissions);
     }
     const QGbError closed(QGbError::PoolClosed, QStringLiteral("The pool was closed"));
+    for (const QGbCallPtr &call : submitted)
+        submit(call); // fails it with PoolClosed
     failQueued(closed);
     const auto active = m_active;
     for (const QGbCallPtr &call : active) {

@@ -47,9 +47,13 @@ class QGbEngineHandle
 public:
     template<typename F>
     bool post(F &&function);
+    // Hands a call to the engine; false if the engine is gone. Calls made
+    // while earlier ones still wait go with them, in one posted event.
+    bool submit(const std::shared_ptr<QGbCallRecord> &call);
 
     QMutex mutex;
     QGbEngine *engine = nullptr;
+    std::vector<std::shared_ptr<QGbCallRecord>> submissions; // under mutex
 };
 
 // One call, from submission to its end. Owned by the engine (I/O thread).
@@ -145,6 +149,7 @@ public:
 
     // All of these run in the I/O thread.
     void startPool();
+    void takeSubmissions();
     void submit(const QGbCallPtr &call);
     void pumpInput(const QGbCallPtr &call);
     void onConsumed(const QGbCallPtr &call, qint64 items);

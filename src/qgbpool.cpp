@@ -439,10 +439,7 @@ QFuture<QVariantList> QGbPool::describe()
     call->kind = QGbCallRecord::Kind::Describe;
     call->method = QStringLiteral("describe");
     call->sink = std::move(sink);
-    const bool posted = d->handle->post([call, handle = d->handle] {
-        if (handle->engine)
-            handle->engine->submit(call);
-    });
+    const bool posted = d->handle->submit(call);
     if (!posted) {
         call->sink->deliverError(QGbError(QGbError::PoolClosed));
         call->sink->deliverFinished();
@@ -487,10 +484,7 @@ std::shared_ptr<QGbCallRecord> QGbPool::submit(const QGbCallOptions &options, co
             call->input->endCall();
         return nullptr;
     }
-    const bool posted = d->handle->post([call, handle = d->handle] {
-        if (handle->engine)
-            handle->engine->submit(call);
-    });
+    const bool posted = d->handle->submit(call);
     if (!posted) {
         call->sink->deliverError(QGbError(QGbError::PoolClosed));
         call->sink->deliverFinished();

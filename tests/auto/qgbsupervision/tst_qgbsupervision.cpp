@@ -131,11 +131,14 @@ void tst_QGbSupervision::backoffTiming_data()
 {
     QTest::addColumn<int>("initial"); // 0: the default backoff
     QTest::addColumn<int>("maximum");
-    QTest::addColumn<QList<int>>("expected"); // the first four delays, ms
+    QTest::addColumn<QList<int>>("expected"); // the delays between deaths, ms
 
     QTest::newRow("default: 100 ms doubling") << 0 << 0 << QList<int> { 100, 200, 400, 800 };
-    QTest::newRow("300 ms doubling to 700") << 300 << 700 << QList<int> { 300, 600, 700, 700 };
-    QTest::newRow("50 ms flat") << 50 << 50 << QList<int> { 50, 50, 50, 50 };
+    // Seven restarts: the default backoff would reach 6.4 s, far above what
+    // these allow, so an ignored option cannot pass.
+    QTest::newRow("300 ms doubling to 700")
+            << 300 << 700 << QList<int> { 300, 600, 700, 700, 700, 700, 700 };
+    QTest::newRow("50 ms flat") << 50 << 50 << QList<int> { 50, 50, 50, 50, 50, 50, 50 };
 }
 
 void tst_QGbSupervision::backoffTiming()
@@ -157,33 +160,17 @@ void tst_QGbSupervision::backoffTiming()
     QElapsedTimer clock;
     clock.start();
     connect(&pool, &QGbPool::workerExited, this, [&] { exits.append(clock.elapsed()); });
-    QTRY_VERIFY_WITH_TIMEOUT(exits.size() >= 5, 20000);
-    QList<qint64> gaps;
-    for (int i = 0; i < 4; ++i)
-        gaps.append(exits.at(i + 1) - exits.at(i));
-    for (int i = 0; i < 4; ++i) {
-        // The gap is the backoff delay plus the time Python takes to start and
-        // exit, which varies by more than the flat delays do: only the lower
-        // bound is exact.
+    QTRY_VERIFY_WITH_TIMEOUT(exits.size() > expected.size(), 30000);
+    for (int i = 0; i < expected.size(); ++i) {
+        // The gap is the delay plus the time Python takes to start and exit:
+        // exact from below, up to 2.5 s more from above (a loaded machine).
+        const qint64 gap = exits.at(i + 1) - exits.at(i);
         const QString why = QStringLiteral("gap %1: %2 ms (expected %3 ms + a start)")
                                     .arg(i)
-                                    .arg(gaps.at(i))
+                                    .arg(gap)
                                     .arg(expected.at(i));
-        QVERIFY2(gaps.at(i) >= expected.at(i) - 5, qPrintable(why));
-        QVERIFY2(gaps.at(i) < expected.at(i) + 5000, qPrintable(why));
-    }
-    // Python's start and exit cost about the same each time, so the steps
-    // between gaps follow the steps between delays (an ignored option would
-    // step by 100, 200, 400 ms).
-    for (int i = 1; i < 4; ++i) {
-        const qint64 step = gaps.at(i) - gaps.at(i - 1);
-        const qint64 expectedStep = expected.at(i) - expected.at(i - 1);
-        QVERIFY2(qAbs(step - expectedStep) < 350,
-                 qPrintable(QStringLiteral("gap %1 - gap %2 = %3 ms, expected %4 ms")
-                                    .arg(i)
-                                    .arg(i - 1)
-                                    .arg(step)
-                                    .arg(expectedStep)));
+        QVERIFY2(gap >= expected.at(i) - 5, qPrintable(why));
+        QVERIFY2(gap < expected.at(i) + 2500, qPrintable(why));
     }
 }
 
