@@ -25,7 +25,7 @@
 # races). So this mode builds QGobridge against a ThreadSanitizer build of
 # qtbase 6.4.2 (Core, Network, Test, Concurrent) from Debian's own source
 # package, installed in $QGB_TSAN_QT; scripts/build-tsan-qt.sh makes it the
-# first time (about an hour on 2 cores, as root it installs its apt packages)
+# first time (17 to 31 minutes on 2 cores; as root it installs its apt packages)
 # and is a no-op after that. The tests load that Qt (RUNPATH and
 # LD_LIBRARY_PATH); the script checks with ldd that no test or example resolves
 # a libQt6 from anywhere else. CI runs address only: thread does not fit its
@@ -65,7 +65,7 @@ thread)
     sanitize="thread"
     build="${BUILD_DIR:-$root/build-tsan}"
     tsan_qt="${QGB_TSAN_QT:-$HOME/.cache/qgobridge/qt6-tsan-6.4.2}"
-    qt_args=(-DCMAKE_PREFIX_PATH="$tsan_qt" -DQt6_DIR="$tsan_qt/lib/cmake/Qt6")
+    qt_args=(-DCMAKE_PREFIX_PATH="$tsan_qt" -DQt6_DIR:PATH="$tsan_qt/lib/cmake/Qt6")
     ;;
 *)
     echo "usage: $0 [address|thread] [ctest arguments]" >&2
@@ -81,7 +81,7 @@ if [[ "$mode" == thread ]]; then
     # A build dir configured against another Qt (Debian's, or another prefix)
     # would keep that Qt's cached package dirs: start it afresh.
     if [[ -f "$build/CMakeCache.txt" ]] &&
-        ! grep -qxF "Qt6_DIR:PATH=$tsan_qt/lib/cmake/Qt6" "$build/CMakeCache.txt"; then
+        ! grep -qxF "Qt6Core_DIR:PATH=$tsan_qt/lib/cmake/Qt6Core" "$build/CMakeCache.txt"; then
         echo "sanitize.sh: $build was configured against another Qt; removing it"
         rm -rf "$build"
     fi
@@ -120,9 +120,9 @@ common="halt_on_error=1:print_stacktrace=1"
 export UBSAN_OPTIONS="$common:report_error_type=1"
 export ASAN_OPTIONS="$common:detect_leaks=1:strict_init_order=1:detect_stack_use_after_return=1"
 export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"
-# die_after_fork=0: QProcess forks the multi-threaded test to exec python3;
-# TSan's default kills such a child if anything starts a thread before exec.
-export TSAN_OPTIONS="$common:second_deadlock_stack=1:die_after_fork=0:suppressions=$supp/tsan.supp:print_suppressions=0"
+# TSan's default die_after_fork=1 stays: the TSan Qt's QProcess forks and the
+# child only execs python3, it starts no thread.
+export TSAN_OPTIONS="$common:second_deadlock_stack=1:suppressions=$supp/tsan.supp:print_suppressions=0"
 if [[ -n "${QGB_SANITIZER_OPTIONS:-}" ]]; then
     # Extra options for every sanitizer, e.g. halt_on_error=0 to see every report.
     UBSAN_OPTIONS+=":$QGB_SANITIZER_OPTIONS"
