@@ -38,6 +38,32 @@ def echo_stream(items: Iterator) -> Iterator:
         yield item
 
 
+# --- --scaling ---------------------------------------------------------------
+
+PATTERN = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def payload(size: int) -> str:
+    """size ASCII characters: the same text as floor_server.py's and the host's."""
+    return (PATTERN * (size // len(PATTERN) + 1))[:size]
+
+
+@gobridge
+def payload_gen(n: int, size: int) -> Iterator[str]:
+    """W3 vs payload: n items, each a str of size characters."""
+    item = payload(size)
+    for _ in range(n):
+        yield item
+
+
+@gobridge
+def nap(seconds: float) -> float:
+    """Holds a connection for a while: the benchmark opens every connection of
+    a pool with concurrent naps before it measures."""
+    time.sleep(seconds)
+    return seconds
+
+
 # --- W7: cancellation ------------------------------------------------------
 
 _runs = {}

@@ -285,6 +285,96 @@ QJsonObject toJson(const QJsonObject &machine, const QJsonObject &run, const QLi
     return root;
 }
 
+void printScaling(const QList<ScalingCurve> &curves)
+{
+    for (const ScalingCurve &curve : curves) {
+        if (curve.points.isEmpty())
+            continue;
+        const QList<Metric> metrics = curve.points.constFirst().workload.metrics;
+        QStringList header = { curve.xName };
+        for (const Metric &metric : metrics)
+            header << QStringLiteral("library %1").arg(metric.unit)
+                   << QStringLiteral("floor %1").arg(metric.unit);
+        header << QStringLiteral("ratio") << QStringLiteral("per repetition");
+        QList<QStringList> lines;
+        for (const ScalingPoint &point : curve.points) {
+            QStringList line = { point.label };
+            QString error;
+            for (const Row &row : point.rows) {
+                line << formatValue(row.library, QString()) << formatValue(row.floor, QString());
+                if (!row.error.isEmpty())
+                    error = row.error;
+            }
+            const Row first = point.rows.value(0);
+            line << (first.hasRatio() ? QStringLiteral("%1x").arg(first.ratio(), 0, 'f', 2)
+                                      : QStringLiteral("-"))
+                 << (error.isEmpty() ? point.work : QStringLiteral("FAILED: %1").arg(error));
+            while (line.size() < header.size())
+                line.insert(line.size() - 2, QStringLiteral("-"));
+            lines.append(line);
+        }
+        QList<qsizetype> widths;
+        for (qsizetype c = 0; c < header.size(); ++c) {
+            qsizetype width = header.at(c).size();
+            for (const QStringList &line : lines)
+                width = std::max(width, line.at(c).size());
+            widths.append(width);
+        }
+        const qsizetype last = header.size() - 1;
+        auto print = [&](const QStringList &cells) {
+            QString out = QStringLiteral("|");
+            for (qsizetype c = 0; c < cells.size(); ++c) {
+                out += QLatin1Char(' ')
+                        + (c == last ? cells.at(c).leftJustified(widths[c])
+                                     : cells.at(c).rightJustified(widths[c]))
+                        + QStringLiteral(" |");
+            }
+            std::printf("%s\n", qPrintable(out));
+        };
+        std::printf("%s: %s\n\n", qPrintable(curve.id), qPrintable(curve.title));
+        print(header);
+        QStringList rule;
+        for (qsizetype c = 0; c < header.size(); ++c)
+            rule.append(c == last ? QString(widths[c], QLatin1Char('-'))
+                                  : QString(widths[c] - 1, QLatin1Char('-')) + QLatin1Char(':'));
+        print(rule);
+        for (const QStringList &line : lines)
+            print(line);
+        std::printf("\n");
+    }
+    std::fflush(stdout);
+}
+
+QJsonObject scalingToJson(const QList<ScalingCurve> &curves, const QString &payload)
+{
+    QJsonArray array;
+    for (const ScalingCurve &curve : curves) {
+        QJsonArray points;
+        for (const ScalingPoint &point : curve.points) {
+            QJsonObject p { { QStringLiteral("x"), point.x },
+                            { QStringLiteral("label"), point.label },
+                            { QStringLiteral("work"), point.work } };
+            QJsonObject values;
+            for (const Row &row : point.rows) {
+                values.insert(row.metric.name,
+                              QJsonObject { { QStringLiteral("library"), number(row.library) },
+                                            { QStringLiteral("floor"), number(row.floor) },
+                                            { QStringLiteral("ratio"), number(row.ratio()) } });
+                if (!row.error.isEmpty())
+                    p.insert(QStringLiteral("error"), row.error);
+            }
+            p.insert(QStringLiteral("metrics"), values);
+            points.append(p);
+        }
+        array.append(QJsonObject { { QStringLiteral("id"), curve.id },
+                                   { QStringLiteral("workload"), curve.workload },
+                                   { QStringLiteral("title"), curve.title },
+                                   { QStringLiteral("x"), curve.xName },
+                                   { QStringLiteral("points"), points } });
+    }
+    return { { QStringLiteral("payload"), payload }, { QStringLiteral("curves"), array } };
+}
+
 bool checkAgainst(const QList<Row> &rows, const QString &baselinePath, double tolerance)
 {
     QFile file(baselinePath);

@@ -76,6 +76,26 @@ struct Row
     QString targetText() const;
 };
 
+// --scaling: each point of a curve is a workload of its own, run like the
+// others (repetitions, library and floor alternately, medians).
+struct ScalingPoint
+{
+    QString label; // "4", "1 KB"
+    double x = 0;  // workers, or payload bytes
+    QString work;  // what one repetition of each side does: "8 x 2500 calls"
+    Workload workload;
+    QList<Row> rows; // filled by the run: one per metric of the workload
+};
+
+struct ScalingCurve
+{
+    QString id;       // "W2-workers"
+    QString workload; // "W2"
+    QString title;
+    QString xName; // "workers", "payload"
+    QList<ScalingPoint> points;
+};
+
 double median(QList<double> values);
 double percentile(QList<double> values, double p);
 
@@ -91,6 +111,10 @@ QJsonObject machineInfo(const QString &python);
 void printMachine(const QJsonObject &machine);
 void printTable(const QList<Row> &rows);
 QJsonObject toJson(const QJsonObject &machine, const QJsonObject &run, const QList<Row> &rows);
+// One Markdown table per curve: library, floor and ratio per point.
+void printScaling(const QList<ScalingCurve> &curves);
+// The "scaling" object of --json: the curves and their points.
+QJsonObject scalingToJson(const QList<ScalingCurve> &curves, const QString &payload);
 // Compares the ratios with a baseline; prints a verdict. Returns false on a regression.
 bool checkAgainst(const QList<Row> &rows, const QString &baselinePath, double tolerance);
 

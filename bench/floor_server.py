@@ -14,6 +14,8 @@ Requests (the first frame of an exchange, {"m": method, "a": args}):
   sum_stream   then {"item": x}...  then {"end": true} -> {"r": sum}
   echo_stream  then {"item": x}...  each answered with {"item": x}, then {"end": true}
   echo_bytes   then one raw frame   -> {"att": 1} then the same raw frame
+  payload_gen  {"a": [n, size]}     -> {"item": s} n times (s: size ASCII
+                                       characters), then {"end": true}
 
 Usage: floor_server.py SOCKET_PATH. Prints "ready" on stdout once it accepts
 connections, and exits when stdin closes (its parent went away).
@@ -27,6 +29,12 @@ import sys
 import threading
 
 HEADER = struct.Struct(">I")
+PATTERN = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def payload(size):
+    """size ASCII characters: the same text as bench_worker.py's and the host's."""
+    return (PATTERN * (size // len(PATTERN) + 1))[:size]
 
 
 def read_frame(rfile):
@@ -69,6 +77,11 @@ def serve(sock):
             elif method == "range_gen":
                 for i in range(args[0]):
                     send_json(sock, {"item": i})
+                send_json(sock, {"end": True})
+            elif method == "payload_gen":
+                item = payload(args[1])
+                for _ in range(args[0]):
+                    send_json(sock, {"item": item})
                 send_json(sock, {"end": True})
             elif method == "sum_stream":
                 total = 0

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -179,6 +180,72 @@ struct FloorSide::Private
             throw Failure(QStringLiteral("floor: floor_server.py did not start"));
         servers.push_back(std::move(process));
         paths.append(path);
+    }
+
+    // --scaling: at least `count` server processes.
+    void ensureServers(int count)
+    {
+        while (int(servers.size()) < count)
+            startServer(int(servers.size()));
+    }
+
+    // W2 of --scaling: `callers` threads each call `call` once to warm, then,
+    // all at once, `calls` times, on `workers` processes x 4 connections:
+    // min(4 x workers, callers) connections, connection c to process
+    // c % workers, caller i on connection i % connections (callers that share
+    // a connection take turns, one request and its reply at a time).
+    template<typename Call>
+    double runCallers(int workers, int callers, int calls, Call call)
+    {
+        ensureServers(workers);
+        const int count = std::min(4 * workers, callers);
+        std::vector<std::unique_ptr<FloorConnection>> connections;
+        for (int c = 0; c < count; ++c)
+            connections.push_back(std::make_unique<FloorConnection>(paths.at(c % workers)));
+        std::vector<std::mutex> locks(count);
+        std::atomic<int> ready { 0 };
+        std::atomic<bool> go { false };
+        std::atomic<bool> failed { false };
+        QString error;
+        std::mutex errorLock;
+        std::vector<std::thread> threads;
+        for (int i = 0; i < callers; ++i) {
+            threads.emplace_back([&, i] {
+                FloorConnection &connection = *connections[i % count];
+                std::mutex &lock = locks[i % count];
+                auto once = [&] {
+                    const std::lock_guard<std::mutex> turn(lock);
+                    call(connection);
+                };
+                bool counted = false;
+                try {
+                    once(); // warm
+                    ++ready;
+                    counted = true;
+                    while (!go.load())
+                        std::this_thread::yield();
+                    for (int c = 0; c < calls; ++c)
+                        once();
+                } catch (const Failure &e) {
+                    if (!counted)
+                        ++ready;
+                    const std::lock_guard<std::mutex> locker(errorLock);
+                    error = QString::fromUtf8(e.what());
+                    failed = true;
+                }
+            });
+        }
+        while (ready.load() < callers && !failed.load())
+            std::this_thread::yield();
+        QElapsedTimer timer;
+        timer.start();
+        go = true;
+        for (std::thread &thread : threads)
+            thread.join();
+        const double elapsed = seconds(timer);
+        if (failed)
+            throw Failure(error);
+        return elapsed;
     }
 };
 
@@ -383,6 +450,112 @@ Values FloorSide::bytesRoundTrip()
         rates.append(double(data.size()) / 1e6 / elapsed);
     }
     return { { QStringLiteral("MB/s"), median(rates) } };
+}
+
+// --- --scaling --------------------------------------------------------------
+
+Values FloorSide::scalingAdd(int workers)
+{
+    const int callers = d->config.w2Callers;
+    const int calls = d->config.scalingAddCalls;
+    const double elapsed = d->runCallers(workers, callers, calls,
+                                         [](FloorConnection &connection) { addOnce(connection); });
+    return { { QStringLiteral("calls/s"), double(callers) * calls / elapsed } };
+}
+
+Values FloorSide::scalingEcho(int payloadSize)
+{
+    const QString payload = makePayload(payloadSize);
+    const int callers = d->config.w2Callers;
+    const int calls = d->config.scalingEchoCalls(payloadSize);
+    const double elapsed = d->runCallers(2, callers, calls, [&](FloorConnection &connection) {
+        QJsonArray args;
+        args.append(payload);
+        connection.sendJson(request("echo", args));
+        const QString back = connection.readJson().value(u"r").toString();
+        if (back.size() != payload.size() || back.back() != payload.back())
+            throw Failure(QStringLiteral("floor: echo returned %1 characters").arg(back.size()));
+    });
+    const double rate = double(callers) * calls / elapsed;
+    return { { QStringLiteral("calls/s"), rate },
+             { QStringLiteral("MB/s"), rate * payloadSize / 1e6 } };
+}
+
+// One client thread per server process, each reading a range_gen stream on its
+// own connection, all at once.
+Values FloorSide::scalingStreams(int workers)
+{
+    d->ensureServers(workers);
+    const int n = d->config.scalingStreamItems / workers;
+    std::vector<std::unique_ptr<FloorConnection>> connections;
+    for (int i = 0; i < workers; ++i) {
+        connections.push_back(std::make_unique<FloorConnection>(d->paths.at(i)));
+        addOnce(*connections.back());
+    }
+    std::atomic<int> ready { 0 };
+    std::atomic<bool> go { false };
+    std::atomic<int> good { 0 };
+    std::vector<std::thread> threads;
+    for (int i = 0; i < workers; ++i) {
+        threads.emplace_back([&, i] {
+            FloorConnection &connection = *connections[i];
+            ++ready;
+            while (!go.load())
+                std::this_thread::yield();
+            try {
+                connection.sendJson(request("range_gen", { n }));
+                qint64 count = 0;
+                qint64 sum = 0;
+                for (;;) {
+                    const QJsonObject message = connection.readJson();
+                    if (message.contains(u"end"))
+                        break;
+                    sum += message.value(u"item").toInteger();
+                    ++count;
+                }
+                if (count == n && sum == qint64(n) * (n - 1) / 2)
+                    ++good;
+            } catch (const Failure &) {
+            }
+        });
+    }
+    while (ready.load() < workers)
+        std::this_thread::yield();
+    QElapsedTimer timer;
+    timer.start();
+    go = true;
+    for (std::thread &thread : threads)
+        thread.join();
+    const double elapsed = seconds(timer);
+    if (good.load() != workers)
+        throw Failure(QStringLiteral("floor: %1 of %2 range_gen streams failed")
+                              .arg(workers - good.load())
+                              .arg(workers));
+    return { { QStringLiteral("items/s"), double(workers) * n / elapsed } };
+}
+
+Values FloorSide::scalingPayloadStream(int payloadSize)
+{
+    const int n = d->config.scalingPayloadItems(payloadSize);
+    QElapsedTimer timer;
+    timer.start();
+    d->main->sendJson(request("payload_gen", { n, payloadSize }));
+    qint64 count = 0;
+    bool sizes = true;
+    for (;;) {
+        const QJsonObject message = d->main->readJson();
+        if (message.contains(u"end"))
+            break;
+        const QString item = message.value(u"item").toString();
+        sizes = sizes && item.size() == payloadSize;
+        ++count;
+    }
+    const double elapsed = seconds(timer);
+    if (count != n || !sizes)
+        throw Failure(QStringLiteral("floor: payload_gen gave %1 items").arg(count));
+    const double rate = n / elapsed;
+    return { { QStringLiteral("items/s"), rate },
+             { QStringLiteral("MB/s"), rate * payloadSize / 1e6 } };
 }
 
 } // namespace Bench

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <ctime>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -96,7 +97,9 @@ namespace {
 struct LibrarySide::Private
 {
     Config config;
-    std::unique_ptr<QGbPool> pool; // 2 workers x 4 connections: W1-W6, W9
+    std::unique_ptr<QGbPool> pool;    // 2 workers x 4 connections: W1-W6, W9
+    std::unique_ptr<QGbPool> scaling; // --scaling: scalingWorkers x 4 connections
+    int scalingWorkers = 0;
 
     QString script() const
     {
@@ -130,7 +133,73 @@ struct LibrarySide::Private
         if (sum != 7)
             throw Failure(QStringLiteral("add(3, 4) returned %1").arg(sum));
     }
+
+    // The pool of a scaling point: `workers` x 4 connections, every connection
+    // open (the pool opens connections on demand: 4 concurrent naps per worker
+    // make it open all of them), kept until a point asks for another size.
+    QGbPool &scalingPool(int workers)
+    {
+        if (!scaling || scalingWorkers != workers) {
+            scaling.reset();
+            scaling = startPool(workers, 4);
+            scalingWorkers = workers;
+            QList<QFuture<double>> naps;
+            for (int i = 0; i < workers * 4; ++i)
+                naps.append(scaling->call<double>(QStringLiteral("nap"), 0.05));
+            for (const QFuture<double> &nap : naps)
+                resultOf(nap, "nap");
+        }
+        return *scaling;
+    }
 };
+
+namespace {
+
+    // `callers` threads each run `warm` once, then, all at once, `calls` times
+    // `call`; returns the seconds from the start until the last thread is done.
+    template<typename Call>
+    double runCallers(int callers, int calls, Call call)
+    {
+        std::atomic<int> ready { 0 };
+        std::atomic<bool> go { false };
+        std::atomic<bool> failed { false };
+        QString error;
+        std::mutex errorLock;
+        std::vector<std::thread> threads;
+        for (int i = 0; i < callers; ++i) {
+            threads.emplace_back([&] {
+                bool counted = false;
+                try {
+                    call(); // warm
+                    ++ready;
+                    counted = true;
+                    while (!go.load())
+                        std::this_thread::yield();
+                    for (int c = 0; c < calls; ++c)
+                        call();
+                } catch (const Failure &e) {
+                    if (!counted)
+                        ++ready;
+                    const std::lock_guard<std::mutex> lock(errorLock);
+                    error = QString::fromUtf8(e.what());
+                    failed = true;
+                }
+            });
+        }
+        while (ready.load() < callers && !failed.load())
+            std::this_thread::yield();
+        QElapsedTimer timer;
+        timer.start();
+        go = true;
+        for (std::thread &thread : threads)
+            thread.join();
+        const double elapsed = seconds(timer);
+        if (failed)
+            throw Failure(error);
+        return elapsed;
+    }
+
+} // namespace
 
 LibrarySide::LibrarySide(const Config &config)
     : d(new Private)
@@ -435,6 +504,75 @@ Values LibrarySide::poolStart()
     }
     return { { QStringLiteral("median"), median(ms) },
              { QStringLiteral("max"), *std::max_element(ms.cbegin(), ms.cend()) } };
+}
+
+// --- --scaling --------------------------------------------------------------
+
+// W2 against workers: 8 threads call add() back to back on `workers` x 4 connections.
+Values LibrarySide::scalingAdd(int workers)
+{
+    QGbPool &pool = d->scalingPool(workers);
+    const int callers = d->config.w2Callers;
+    const int calls = d->config.scalingAddCalls;
+    const double elapsed = runCallers(callers, calls, [&] { d->add(pool); });
+    return { { QStringLiteral("calls/s"), double(callers) * calls / elapsed } };
+}
+
+// W2 against payload size: 8 threads call echo(str) back to back, 2 workers x 4 connections.
+Values LibrarySide::scalingEcho(int payloadSize)
+{
+    QGbPool &pool = d->scalingPool(2);
+    const QString payload = makePayload(payloadSize);
+    const int callers = d->config.w2Callers;
+    const int calls = d->config.scalingEchoCalls(payloadSize);
+    const double elapsed = runCallers(callers, calls, [&] {
+        const QString back = resultOf(pool.call<QString>(QStringLiteral("echo"), payload), "echo");
+        if (back.size() != payload.size() || back.back() != payload.back())
+            throw Failure(QStringLiteral("echo returned %1 characters").arg(back.size()));
+    });
+    const double rate = double(callers) * calls / elapsed;
+    return { { QStringLiteral("calls/s"), rate },
+             { QStringLiteral("MB/s"), rate * payloadSize / 1e6 } };
+}
+
+// W3 against workers: one range_gen stream per worker, all at once (the pool
+// gives each call to the least busy worker); items/s of all of them together.
+Values LibrarySide::scalingStreams(int workers)
+{
+    QGbPool &pool = d->scalingPool(workers);
+    const int n = d->config.scalingStreamItems / workers;
+    QElapsedTimer timer;
+    timer.start();
+    QList<QFuture<qint64>> streams;
+    for (int i = 0; i < workers; ++i)
+        streams.append(pool.stream<qint64>(QStringLiteral("range_gen"), n));
+    for (QFuture<qint64> &items : streams)
+        items.waitForFinished();
+    const double elapsed = seconds(timer);
+    for (const QFuture<qint64> &items : streams) {
+        resultOf(items, "range_gen"); // throws on failure
+        if (items.resultCount() != n || items.resultAt(n - 1) != n - 1)
+            throw Failure(QStringLiteral("range_gen gave %1 items").arg(items.resultCount()));
+    }
+    return { { QStringLiteral("items/s"), double(workers) * n / elapsed } };
+}
+
+// W3 against payload size: one stream of str items, 2 workers x 4 connections.
+Values LibrarySide::scalingPayloadStream(int payloadSize)
+{
+    QGbPool &pool = d->scalingPool(2);
+    const int n = d->config.scalingPayloadItems(payloadSize);
+    QElapsedTimer timer;
+    timer.start();
+    QFuture<QString> items = pool.stream<QString>(QStringLiteral("payload_gen"), n, payloadSize);
+    items.waitForFinished();
+    const double elapsed = seconds(timer);
+    resultOf(items, "payload_gen");
+    if (items.resultCount() != n || items.resultAt(n - 1).size() != payloadSize)
+        throw Failure(QStringLiteral("payload_gen gave %1 items").arg(items.resultCount()));
+    const double rate = n / elapsed;
+    return { { QStringLiteral("items/s"), rate },
+             { QStringLiteral("MB/s"), rate * payloadSize / 1e6 } };
 }
 
 } // namespace Bench

@@ -5,6 +5,7 @@
 //
 //   qgb_bench [--quick] [--repeats N] [--only W1,W3] [--json out.json]
 //             [--check baseline.json [--tolerance 3]]
+//   qgb_bench --scaling [--quick] [--only W2,W3-payload] [--json out.json]
 
 #include "workloads.h"
 
@@ -17,6 +18,7 @@
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qprocess.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace Bench {
@@ -35,7 +37,32 @@ Config Config::quickConfig()
     config.w8Kills = 1;
     config.startPools = 2;
     config.w10Bytes = 100 * 1000 * 1000;
+    config.scalingAddCalls = 400;
+    config.scalingStreamItems = 50000;
+    config.scalingEchoMaxCalls = 400;
+    config.scalingEchoBytes = 30 * 1000 * 1000;
+    config.scalingPayloadMaxItems = 20000;
+    config.scalingPayloadBytes = 30 * 1000 * 1000;
     return config;
+}
+
+int Config::scalingEchoCalls(int payloadSize) const
+{
+    const qint64 calls = scalingEchoBytes / (qint64(w2Callers) * payloadSize);
+    return int(std::clamp<qint64>(calls, 2, scalingEchoMaxCalls));
+}
+
+int Config::scalingPayloadItems(int payloadSize) const
+{
+    const qint64 items = scalingPayloadBytes / payloadSize;
+    return int(std::clamp<qint64>(items, 20, scalingPayloadMaxItems));
+}
+
+QString makePayload(int size)
+{
+    static const QString pattern =
+            QStringLiteral("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+    return pattern.repeated(size / pattern.size() + 1).left(size);
 }
 
 BenchItem BenchItem::make(qint64 i)
@@ -187,6 +214,125 @@ static QList<Workload> workloads(const Config &config, LibrarySide *library, Flo
     };
 }
 
+static QString payloadLabel(int bytes)
+{
+    if (bytes >= 1000000)
+        return QStringLiteral("%1 MB").arg(bytes / 1000000);
+    if (bytes >= 1000)
+        return QStringLiteral("%1 KB").arg(bytes / 1000);
+    return QStringLiteral("%1 B").arg(bytes);
+}
+
+static const char scalingPayloadKind[] =
+        "an ASCII str, a JSON string on the wire on both sides (JSON encoding and decoding "
+        "included)";
+
+// --scaling: W2 and W3 against the number of workers and the payload size.
+static QList<ScalingCurve> scalingCurves(const Config &config, LibrarySide *library,
+                                         FloorSide *floor)
+{
+    const QString cps = QStringLiteral("calls/s");
+    const QString ips = QStringLiteral("items/s");
+    const QString mbps = QStringLiteral("MB/s");
+    const int callers = config.w2Callers;
+    QList<ScalingCurve> curves;
+
+    ScalingCurve w2Workers { QStringLiteral("W2-workers"),
+                             QStringLiteral("W2"),
+                             QStringLiteral("%1 callers calling add(3, 4) back to back; library "
+                                            "N workers x 4 connections, floor N processes x 4 "
+                                            "connections (at most one per caller)")
+                                     .arg(callers),
+                             QStringLiteral("workers"),
+                             {} };
+    for (int workers : config.scalingWorkers) {
+        ScalingPoint point;
+        point.label = QString::number(workers);
+        point.x = workers;
+        point.work = QStringLiteral("%1 x %2 calls").arg(callers).arg(config.scalingAddCalls);
+        point.workload = { QStringLiteral("W2-workers %1").arg(workers),
+                           QStringLiteral("add(), %1 callers").arg(callers),
+                           [=] { return library->scalingAdd(workers); },
+                           [=] { return floor->scalingAdd(workers); },
+                           { { cps, cps, cps, false, Goal::None, 0 } } };
+        w2Workers.points.append(point);
+    }
+    curves.append(w2Workers);
+
+    ScalingCurve w2Payload { QStringLiteral("W2-payload"),
+                             QStringLiteral("W2"),
+                             QStringLiteral("%1 callers calling echo(payload) back to back, 2 "
+                                            "workers (processes) x 4 connections; payload: %2; "
+                                            "MB/s = calls/s x payload size")
+                                     .arg(callers)
+                                     .arg(QLatin1String(scalingPayloadKind)),
+                             QStringLiteral("payload"),
+                             {} };
+    for (int size : config.scalingPayloads) {
+        ScalingPoint point;
+        point.label = payloadLabel(size);
+        point.x = size;
+        point.work =
+                QStringLiteral("%1 x %2 calls").arg(callers).arg(config.scalingEchoCalls(size));
+        point.workload = { QStringLiteral("W2-payload %1").arg(point.label),
+                           QStringLiteral("echo(str), %1 callers").arg(callers),
+                           [=] { return library->scalingEcho(size); },
+                           [=] { return floor->scalingEcho(size); },
+                           { { cps, cps, cps, false, Goal::None, 0 },
+                             { mbps, mbps, mbps, false, Goal::None, 0 } } };
+        w2Payload.points.append(point);
+    }
+    curves.append(w2Payload);
+
+    ScalingCurve w3Workers { QStringLiteral("W3-workers"),
+                             QStringLiteral("W3"),
+                             QStringLiteral("N server streams of ints (range_gen) at once, one "
+                                            "per worker (process), %1 items in all; items/s of "
+                                            "all streams together")
+                                     .arg(config.scalingStreamItems),
+                             QStringLiteral("workers"),
+                             {} };
+    for (int workers : config.scalingWorkers) {
+        ScalingPoint point;
+        point.label = QString::number(workers);
+        point.x = workers;
+        point.work = QStringLiteral("%1 x %2 items")
+                             .arg(workers)
+                             .arg(config.scalingStreamItems / workers);
+        point.workload = { QStringLiteral("W3-workers %1").arg(workers),
+                           QStringLiteral("%1 streams of ints").arg(workers),
+                           [=] { return library->scalingStreams(workers); },
+                           [=] { return floor->scalingStreams(workers); },
+                           { { ips, ips, ips, false, Goal::None, 0 } } };
+        w3Workers.points.append(point);
+    }
+    curves.append(w3Workers);
+
+    ScalingCurve w3Payload { QStringLiteral("W3-payload"),
+                             QStringLiteral("W3"),
+                             QStringLiteral("one server stream (payload_gen) whose items are "
+                                            "payloads, 2 workers; payload: %1; MB/s = items/s "
+                                            "x payload size")
+                                     .arg(QLatin1String(scalingPayloadKind)),
+                             QStringLiteral("payload"),
+                             {} };
+    for (int size : config.scalingPayloads) {
+        ScalingPoint point;
+        point.label = payloadLabel(size);
+        point.x = size;
+        point.work = QStringLiteral("%1 items").arg(config.scalingPayloadItems(size));
+        point.workload = { QStringLiteral("W3-payload %1").arg(point.label),
+                           QStringLiteral("stream of str items"),
+                           [=] { return library->scalingPayloadStream(size); },
+                           [=] { return floor->scalingPayloadStream(size); },
+                           { { ips, ips, ips, false, Goal::None, 0 },
+                             { mbps, mbps, mbps, false, Goal::None, 0 } } };
+        w3Payload.points.append(point);
+    }
+    curves.append(w3Payload);
+    return curves;
+}
+
 // Runs each workload `repeats` times, library and floor alternately, and keeps
 // the median of every metric.
 static QList<Row> run(const QList<Workload> &list, int repeats, const QStringList &only)
@@ -288,9 +434,18 @@ int main(int argc, char *argv[])
             QStringLiteral("side"),
             QStringLiteral("Run only one side: library or floor (for profiling; default both)."),
             QStringLiteral("side"), QStringLiteral("both"));
-    parser.addOptions({ quick, repeats, only, json, check, tolerance, python, side });
+    const QCommandLineOption scaling(
+            QStringLiteral("scaling"),
+            QStringLiteral("Run only the scaling curves: W2 and W3 against workers (1, 2, 4) and "
+                           "payload size (100 B to 1 MB). --only W2, W3 or a curve id "
+                           "(W2-workers, W2-payload, W3-workers, W3-payload) selects curves."));
+    parser.addOptions({ quick, repeats, only, json, check, tolerance, python, side, scaling });
     parser.process(app);
 
+    if (parser.isSet(scaling) && parser.isSet(check)) {
+        std::fprintf(stderr, "qgb_bench: --check does not apply to --scaling\n");
+        return 2;
+    }
     Config config = parser.isSet(quick) ? Config::quickConfig() : Config();
     config.repeats = std::max(1, parser.value(repeats).toInt());
     // The interpreter itself, not a wrapper such as a pyenv shim (a shell
@@ -309,19 +464,36 @@ int main(int argc, char *argv[])
     QElapsedTimer total;
     total.start();
     QList<Row> rows;
+    QList<ScalingCurve> curves;
+    const QStringList onlyIds = parser.value(only).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    const auto applySide = [&](Workload &workload) {
+        if (parser.value(side) == QLatin1String("library"))
+            workload.floor = nullptr;
+        else if (parser.value(side) == QLatin1String("floor"))
+            workload.library = nullptr;
+    };
     try {
         LibrarySide library(config);
         FloorSide floor(config);
-        QList<Workload> list = workloads(config, &library, &floor);
-        for (Workload &workload : list) {
-            if (parser.value(side) == QLatin1String("library"))
-                workload.floor = nullptr;
-            else if (parser.value(side) == QLatin1String("floor"))
-                workload.library = nullptr;
+        if (parser.isSet(scaling)) {
+            curves = scalingCurves(config, &library, &floor);
+            curves.removeIf([&](const ScalingCurve &curve) {
+                return !onlyIds.isEmpty() && !onlyIds.contains(curve.id, Qt::CaseInsensitive)
+                        && !onlyIds.contains(curve.workload, Qt::CaseInsensitive);
+            });
+            for (ScalingCurve &curve : curves) {
+                for (ScalingPoint &point : curve.points) {
+                    applySide(point.workload);
+                    point.rows = run({ point.workload }, config.repeats, {});
+                }
+            }
+        } else {
+            QList<Workload> list = workloads(config, &library, &floor);
+            for (Workload &workload : list)
+                applySide(workload);
+            list.removeIf([](const Workload &w) { return !w.library && !w.floor; });
+            rows = run(list, config.repeats, onlyIds);
         }
-        list.removeIf([](const Workload &w) { return !w.library && !w.floor; });
-        rows = run(list, config.repeats,
-                   parser.value(only).split(QLatin1Char(','), Qt::SkipEmptyParts));
     } catch (const std::exception &e) {
         std::fprintf(stderr, "qgb_bench: %s\n", e.what());
         return 2;
@@ -329,7 +501,12 @@ int main(int argc, char *argv[])
     const double loadAfter = loadAverage();
 
     std::printf("\n");
-    printTable(rows);
+    if (parser.isSet(scaling)) {
+        std::printf("Scaling curves; payload: %s\n\n", scalingPayloadKind);
+        printScaling(curves);
+    } else {
+        printTable(rows);
+    }
     std::printf("\nTotal %.1f s; load average after: %.2f\n", double(total.elapsed()) / 1000.0,
                 loadAfter);
 
@@ -342,9 +519,13 @@ int main(int argc, char *argv[])
                               { QStringLiteral("seconds"), double(total.elapsed()) / 1000.0 },
                               { QStringLiteral("load_before"), loadBefore },
                               { QStringLiteral("load_after"), loadAfter } };
+        QJsonObject root = toJson(machine, runInfo, rows);
+        if (parser.isSet(scaling))
+            root.insert(QStringLiteral("scaling"),
+                        scalingToJson(curves, QLatin1String(scalingPayloadKind)));
         QFile file(parser.value(json));
         if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)
-            || file.write(QJsonDocument(toJson(machine, runInfo, rows)).toJson()) < 0) {
+            || file.write(QJsonDocument(root).toJson()) < 0) {
             std::fprintf(stderr, "qgb_bench: cannot write %s\n", qPrintable(file.fileName()));
             return 2;
         }

@@ -37,12 +37,28 @@ struct Config
     int w10ItemSize = 1024;
     int w10ItemsPerSleep = 256;     // the consumer sleeps 10 ms per this many items
     qint64 w10GrowthLimitMB = 3072; // cancel W10 beyond this app RSS growth
+    // --scaling (see bench/README.md): W2 and W3 against workers and payload size.
+    QList<int> scalingWorkers = { 1, 2, 4 };
+    QList<int> scalingPayloads = { 100, 1000, 10000, 100000, 1000000 }; // bytes of ASCII str
+    int scalingAddCalls = 2500;             // W2 vs workers: add() calls per caller
+    int scalingStreamItems = 150000;        // W3 vs workers: ints, total over the streams
+    int scalingEchoMaxCalls = 2500;         // W2 vs payload: echo() calls per caller, at most
+    qint64 scalingEchoBytes = 150000000;    // ... and at most this much payload per cell
+    int scalingPayloadMaxItems = 80000;     // W3 vs payload: items, at most
+    qint64 scalingPayloadBytes = 120000000; // ... and at most this much payload per cell
     QString python = QStringLiteral("python3");
     QString benchDir;   // holds bench_worker.py and floor_server.py
     QString packageDir; // the gobridge package
 
     static Config quickConfig();
+    // Calls per caller of W2 vs payload, items of W3 vs payload, for a payload size.
+    int scalingEchoCalls(int payloadSize) const;
+    int scalingPayloadItems(int payloadSize) const;
 };
+
+// The payload of the scaling curves: `size` ASCII characters (as many UTF-8
+// bytes), the same text as bench_worker.py's and floor_server.py's payload().
+QString makePayload(int size);
 
 // A dict of W5 and W6: a Q_GADGET on the library side, a QJsonObject on the floor's.
 struct BenchItem
@@ -87,6 +103,13 @@ public:
     Values slowConsumer();   // W10
     Values poolStart();
 
+    // --scaling, on a pool of `workers` workers x 4 connections (kept between
+    // the repetitions of a point).
+    Values scalingAdd(int workers);               // W2: 8 callers, add()
+    Values scalingEcho(int payloadSize);          // W2: 8 callers, echo(str), 2 workers
+    Values scalingStreams(int workers);           // W3: one range_gen stream per worker
+    Values scalingPayloadStream(int payloadSize); // W3: one stream of str items, 2 workers
+
 private:
     struct Private;
     std::unique_ptr<Private> d;
@@ -106,6 +129,12 @@ public:
     Values bidiStream();
     Values listOfDicts();
     Values bytesRoundTrip();
+
+    // --scaling: `workers` server processes (started as needed).
+    Values scalingAdd(int workers);
+    Values scalingEcho(int payloadSize);
+    Values scalingStreams(int workers);
+    Values scalingPayloadStream(int payloadSize);
 
 private:
     struct Private;

@@ -445,7 +445,10 @@ class Encoder:
             data = self._encode(value).encode("utf-8")
         except Exception as exc:
             raise self._mismatch(value, path, exc) from None
-        if b'{"$' in data and data.count(b'{"$') != len(atts):
+        # b'$' first: a one-byte search is a memchr, ~40x faster than the
+        # three-byte one on large text without any '$'.
+        if (b"$" in data and b'{"$' in data
+                and data.count(b'{"$') != len(atts)):
             # A user map looks like a marker: escape it (slow path).
             value = _escape(value)
             self._atts = atts = []
