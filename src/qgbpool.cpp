@@ -4,6 +4,7 @@
 #include "qgbpool.h"
 #include "qgbcall_p.h"
 #include "qgbchannel_p.h"
+#include "qgbeventdispatcher_p.h"
 #include "qgbpool_p.h"
 
 #include <QtCore/qmetaobject.h>
@@ -108,6 +109,15 @@ QGbPool::QGbPool(const QString &script, const QGbPoolOptions &options, QObject *
     d->engine = new QGbEngine(script, options);
     d->handle = d->engine->handle();
     d->engine->moveToThread(&d->thread);
+#ifdef QGB_HAVE_EPOLL_DISPATCHER
+    // QGB_EVENT_DISPATCHER=qt keeps Qt's own dispatcher (to compare, or to
+    // rule this one out when looking for a bug).
+    if (qgetenv("QGB_EVENT_DISPATCHER") != "qt") {
+        auto dispatcher = std::make_unique<QGbEventDispatcher>();
+        if (dispatcher->isValid())
+            d->thread.setEventDispatcher(dispatcher.release());
+    }
+#endif
 
     connect(d->engine, &QGbEngine::workerStarted, this, &QGbPool::workerStarted);
     connect(d->engine, &QGbEngine::workerExited, this, &QGbPool::workerExited);
