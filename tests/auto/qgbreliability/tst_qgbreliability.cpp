@@ -133,7 +133,7 @@ void tst_QGbReliability::gilHoldingCallIsKilledAfterGrace()
 
 void tst_QGbReliability::hungWorkerIsReplaced()
 {
-    QGbPool pool(poolWorker(), testOptions(1, 1).setHeartbeat(100ms, 600ms));
+    QGbPool pool(poolWorker(), testOptions(1, 1).setHeartbeat(100ms, 1000ms));
     EventLog log(&pool);
     const qint64 pid = pool.call<qint64>("pid").result();
     QFuture<double> sleeping = pool.call<double>("sleep", 30.0);
@@ -145,7 +145,7 @@ void tst_QGbReliability::hungWorkerIsReplaced()
     QCOMPARE(error.code(), QGbError::WorkerCrashed);
     QVERIFY2(error.errorString().contains(u"stopped answering"_qs), describe(error));
     QVERIFY2(timer.elapsed() < 5000, QByteArray::number(timer.elapsed()));
-    qInfo("SIGSTOPped worker: its call failed %lld ms after the stop (timeout 600 ms)",
+    qInfo("SIGSTOPped worker: its call failed %lld ms after the stop (timeout 1000 ms)",
           qint64(timer.elapsed()));
     QVERIFY(!processAlive(pid));
     QVERIFY(pool.call<qint64>("pid").result() != pid);
