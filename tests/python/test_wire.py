@@ -114,6 +114,51 @@ class EncodeTest(unittest.TestCase):
                           "items": [json.loads(data.decode())]}, atts)
             self.assertEqual(msg["items"][0], value)
 
+    def test_long_strings_match_json(self):
+        # Long strs take a quoting path of their own: byte for byte what
+        # json.dumps(ensure_ascii=False) gives, for every kind of character.
+        base = "abcdefghij" * 60   # 600 characters, above the threshold
+        specials = [chr(c) for c in range(32)] + ['"', "\\", "\x7f", "/",
+                                                  "ü", "€", "\U0001f600",
+                                                  "\u2028", "0123456789" * 3]
+        samples = [base, base * 100, "x" * _wire._LONG_STR,
+                   "x" * (_wire._LONG_STR - 1)]
+        for special in specials:
+            samples += [special + base, base + special,
+                        base[:300] + special + base[300:]]
+        enc = _wire.Encoder()
+        for text in samples:
+            expected = json.dumps(text, ensure_ascii=False,
+                                  separators=(",", ":")).encode("utf-8")
+            self.assertEqual(enc.encode(text, "result"), (expected, []),
+                             repr(text[:40]))
+            batch = [text, base, text[::-1]]
+            expected = json.dumps(batch, ensure_ascii=False,
+                                  separators=(",", ":")).encode("utf-8")
+            self.assertEqual(enc.encode_items(batch, 0), (expected, []),
+                             repr(text[:40]))
+
+    def test_long_strings_with_surrogate_name_the_path(self):
+        long_bad = "a" * 1000 + "\udc80"
+        failure = self.mismatch(long_bad)
+        self.assertIn("result: str contains an unpaired surrogate",
+                      failure.message)
+        with self.assertRaises(CallFailed) as ctx:
+            _wire.Encoder().encode_items(["b" * 1000, "c" * 700, long_bad],
+                                         40)
+        self.assertIn("items[42]", ctx.exception.message)
+        self.assertEqual(ctx.exception.index, 2)
+
+    def test_long_strings_mixed_batch(self):
+        # A batch that is not all str takes the general path.
+        batch = ["d" * 1000, 2 ** 70]
+        with self.assertRaises(CallFailed) as ctx:
+            _wire.Encoder().encode_items(batch, 0)
+        self.assertIn("items[1]", ctx.exception.message)
+        data, atts = _wire.Encoder().encode_items(["e" * 1000, b"raw"], 0)
+        self.assertEqual(json.loads(data), ["e" * 1000, {"$bytes": 0}])
+        self.assertEqual(atts, [b"raw"])
+
     def test_stream_items_path(self):
         with self.assertRaises(CallFailed) as ctx:
             _wire.Encoder().encode_items([1, 2, {3}], 10)
