@@ -220,8 +220,10 @@ def crash_mid_stream(n: int) -> Iterator[int]:
 
 @expose
 def busy_loop():
-    record(f"busy_loop started main={on_main_thread()}")
+    # "started" inside the try: the host cancels as soon as it reads the
+    # line, and the Cancelled may land before record() has returned.
     try:
+        record(f"busy_loop started main={on_main_thread()}")
         while True:
             pass
     except gobridge.Cancelled:
@@ -231,9 +233,9 @@ def busy_loop():
 
 @expose
 def busy_loop_swallow():
-    record(f"busy_loop_swallow started main={on_main_thread()}")
     n = 0
     try:
+        record(f"busy_loop_swallow started main={on_main_thread()}")
         while True:
             try:
                 n += 1
@@ -246,8 +248,8 @@ def busy_loop_swallow():
 
 @expose
 def sleep(seconds: float):
-    record(f"sleep started main={on_main_thread()}")
     try:
+        record(f"sleep started main={on_main_thread()}")
         time.sleep(seconds)
     except gobridge.Cancelled:
         record("sleep cancelled")
