@@ -90,8 +90,9 @@ bool QGbEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     // Activations are collected first: a notifier may unregister, delete or
     // re-create other notifiers when it is activated, and one that goes away
     // before its turn must not be activated (unregisterSocketNotifier() clears
-    // its entries here).
-    m_pending.clear();
+    // its entries here, in this list and in those of outer, nested calls).
+    std::vector<QSocketNotifier *> pending;
+    m_pending.push_back(&pending);
     for (int i = 0; i < ready; ++i) {
         const int fd = events[i].data.fd;
         const quint32 revents = events[i].events;
@@ -116,25 +117,25 @@ bool QGbEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         QSocketNotifier *const *notifiers = it->notifiers;
         const bool hangUp = revents & (EPOLLHUP | EPOLLERR);
         if (notifiers[QSocketNotifier::Read] && (revents & (EPOLLIN | EPOLLRDHUP) || hangUp))
-            m_pending.push_back(notifiers[QSocketNotifier::Read]);
+            pending.push_back(notifiers[QSocketNotifier::Read]);
         if (notifiers[QSocketNotifier::Write] && (revents & EPOLLOUT || hangUp))
-            m_pending.push_back(notifiers[QSocketNotifier::Write]);
+            pending.push_back(notifiers[QSocketNotifier::Write]);
         if (notifiers[QSocketNotifier::Exception]
             && (revents & EPOLLPRI
                 || (hangUp && !notifiers[QSocketNotifier::Read]
                     && !notifiers[QSocketNotifier::Write]))) {
-            m_pending.push_back(notifiers[QSocketNotifier::Exception]);
+            pending.push_back(notifiers[QSocketNotifier::Exception]);
         }
     }
-    for (std::size_t i = 0; i < m_pending.size(); ++i) {
-        if (QSocketNotifier *notifier = m_pending[i]) {
-            m_pending[i] = nullptr;
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+        if (QSocketNotifier *notifier = pending[i]) {
+            pending[i] = nullptr;
             QEvent event(QEvent::SockAct);
             QCoreApplication::sendEvent(notifier, &event);
             processed = true;
         }
     }
-    m_pending.clear();
+    m_pending.pop_back();
 
     if (!flags.testFlag(QEventLoop::X11ExcludeTimers) && fireTimers())
         processed = true;
@@ -159,8 +160,9 @@ void QGbEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
 void QGbEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
 {
     Q_ASSERT(notifier);
-    std::replace(m_pending.begin(), m_pending.end(), notifier,
-                 static_cast<QSocketNotifier *>(nullptr));
+    for (std::vector<QSocketNotifier *> *pending : m_pending)
+        std::replace(pending->begin(), pending->end(), notifier,
+                     static_cast<QSocketNotifier *>(nullptr));
     const int fd = int(notifier->socket());
     const int type = notifier->type();
     const auto it = m_descriptors.find(fd);

@@ -95,7 +95,9 @@ private:
     std::atomic<bool> m_wakePending { false };
     std::atomic<bool> m_interrupted { false };
     QHash<int, Descriptor> m_descriptors;
-    std::vector<QSocketNotifier *> m_pending; // activations of this turn
+    // The activations of the turn in progress (and of the turns it interrupted,
+    // if a notifier's slot runs an event loop of its own).
+    std::vector<std::vector<QSocketNotifier *> *> m_pending;
     std::vector<Timer> m_timers;
 };
 

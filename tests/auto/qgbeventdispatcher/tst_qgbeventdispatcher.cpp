@@ -10,6 +10,7 @@
 #include "qgbeventdispatcher_p.h"
 
 #include <QtCore/qelapsedtimer.h>
+#include <QtCore/qeventloop.h>
 #include <QtCore/qprocess.h>
 #include <QtCore/qsocketnotifier.h>
 #include <QtCore/qthread.h>
@@ -44,6 +45,7 @@ private slots:
     void hangUpActivatesReadNotifier();
     void writeNotifierFollowsEnable();
     void notifierRemovedBeforeItsTurn();
+    void nestedLoopInSlot();
     void process();
     void quitWakesBlockedLoop();
 
@@ -365,6 +367,42 @@ void tst_QGbEventDispatcher::notifierRemovedBeforeItsTurn()
     QTRY_VERIFY(activations.load() >= 1);
     QTest::qWait(50);
     QCOMPARE(activations.load(), 1);
+    sync();
+}
+
+// A slot that runs an event loop of its own (a nested turn) while the outer
+// turn still has activations to make: a notifier the nested turn deletes is
+// not activated by the outer one.
+void tst_QGbEventDispatcher::nestedLoopInSlot()
+{
+    SocketPair a;
+    SocketPair b;
+    std::atomic<int> aRuns { 0 };
+    std::atomic<int> bRuns { 0 };
+    onThread([&] {
+        auto *first = new QSocketNotifier(a.fd[0], QSocketNotifier::Read, m_context);
+        auto *second = new QSocketNotifier(b.fd[0], QSocketNotifier::Read, m_context);
+        connect(first, &QSocketNotifier::activated, first, [&, first] {
+            ++aRuns;
+            char buffer[16];
+            while (::read(a.fd[0], buffer, sizeof buffer) > 0) { }
+            first->setEnabled(false);
+            QEventLoop nested;
+            nested.processEvents(QEventLoop::AllEvents); // b is ready there
+        });
+        connect(second, &QSocketNotifier::activated, second, [&, second] {
+            ++bRuns;
+            char buffer[16];
+            while (::read(b.fd[0], buffer, sizeof buffer) > 0) { }
+            delete second;
+        });
+        QCOMPARE(::write(a.fd[1], "x", 1), 1);
+        QCOMPARE(::write(b.fd[1], "y", 1), 1);
+    });
+    QTRY_VERIFY(aRuns.load() == 1 && bRuns.load() == 1);
+    QTest::qWait(50);
+    QCOMPARE(aRuns.load(), 1);
+    QCOMPARE(bRuns.load(), 1);
     sync();
 }
 
