@@ -4,14 +4,19 @@
 #ifndef BENCHSUPPORT_H
 #define BENCHSUPPORT_H
 
+#include <QtCore/qelapsedtimer.h>
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qlist.h>
 #include <QtCore/qmap.h>
 #include <QtCore/qobjectdefs.h>
 #include <QtCore/qstring.h>
 
+#include <atomic>
 #include <functional>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 namespace Bench {
 
@@ -95,6 +100,58 @@ struct ScalingCurve
     QString xName; // "workers", "payload"
     QList<ScalingPoint> points;
 };
+
+inline double seconds(const QElapsedTimer &timer)
+{
+    return double(timer.nsecsElapsed()) / 1e9;
+}
+
+// W2 and the scaling curves: `callers` threads each run call(i) once (i is the
+// caller's index) to warm up, unless `warmUp` is false, then, all at once,
+// `calls` times. Returns the seconds from that start until the last thread is
+// done; a Failure in any thread is thrown again here.
+template<typename Call>
+double runCallers(int callers, int calls, Call call, bool warmUp = true)
+{
+    std::atomic<int> ready { 0 };
+    std::atomic<bool> go { false };
+    std::atomic<bool> failed { false };
+    QString error;
+    std::mutex errorLock;
+    std::vector<std::thread> threads;
+    for (int i = 0; i < callers; ++i) {
+        threads.emplace_back([&, i] {
+            bool counted = false;
+            try {
+                if (warmUp)
+                    call(i);
+                ++ready;
+                counted = true;
+                while (!go.load())
+                    std::this_thread::yield();
+                for (int c = 0; c < calls; ++c)
+                    call(i);
+            } catch (const Failure &e) {
+                if (!counted)
+                    ++ready;
+                const std::lock_guard<std::mutex> lock(errorLock);
+                error = QString::fromUtf8(e.what());
+                failed = true;
+            }
+        });
+    }
+    while (ready.load() < callers && !failed.load())
+        std::this_thread::yield();
+    QElapsedTimer timer;
+    timer.start();
+    go = true;
+    for (std::thread &thread : threads)
+        thread.join();
+    const double elapsed = seconds(timer);
+    if (failed)
+        throw Failure(error);
+    return elapsed;
+}
 
 double median(QList<double> values);
 double percentile(QList<double> values, double p);

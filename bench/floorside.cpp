@@ -154,11 +154,6 @@ namespace {
         return sum;
     }
 
-    double seconds(const QElapsedTimer &timer)
-    {
-        return double(timer.nsecsElapsed()) / 1e9;
-    }
-
 } // namespace
 
 struct FloorSide::Private
@@ -203,49 +198,10 @@ struct FloorSide::Private
         for (int c = 0; c < count; ++c)
             connections.push_back(std::make_unique<FloorConnection>(paths.at(c % workers)));
         std::vector<std::mutex> locks(count);
-        std::atomic<int> ready { 0 };
-        std::atomic<bool> go { false };
-        std::atomic<bool> failed { false };
-        QString error;
-        std::mutex errorLock;
-        std::vector<std::thread> threads;
-        for (int i = 0; i < callers; ++i) {
-            threads.emplace_back([&, i] {
-                FloorConnection &connection = *connections[i % count];
-                std::mutex &lock = locks[i % count];
-                auto once = [&] {
-                    const std::lock_guard<std::mutex> turn(lock);
-                    call(connection);
-                };
-                bool counted = false;
-                try {
-                    once(); // warm
-                    ++ready;
-                    counted = true;
-                    while (!go.load())
-                        std::this_thread::yield();
-                    for (int c = 0; c < calls; ++c)
-                        once();
-                } catch (const Failure &e) {
-                    if (!counted)
-                        ++ready;
-                    const std::lock_guard<std::mutex> locker(errorLock);
-                    error = QString::fromUtf8(e.what());
-                    failed = true;
-                }
-            });
-        }
-        while (ready.load() < callers && !failed.load())
-            std::this_thread::yield();
-        QElapsedTimer timer;
-        timer.start();
-        go = true;
-        for (std::thread &thread : threads)
-            thread.join();
-        const double elapsed = seconds(timer);
-        if (failed)
-            throw Failure(error);
-        return elapsed;
+        return Bench::runCallers(callers, calls, [&](int i) {
+            const std::lock_guard<std::mutex> turn(locks[i % count]);
+            call(*connections[i % count]);
+        });
     }
 };
 
@@ -294,37 +250,10 @@ Values FloorSide::concurrentAdd()
     const int callers = d->config.w2Callers;
     const int calls = d->config.w2CallsPerCaller;
     std::vector<std::unique_ptr<FloorConnection>> connections;
-    for (int i = 0; i < callers; ++i) {
+    for (int i = 0; i < callers; ++i)
         connections.push_back(std::make_unique<FloorConnection>(d->paths.at(i % 2)));
-        addOnce(*connections.back());
-    }
-    std::atomic<int> ready { 0 };
-    std::atomic<bool> go { false };
-    std::atomic<bool> failed { false };
-    std::vector<std::thread> threads;
-    for (int i = 0; i < callers; ++i) {
-        threads.emplace_back([&, i] {
-            ++ready;
-            while (!go.load())
-                std::this_thread::yield();
-            try {
-                for (int c = 0; c < calls; ++c)
-                    addOnce(*connections[i]);
-            } catch (const Failure &) {
-                failed = true;
-            }
-        });
-    }
-    while (ready.load() < callers)
-        std::this_thread::yield();
-    QElapsedTimer timer;
-    timer.start();
-    go = true;
-    for (std::thread &thread : threads)
-        thread.join();
-    const double elapsed = seconds(timer);
-    if (failed)
-        throw Failure(QStringLiteral("floor: a concurrent add failed"));
+    const double elapsed =
+            runCallers(callers, calls, [&](int i) { addOnce(*connections[std::size_t(i)]); });
     return { { QStringLiteral("calls/s"), double(callers) * calls / elapsed } };
 }
 
@@ -492,17 +421,10 @@ Values FloorSide::scalingStreams(int workers)
         connections.push_back(std::make_unique<FloorConnection>(d->paths.at(i)));
         addOnce(*connections.back());
     }
-    std::atomic<int> ready { 0 };
-    std::atomic<bool> go { false };
-    std::atomic<int> good { 0 };
-    std::vector<std::thread> threads;
-    for (int i = 0; i < workers; ++i) {
-        threads.emplace_back([&, i] {
-            FloorConnection &connection = *connections[i];
-            ++ready;
-            while (!go.load())
-                std::this_thread::yield();
-            try {
+    const double elapsed = runCallers(
+            workers, 1,
+            [&](int i) {
+                FloorConnection &connection = *connections[std::size_t(i)];
                 connection.sendJson(request("range_gen", { n }));
                 qint64 count = 0;
                 qint64 sum = 0;
@@ -513,24 +435,12 @@ Values FloorSide::scalingStreams(int workers)
                     sum += message.value(u"item").toInteger();
                     ++count;
                 }
-                if (count == n && sum == qint64(n) * (n - 1) / 2)
-                    ++good;
-            } catch (const Failure &) {
-            }
-        });
-    }
-    while (ready.load() < workers)
-        std::this_thread::yield();
-    QElapsedTimer timer;
-    timer.start();
-    go = true;
-    for (std::thread &thread : threads)
-        thread.join();
-    const double elapsed = seconds(timer);
-    if (good.load() != workers)
-        throw Failure(QStringLiteral("floor: %1 of %2 range_gen streams failed")
-                              .arg(workers - good.load())
-                              .arg(workers));
+                if (count != n || sum != qint64(n) * (n - 1) / 2)
+                    throw Failure(QStringLiteral("floor: a range_gen stream gave %1 items, sum %2")
+                                          .arg(count)
+                                          .arg(sum));
+            },
+            false); // the connections are warm (addOnce above)
     return { { QStringLiteral("items/s"), double(workers) * n / elapsed } };
 }
 

@@ -17,7 +17,6 @@
 
 #include <atomic>
 #include <ctime>
-#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -29,11 +28,6 @@ using namespace std::chrono_literals;
 namespace Bench {
 
 namespace {
-
-    double seconds(const QElapsedTimer &timer)
-    {
-        return double(timer.nsecsElapsed()) / 1e9;
-    }
 
     // Wall clock in seconds, comparable with Python's time.time().
     double wallSeconds()
@@ -153,54 +147,6 @@ struct LibrarySide::Private
     }
 };
 
-namespace {
-
-    // `callers` threads each run `warm` once, then, all at once, `calls` times
-    // `call`; returns the seconds from the start until the last thread is done.
-    template<typename Call>
-    double runCallers(int callers, int calls, Call call)
-    {
-        std::atomic<int> ready { 0 };
-        std::atomic<bool> go { false };
-        std::atomic<bool> failed { false };
-        QString error;
-        std::mutex errorLock;
-        std::vector<std::thread> threads;
-        for (int i = 0; i < callers; ++i) {
-            threads.emplace_back([&] {
-                bool counted = false;
-                try {
-                    call(); // warm
-                    ++ready;
-                    counted = true;
-                    while (!go.load())
-                        std::this_thread::yield();
-                    for (int c = 0; c < calls; ++c)
-                        call();
-                } catch (const Failure &e) {
-                    if (!counted)
-                        ++ready;
-                    const std::lock_guard<std::mutex> lock(errorLock);
-                    error = QString::fromUtf8(e.what());
-                    failed = true;
-                }
-            });
-        }
-        while (ready.load() < callers && !failed.load())
-            std::this_thread::yield();
-        QElapsedTimer timer;
-        timer.start();
-        go = true;
-        for (std::thread &thread : threads)
-            thread.join();
-        const double elapsed = seconds(timer);
-        if (failed)
-            throw Failure(error);
-        return elapsed;
-    }
-
-} // namespace
-
 LibrarySide::LibrarySide(const Config &config)
     : d(new Private)
 {
@@ -231,35 +177,8 @@ Values LibrarySide::concurrentAdd()
 {
     const int callers = d->config.w2Callers;
     const int calls = d->config.w2CallsPerCaller;
-    std::atomic<int> ready { 0 };
-    std::atomic<bool> go { false };
-    std::atomic<bool> failed { false };
-    std::vector<std::thread> threads;
-    for (int i = 0; i < callers; ++i) {
-        threads.emplace_back([&] {
-            try {
-                d->add(*d->pool); // warm: every connection open
-                ++ready;
-                while (!go.load())
-                    std::this_thread::yield();
-                for (int c = 0; c < calls; ++c)
-                    d->add(*d->pool);
-            } catch (const Failure &) {
-                ++ready;
-                failed = true;
-            }
-        });
-    }
-    while (ready.load() < callers)
-        std::this_thread::yield();
-    QElapsedTimer timer;
-    timer.start();
-    go = true;
-    for (std::thread &thread : threads)
-        thread.join();
-    const double elapsed = seconds(timer);
-    if (failed)
-        throw Failure(QStringLiteral("a concurrent add failed"));
+    // The warm-up call opens every connection.
+    const double elapsed = runCallers(callers, calls, [&](int) { d->add(*d->pool); });
     return { { QStringLiteral("calls/s"), double(callers) * calls / elapsed } };
 }
 
@@ -514,7 +433,7 @@ Values LibrarySide::scalingAdd(int workers)
     QGbPool &pool = d->scalingPool(workers);
     const int callers = d->config.w2Callers;
     const int calls = d->config.scalingAddCalls;
-    const double elapsed = runCallers(callers, calls, [&] { d->add(pool); });
+    const double elapsed = runCallers(callers, calls, [&](int) { d->add(pool); });
     return { { QStringLiteral("calls/s"), double(callers) * calls / elapsed } };
 }
 
@@ -525,7 +444,7 @@ Values LibrarySide::scalingEcho(int payloadSize)
     const QString payload = makePayload(payloadSize);
     const int callers = d->config.w2Callers;
     const int calls = d->config.scalingEchoCalls(payloadSize);
-    const double elapsed = runCallers(callers, calls, [&] {
+    const double elapsed = runCallers(callers, calls, [&](int) {
         const QString back = resultOf(pool.call<QString>(QStringLiteral("echo"), payload), "echo");
         if (back.size() != payload.size() || back.back() != payload.back())
             throw Failure(QStringLiteral("echo returned %1 characters").arg(back.size()));

@@ -234,8 +234,22 @@ static QList<ScalingCurve> scalingCurves(const Config &config, LibrarySide *libr
     const QString cps = QStringLiteral("calls/s");
     const QString ips = QStringLiteral("items/s");
     const QString mbps = QStringLiteral("MB/s");
+    const Metric callRate { cps, cps, cps, false, Goal::None, 0 };
+    const Metric itemRate { ips, ips, ips, false, Goal::None, 0 };
+    const Metric byteRate { mbps, mbps, mbps, false, Goal::None, 0 };
     const int callers = config.w2Callers;
     QList<ScalingCurve> curves;
+    // One point of a curve: what both sides run at x.
+    const auto point = [](const QString &label, double x, const QString &work, const QString &id,
+                          const QString &title, std::function<Values()> librarySide,
+                          std::function<Values()> floorSide, const QList<Metric> &metrics) {
+        ScalingPoint p;
+        p.label = label;
+        p.x = x;
+        p.work = work;
+        p.workload = { id, title, std::move(librarySide), std::move(floorSide), metrics };
+        return p;
+    };
 
     ScalingCurve w2Workers { QStringLiteral("W2-workers"),
                              QStringLiteral("W2"),
@@ -246,16 +260,13 @@ static QList<ScalingCurve> scalingCurves(const Config &config, LibrarySide *libr
                              QStringLiteral("workers"),
                              {} };
     for (int workers : config.scalingWorkers) {
-        ScalingPoint point;
-        point.label = QString::number(workers);
-        point.x = workers;
-        point.work = QStringLiteral("%1 x %2 calls").arg(callers).arg(config.scalingAddCalls);
-        point.workload = { QStringLiteral("W2-workers %1").arg(workers),
-                           QStringLiteral("add(), %1 callers").arg(callers),
-                           [=] { return library->scalingAdd(workers); },
-                           [=] { return floor->scalingAdd(workers); },
-                           { { cps, cps, cps, false, Goal::None, 0 } } };
-        w2Workers.points.append(point);
+        w2Workers.points.append(point(
+                QString::number(workers), workers,
+                QStringLiteral("%1 x %2 calls").arg(callers).arg(config.scalingAddCalls),
+                QStringLiteral("W2-workers %1").arg(workers),
+                QStringLiteral("add(), %1 callers").arg(callers),
+                [=] { return library->scalingAdd(workers); },
+                [=] { return floor->scalingAdd(workers); }, { callRate }));
     }
     curves.append(w2Workers);
 
@@ -269,18 +280,13 @@ static QList<ScalingCurve> scalingCurves(const Config &config, LibrarySide *libr
                              QStringLiteral("payload"),
                              {} };
     for (int size : config.scalingPayloads) {
-        ScalingPoint point;
-        point.label = payloadLabel(size);
-        point.x = size;
-        point.work =
-                QStringLiteral("%1 x %2 calls").arg(callers).arg(config.scalingEchoCalls(size));
-        point.workload = { QStringLiteral("W2-payload %1").arg(point.label),
-                           QStringLiteral("echo(str), %1 callers").arg(callers),
-                           [=] { return library->scalingEcho(size); },
-                           [=] { return floor->scalingEcho(size); },
-                           { { cps, cps, cps, false, Goal::None, 0 },
-                             { mbps, mbps, mbps, false, Goal::None, 0 } } };
-        w2Payload.points.append(point);
+        w2Payload.points.append(point(
+                payloadLabel(size), size,
+                QStringLiteral("%1 x %2 calls").arg(callers).arg(config.scalingEchoCalls(size)),
+                QStringLiteral("W2-payload %1").arg(payloadLabel(size)),
+                QStringLiteral("echo(str), %1 callers").arg(callers),
+                [=] { return library->scalingEcho(size); },
+                [=] { return floor->scalingEcho(size); }, { callRate, byteRate }));
     }
     curves.append(w2Payload);
 
@@ -293,18 +299,15 @@ static QList<ScalingCurve> scalingCurves(const Config &config, LibrarySide *libr
                              QStringLiteral("workers"),
                              {} };
     for (int workers : config.scalingWorkers) {
-        ScalingPoint point;
-        point.label = QString::number(workers);
-        point.x = workers;
-        point.work = QStringLiteral("%1 x %2 items")
-                             .arg(workers)
-                             .arg(config.scalingStreamItems / workers);
-        point.workload = { QStringLiteral("W3-workers %1").arg(workers),
-                           QStringLiteral("%1 streams of ints").arg(workers),
-                           [=] { return library->scalingStreams(workers); },
-                           [=] { return floor->scalingStreams(workers); },
-                           { { ips, ips, ips, false, Goal::None, 0 } } };
-        w3Workers.points.append(point);
+        w3Workers.points.append(point(
+                QString::number(workers), workers,
+                QStringLiteral("%1 x %2 items")
+                        .arg(workers)
+                        .arg(config.scalingStreamItems / workers),
+                QStringLiteral("W3-workers %1").arg(workers),
+                QStringLiteral("%1 streams of ints").arg(workers),
+                [=] { return library->scalingStreams(workers); },
+                [=] { return floor->scalingStreams(workers); }, { itemRate }));
     }
     curves.append(w3Workers);
 
@@ -317,17 +320,13 @@ static QList<ScalingCurve> scalingCurves(const Config &config, LibrarySide *libr
                              QStringLiteral("payload"),
                              {} };
     for (int size : config.scalingPayloads) {
-        ScalingPoint point;
-        point.label = payloadLabel(size);
-        point.x = size;
-        point.work = QStringLiteral("%1 items").arg(config.scalingPayloadItems(size));
-        point.workload = { QStringLiteral("W3-payload %1").arg(point.label),
-                           QStringLiteral("stream of str items"),
-                           [=] { return library->scalingPayloadStream(size); },
-                           [=] { return floor->scalingPayloadStream(size); },
-                           { { ips, ips, ips, false, Goal::None, 0 },
-                             { mbps, mbps, mbps, false, Goal::None, 0 } } };
-        w3Payload.points.append(point);
+        w3Payload.points.append(point(
+                payloadLabel(size), size,
+                QStringLiteral("%1 items").arg(config.scalingPayloadItems(size)),
+                QStringLiteral("W3-payload %1").arg(payloadLabel(size)),
+                QStringLiteral("stream of str items"),
+                [=] { return library->scalingPayloadStream(size); },
+                [=] { return floor->scalingPayloadStream(size); }, { itemRate, byteRate }));
     }
     curves.append(w3Payload);
     return curves;
