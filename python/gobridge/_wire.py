@@ -313,7 +313,7 @@ def write_message(sock, payload: bytes, atts: List[Any]) -> None:
 _DIGITS = bytes(1 if 48 <= c <= 57 else 0 for c in range(256))
 _LONG_DIGIT_RUN = b"\x01" * 19   # every int with 19+ digits is suspect
 _SCALARS = (str, int, float, bool, type(None))
-# A str at least this long is quoted by _quote_long() instead of the json
+# A str at least this long may be quoted by _quote() instead of the json
 # module's quoter, which costs ~5 ns per character in CPython 3.9-3.11; each
 # `in` below is a memchr over an ASCII str, 34 of them ~0.5 ns per character.
 _LONG_STR = 512
@@ -409,16 +409,14 @@ class _Unencodable(TypeError):
     pass
 
 
-def _quote_long(text: str, quote: Any) -> str:
+def _quote(text: str, quote: Any) -> str:
     """JSON string literal of ``text``, as ``quote`` (the json quoter) makes it.
 
-    An ASCII str with nothing to escape is its own literal between quotes;
-    anything else goes to ``quote``.
+    A long ASCII str with nothing to escape is its own literal between
+    quotes; anything else goes to ``quote``.
     """
-    if text.isascii():
-        for char in _NEEDS_ESCAPE:
-            if char in text:
-                return quote(text)
+    if (len(text) >= _LONG_STR and text.isascii()
+            and not any(char in text for char in _NEEDS_ESCAPE)):
         return '"' + text + '"'
     return quote(text)
 
@@ -439,7 +437,7 @@ class Encoder:
         self._atts = []   # type: List[Any]
         make = getattr(json.encoder, "c_make_encoder", None)
         quote = getattr(json.encoder, "c_encode_basestring", None)
-        self._quote = json.encoder.encode_basestring
+        self._quote = quote or json.encoder.py_encode_basestring
         if make is not None and quote is not None:
             encoder = make(None, self._default, quote, None, ":", ",",
                            False, False, False)
@@ -461,7 +459,7 @@ class Encoder:
     def encode(self, value: Any, path: str) -> Tuple[bytes, List[Any]]:
         """Encode ``value``; raise CallFailed(TypeMismatch) naming ``path``."""
         if type(value) is str and len(value) >= _LONG_STR:
-            return self._encode_strs((value,), path, False), []
+            return self._utf8(_quote(value, self._quote), value, path), []
         self._atts = atts = []
         try:
             data = self._encode(value).encode("utf-8")
@@ -469,8 +467,7 @@ class Encoder:
             raise self._mismatch(value, path, exc) from None
         # b'$' first: a one-byte search is a memchr, ~40x faster than the
         # three-byte one on large text without any '$'.
-        if (b"$" in data and b'{"$' in data
-                and data.count(b'{"$') != len(atts)):
+        if b"$" in data and data.count(b'{"$') != len(atts):
             # A user map looks like a marker: escape it (slow path).
             value = _escape(value)
             self._atts = atts = []
@@ -493,7 +490,9 @@ class Encoder:
             # neither.
             if (items and type(items[0]) is str and len(items[0]) >= _LONG_STR
                     and all(type(item) is str for item in items)):
-                return self._encode_strs(items, "items", True), []
+                quote = self._quote
+                text = "[" + ",".join([_quote(item, quote) for item in items]) + "]"
+                return self._utf8(text, items, "items"), []
             return self.encode(items, "items")
         except CallFailed as failure:
             for i, item in enumerate(items):
@@ -504,16 +503,11 @@ class Encoder:
                     raise bad from None
             raise failure
 
-    def _encode_strs(self, strs: Any, path: str, as_list: bool) -> bytes:
-        """One str (``as_list`` False) or a JSON array of strs, encoded."""
-        quote = self._quote
-        parts = [quote(text) if len(text) < _LONG_STR
-                 else _quote_long(text, quote) for text in strs]
-        text = "[" + ",".join(parts) + "]" if as_list else parts[0]
+    def _utf8(self, text: str, value: Any, path: str) -> bytes:
+        """``text`` (the JSON of ``value``) as UTF-8; a lone surrogate fails."""
         try:
             return text.encode("utf-8")
         except UnicodeEncodeError as exc:
-            value = list(strs) if as_list else strs[0]
             raise self._mismatch(value, path, exc) from None
 
     @staticmethod
