@@ -91,8 +91,11 @@ bool QGbEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     // re-create other notifiers when it is activated, and one that goes away
     // before its turn must not be activated (unregisterSocketNotifier() clears
     // its entries here, in this list and in those of outer, nested calls).
-    std::vector<QSocketNotifier *> pending;
-    m_pending.push_back(&pending);
+    // One list per depth, kept: a turn allocates nothing.
+    if (m_turns.size() == m_depth)
+        m_turns.emplace_back();
+    std::vector<QSocketNotifier *> &pending = m_turns[m_depth++];
+    pending.clear();
     for (int i = 0; i < ready; ++i) {
         const int fd = events[i].data.fd;
         const quint32 revents = events[i].events;
@@ -135,7 +138,7 @@ bool QGbEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
             processed = true;
         }
     }
-    m_pending.pop_back();
+    --m_depth;
 
     if (!flags.testFlag(QEventLoop::X11ExcludeTimers) && fireTimers())
         processed = true;
@@ -160,8 +163,8 @@ void QGbEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
 void QGbEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
 {
     Q_ASSERT(notifier);
-    for (std::vector<QSocketNotifier *> *pending : m_pending)
-        std::replace(pending->begin(), pending->end(), notifier,
+    for (std::size_t depth = 0; depth < m_depth; ++depth)
+        std::replace(m_turns[depth].begin(), m_turns[depth].end(), notifier,
                      static_cast<QSocketNotifier *>(nullptr));
     const int fd = int(notifier->socket());
     const int type = notifier->type();

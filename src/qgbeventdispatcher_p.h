@@ -24,6 +24,7 @@
 #    include <QtCore/qhash.h>
 
 #    include <atomic>
+#    include <deque>
 #    include <vector>
 
 QT_BEGIN_NAMESPACE
@@ -95,9 +96,11 @@ private:
     std::atomic<bool> m_wakePending { false };
     std::atomic<bool> m_interrupted { false };
     QHash<int, Descriptor> m_descriptors;
-    // The activations of the turn in progress (and of the turns it interrupted,
-    // if a notifier's slot runs an event loop of its own).
-    std::vector<std::vector<QSocketNotifier *> *> m_pending;
+    // The activations of the turn in progress, m_turns[m_depth - 1], and of
+    // the turns it interrupted (a notifier's slot that runs an event loop of
+    // its own). A deque: a nested turn's list does not move the outer ones.
+    std::deque<std::vector<QSocketNotifier *>> m_turns;
+    std::size_t m_depth = 0;
     std::vector<Timer> m_timers;
 };
 
