@@ -712,6 +712,9 @@ void QGbEngine::onProcessGone(QGbWorker *worker, int exitCode, QProcess::ExitSta
                                    .arg(why));
     worker->process = nullptr; // from here on, broken connections fail their calls at once
     worker->state = QGbWorker::State::Backoff;
+    // Published before the calls fail: a caller that sees WorkerCrashed finds
+    // the worker already counted out of readyWorkers() and workerStates().
+    updateReadyCount();
     const auto connections = worker->connections;
     for (QGbConnection *connection : connections)
         closeConnection(connection, crashed);
@@ -737,7 +740,6 @@ void QGbEngine::onProcessGone(QGbWorker *worker, int exitCode, QProcess::ExitSta
                && worker->deaths.front() < m_clock.elapsed() - m_options.restartWindow().count())
             worker->deaths.pop_front();
     }
-    updateReadyCount();
     emit workerExited(worker->index, pid, exitCode, status);
     if (m_shuttingDown)
         return;
