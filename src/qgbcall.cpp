@@ -4,8 +4,37 @@
 #include "qgbcall.h"
 #include "qgbcall_p.h"
 
-QGbCallObjectSink::QGbCallObjectSink(QGbCallRelay *relay)
+#include <QtCore/qcoreapplication.h>
+#include <QtCore/qmetaobject.h>
+
+void QGbCallShared::posted(bool last)
+{
+    QMutexLocker locker(&m_mutex);
+    ++m_posts;
+    m_ended = m_ended || last;
+    m_postedCondition.wakeAll();
+}
+
+void QGbCallShared::deliverUntilEnded(const QPointer<QGbCall> &call)
+{
+    QMutexLocker locker(&m_mutex);
+    for (;;) {
+        const quint64 seen = m_posts;
+        const bool ended = m_ended;
+        locker.unlock();
+        if (call)
+            QCoreApplication::sendPostedEvents(call.data(), QEvent::MetaCall);
+        if (ended)
+            return;
+        locker.relock();
+        while (m_posts == seen)
+            m_postedCondition.wait(&m_mutex);
+    }
+}
+
+QGbCallObjectSink::QGbCallObjectSink(QGbCallRelay *relay, std::shared_ptr<QGbCallShared> shared)
     : m_relay(relay)
+    , m_shared(std::move(shared))
 {
     m_interface.reportStarted();
 }
@@ -21,31 +50,93 @@ bool QGbCallObjectSink::deliverItems(const QVariantList &items, QGbError *)
     // Stream items go to the signals only: a QFuture would keep every item of
     // an endless stream. The pool credits the worker as the QGbCall's
     // receivers take them, which bounds memory.
+    if (m_shared->isCancelled())
+        return true;
     emit m_relay->chunks(items);
+    m_shared->posted(false);
     return true;
 }
 
 bool QGbCallObjectSink::deliverResult(const QVariant &value, QGbError *)
 {
+    // A QGbCall cancelled first reports Cancelled, and nothing else.
+    if (!m_shared->settle(QGbCallShared::Completed))
+        return true;
     m_interface.reportResult(value);
     emit m_relay->result(value);
+    m_shared->posted(false);
     return true;
 }
 
 void QGbCallObjectSink::deliverError(const QGbError &error)
 {
+    if (!m_shared->settle(QGbCallShared::Completed))
+        return;
     CallSink::deliverError(error);
     emit m_relay->error(error);
+    m_shared->posted(false);
 }
 
 void QGbCallObjectSink::deliverFinished()
 {
+    m_shared->settle(QGbCallShared::Completed);
     if (!m_interface.isFinished())
         m_interface.reportFinished();
     if (!m_done) {
         m_done = true;
         emit m_relay->done();
+        m_shared->posted(true);
     }
+}
+
+void QGbCallPrivate::deliverChunks(const QVariantList &items)
+{
+    Q_Q(QGbCall);
+    if (finished)
+        return;
+    const QPointer<QGbCall> alive(q);
+    emit q->chunksReceived(items);
+    if (!alive)
+        return;
+    if (q->isSignalConnected(QMetaMethod::fromSignal(&QGbCall::chunkReceived))) {
+        for (const QVariant &item : items) {
+            if (finished)
+                return;
+            emit q->chunkReceived(item);
+            if (!alive)
+                return;
+        }
+    }
+    // The consumer took these items: the worker may send as many more.
+    if (consumed && !finished)
+        consumed(items.size());
+}
+
+void QGbCallPrivate::deliverResult(const QVariant &value)
+{
+    Q_Q(QGbCall);
+    if (finished)
+        return;
+    result = value;
+    emit q->resultReady(value);
+}
+
+void QGbCallPrivate::deliverError(const QGbError &e)
+{
+    Q_Q(QGbCall);
+    if (finished)
+        return;
+    error = e;
+    emit q->errorOccurred(e);
+}
+
+void QGbCallPrivate::deliverDone()
+{
+    Q_Q(QGbCall);
+    if (finished)
+        return;
+    finished = true;
+    emit q->finished();
 }
 
 /*!
@@ -99,7 +190,7 @@ void QGbCallObjectSink::deliverFinished()
 
 QGbCall::QGbCall(const QString &method, QObject *parent)
     : QObject(parent)
-    , d_ptr(new QGbCallPrivate)
+    , d_ptr(new QGbCallPrivate(this))
 {
     d_ptr->method = method;
 }
@@ -110,7 +201,7 @@ QGbCall::QGbCall(const QString &method, QObject *parent)
 QGbCall::~QGbCall()
 {
     Q_D(QGbCall);
-    if (!d->finished)
+    if (!d->finished && d->shared->settle(QGbCallShared::Cancelled))
         d->future.cancel();
 }
 
@@ -166,16 +257,22 @@ QFuture<QVariant> QGbCall::future() const
 /*!
     Cancels the call. errorOccurred() with QGbError::Cancelled and finished()
     are emitted at once; the Python function is interrupted where it runs.
-    Does nothing if the call has finished.
+
+    Does nothing if the call has already ended, even if the signals that
+    report its end have not all been emitted yet: a call that delivered its
+    result has succeeded, and cancel() in a resultReady() slot changes
+    nothing.
 */
 void QGbCall::cancel()
 {
     Q_D(QGbCall);
-    if (d->finished)
+    if (d->finished || !d->shared->settle(QGbCallShared::Cancelled))
         return;
     d->finished = true;
     d->error = QGbError(QGbError::Cancelled);
     d->future.cancel();
+    const QPointer<QGbCall> alive(this);
     emit errorOccurred(d->error);
-    emit finished();
+    if (alive)
+        emit finished();
 }

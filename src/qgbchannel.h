@@ -58,6 +58,7 @@ private:
     Q_DECLARE_PRIVATE(QGbChannel)
     std::unique_ptr<QGbChannelPrivate> d_ptr;
     friend class QGbPool;
+    friend class QGbPoolPrivate;
     friend class QGbEngine;
 };
 

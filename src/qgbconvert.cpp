@@ -59,6 +59,25 @@
 */
 
 /*!
+    \enum QGbPath::ListOfValues
+    \value ListRoot The root names a list whose elements are values of their
+           own, such as a call's \c args: \c{args[0]} has depth 0.
+*/
+
+/*!
+    \fn QGbPath::QGbPath(const char *root, ListOfValues)
+    Constructs a root path named \a root for a list of values (\c args,
+    \c items): depth() counts from each element rather than from the list.
+*/
+
+/*!
+    \fn int QGbPath::depth() const
+    Returns how many containers (lists, maps, gadgets) of its value enclose
+    the value at this path: 0 for the value itself, 1 for its elements.
+    Conversions refuse values nested deeper than QGb::MaxNesting.
+*/
+
+/*!
     \fn QGbPath QGbPath::index(qsizetype i) const
     Returns the path of element \a i of the list at this path.
 */
@@ -239,6 +258,15 @@ QString QGbPath::toString() const
 */
 
 /*!
+    \variable QGb::MaxNesting
+    \brief The deepest a value may nest: 200 levels of containers (lists,
+    maps, gadgets) within containers, counted from the value itself.
+
+    Both sides of the wire refuse to send a deeper value: toWire() fails with
+    a \l{QGbError::}{TypeMismatch} naming the path where the limit is crossed.
+*/
+
+/*!
     \fn template <typename T> bool QGb::toWire(const T &value, QVariant *out, QGbError *error, const
    QGbPath &path)
 
@@ -308,6 +336,21 @@ bool fail(QGbError *error, const QGbPath &path, const QString &message)
 {
     if (error)
         *error = QGbError(QGbError::TypeMismatch, path.toString() + QLatin1String(": ") + message);
+    return false;
+}
+
+// The path of a value nested too deeply is as long as the value is deep: name
+// its start and its end.
+bool tooDeep(QGbError *error, const QGbPath &path)
+{
+    if (!error)
+        return false;
+    QString where = path.toString();
+    if (where.size() > 120)
+        where = where.left(60) + QLatin1String("...") + where.right(40);
+    *error = QGbError(
+            QGbError::TypeMismatch,
+            QStringLiteral("%1: nested deeper than %2 levels").arg(where).arg(QGb::MaxNesting));
     return false;
 }
 
@@ -732,6 +775,8 @@ bool jsonObjectToWire(const QJsonObject &object, QVariant *out, QGbError *error,
 
 bool jsonToWire(const QJsonValue &value, QVariant *out, QGbError *error, const QGbPath &path)
 {
+    if (path.depth() > QGb::MaxNesting)
+        return tooDeep(error, path);
     switch (value.type()) {
     case QJsonValue::Null:
     case QJsonValue::Undefined:
@@ -931,6 +976,8 @@ namespace Private {
     bool toWireRuntime(QMetaType type, const void *value, QVariant *out, QGbError *error,
                        const QGbPath &path)
     {
+        if (path.depth() > MaxNesting)
+            return tooDeep(error, path);
         switch (type.id()) {
         case QMetaType::UnknownType:
         case QMetaType::Nullptr:
@@ -1035,37 +1082,56 @@ namespace Private {
 /*!
     Returns \c true if \a value is a canonical wire value: null, bool,
     \c qint64, a finite \c double, QString, QByteArray, QGbStreamMarker, or a
-    QVariantList / QVariantMap of canonical values.
+    QVariantList / QVariantMap of canonical values, nested at most
+    \l{QGb::MaxNesting}{MaxNesting} levels deep.
 */
 bool isCanonical(const QVariant &value)
 {
-    switch (value.typeId()) {
-    case QMetaType::Nullptr:
-    case QMetaType::Bool:
-    case QMetaType::LongLong:
-    case QMetaType::QString:
-    case QMetaType::QByteArray:
-        return true;
-    case QMetaType::Double:
-        return std::isfinite(*static_cast<const double *>(value.constData()));
-    case QMetaType::QVariantList:
-        for (const QVariant &v : *static_cast<const QVariantList *>(value.constData())) {
-            if (!isCanonical(v))
-                return false;
-        }
-        return true;
-    case QMetaType::QVariantMap:
-        for (const QVariant &v : *static_cast<const QVariantMap *>(value.constData())) {
-            if (!isCanonical(v))
-                return false;
-        }
-        return true;
-    case QMetaType::UnknownType:
-        return false;
-    default:
-        return value.metaType() == streamMarkerType();
-    }
+    return Private::isCanonicalWithin(value, MaxNesting);
 }
+
+namespace Private {
+
+    /*!
+        \internal
+        Returns \c true if \a value is canonical with containers nested at most
+        \a levels deep. Never recurses deeper than that.
+    */
+    bool isCanonicalWithin(const QVariant &value, int levels)
+    {
+        switch (value.typeId()) {
+        case QMetaType::Nullptr:
+        case QMetaType::Bool:
+        case QMetaType::LongLong:
+        case QMetaType::QString:
+        case QMetaType::QByteArray:
+            return true;
+        case QMetaType::Double:
+            return std::isfinite(*static_cast<const double *>(value.constData()));
+        case QMetaType::QVariantList:
+            if (levels <= 0)
+                return false;
+            for (const QVariant &v : *static_cast<const QVariantList *>(value.constData())) {
+                if (!isCanonicalWithin(v, levels - 1))
+                    return false;
+            }
+            return true;
+        case QMetaType::QVariantMap:
+            if (levels <= 0)
+                return false;
+            for (const QVariant &v : *static_cast<const QVariantMap *>(value.constData())) {
+                if (!isCanonicalWithin(v, levels - 1))
+                    return false;
+            }
+            return true;
+        case QMetaType::UnknownType:
+            return false;
+        default:
+            return value.metaType() == streamMarkerType();
+        }
+    }
+
+} // namespace Private
 
 /*!
     \overload
@@ -1078,7 +1144,9 @@ bool isCanonical(const QVariant &value)
 */
 bool toWire(const QVariant &value, QVariant *out, QGbError *error, const QGbPath &path)
 {
-    if (isCanonical(value)) {
+    if (path.depth() > MaxNesting)
+        return tooDeep(error, path);
+    if (Private::isCanonicalWithin(value, MaxNesting - path.depth())) {
         *out = value;
         return true;
     }

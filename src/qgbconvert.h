@@ -44,6 +44,13 @@ public:
         : m_data(root)
     {
     }
+    // A root whose children (args[i], items[k]) are values of their own.
+    enum ListOfValues { ListRoot };
+    constexpr QGbPath(const char *root, ListOfValues) noexcept
+        : m_data(root)
+        , m_depth(-1)
+    {
+    }
 
     QGbPath index(qsizetype i) const noexcept { return QGbPath(this, Index, nullptr, i); }
     QGbPath key(QStringView key) const noexcept
@@ -56,6 +63,7 @@ public:
     }
 
     const QGbPath *parent() const noexcept { return m_parent; }
+    int depth() const noexcept { return m_depth; }
     QString toString() const;
 
 private:
@@ -66,6 +74,7 @@ private:
         , m_data(data)
         , m_value(value)
         , m_kind(kind)
+        , m_depth(qint16(parent->m_depth + 1))
     {
     }
 
@@ -75,9 +84,13 @@ private:
     const void *m_data = nullptr; // Root, Latin1Key: const char *; Key: const char16_t *
     qsizetype m_value = 0;        // Index: the index; Key, Latin1Key: the key's length
     Kind m_kind = Root;
+    qint16 m_depth = 0; // containers entered from the value's root
 };
 
 namespace QGb {
+
+// The deepest a value may nest: containers (lists, maps, gadgets) within containers.
+constexpr int MaxNesting = 200;
 
 QGB_EXPORT bool toWire(const QVariant &value, QVariant *out, QGbError *error, const QGbPath &path);
 QGB_EXPORT bool fromWire(const QVariant &wire, QMetaType target, void *out, QGbError *error,
@@ -86,6 +99,7 @@ QGB_EXPORT bool isCanonical(const QVariant &value);
 
 namespace Private {
 
+    QGB_EXPORT bool isCanonicalWithin(const QVariant &value, int levels);
     QGB_EXPORT bool toWireRuntime(QMetaType type, const void *value, QVariant *out, QGbError *error,
                                   const QGbPath &path);
     QGB_EXPORT bool mismatch(QGbError *error, const QGbPath &path, QMetaType expected,
@@ -217,7 +231,7 @@ bool toWire(const T &value, QVariant *out, QGbError *error, const QGbPath &path)
         *out = QVariant::fromValue(value);
     } else if constexpr (std::is_same_v<T, QVariantList> || std::is_same_v<T, QVariantMap>) {
         QVariant v(value);
-        if (QGb::isCanonical(v)) { // already a wire value: share it
+        if (isCanonicalWithin(v, MaxNesting - path.depth())) { // a wire value already: share it
             *out = std::move(v);
             return true;
         }

@@ -3,6 +3,7 @@
 
 #include "qgbengine_p.h"
 #include "qgbsocket_p.h"
+#include "qgbwaithook_p.h"
 
 #include <QtCore/qdeadlinetimer.h>
 #include <QtCore/qdir.h>
@@ -63,7 +64,12 @@ public:
     void field(const char *key, QStringView value)
     {
         key_(key);
-        QGbWire::writeString(&m_json, value);
+        if (!QGbWire::writeString(&m_json, value) && !m_error.isError()) {
+            m_error = QGbError(QGbError::TypeMismatch,
+                               QStringLiteral("%1: the string holds an unpaired UTF-16 surrogate, "
+                                              "which UTF-8 cannot carry")
+                                       .arg(QLatin1String(key)));
+        }
     }
     bool value(const char *key, const QVariant &value, QGbError *error, const QGbPath &path)
     {
@@ -72,6 +78,10 @@ public:
     }
     bool finish(QByteArray *out, quint32 maxFrame, QGbError *error)
     {
+        if (m_error.isError()) {
+            *error = m_error;
+            return false;
+        }
         if (!m_attachments.isEmpty())
             field("att", qint64(m_attachments.size()));
         m_json += '}';
@@ -87,6 +97,7 @@ private:
     }
     QByteArray m_json;
     QList<QByteArray> m_attachments;
+    QGbError m_error;
 };
 
 QGbError errorFromWire(const QVariant &value)
@@ -146,6 +157,45 @@ QGbCallRecord::~QGbCallRecord()
     }
     if (input)
         input->endCall();
+    QGbWaitHook::release(waitHook);
+}
+
+void QGbCallRecord::finishUnsent()
+{
+    sink->deliverFinished();
+    state = State::Done;
+    if (input)
+        input->endCall();
+}
+
+bool QGbEngine::refuseWaitInIoThread(const std::weak_ptr<QGbEngineHandle> &weakHandle,
+                                     const std::weak_ptr<QGbCallRecord> &weakCall)
+{
+    const std::shared_ptr<QGbEngineHandle> handle = weakHandle.lock();
+    if (!handle)
+        return false;
+    QGbEngine *engine = nullptr;
+    {
+        // The engine clears the handle under this mutex before it goes.
+        QMutexLocker locker(&handle->mutex);
+        if (!handle->engine || handle->engine->thread() != QThread::currentThread())
+            return false;
+        engine = handle->engine;
+    }
+    // This is the I/O thread, blocked in a wait: the engine is not running
+    // and cannot go away meanwhile.
+    if (const QGbCallPtr call = weakCall.lock()) {
+        engine->failCall(call,
+                         QGbError(QGbError::WouldDeadlock,
+                                  QStringLiteral("%1: waiting for the call in the pool's I/O "
+                                                 "thread would deadlock the pool (a QFuture "
+                                                 "continuation without a context object runs "
+                                                 "there; give then() a context object or "
+                                                 "QtFuture::Launch::Async)")
+                                          .arg(call->method)),
+                         true);
+    }
+    return true;
 }
 
 QGbEngine::QGbEngine(const QString &script, const QGbPoolOptions &options)
@@ -864,6 +914,8 @@ void QGbEngine::takeSubmissions()
 
 void QGbEngine::submit(const QGbCallPtr &call)
 {
+    if (call->state == QGbCallRecord::State::Done)
+        return; // failed while it waited for the I/O thread (refuseWaitInIoThread)
     if (m_shuttingDown) {
         call->sink->deliverError(QGbError(QGbError::PoolClosed));
         call->sink->deliverFinished();
@@ -895,24 +947,6 @@ void QGbEngine::submit(const QGbCallPtr &call)
     m_unwatched.push_back(call);
     if (!m_cancelSweep->isActive())
         m_cancelSweep->start();
-    if (call->input) {
-        std::weak_ptr<QGbEngineHandle> handle = m_handle;
-        std::weak_ptr<QGbCallRecord> w = call;
-        if (!call->input->bind([handle, w] {
-                if (auto h = handle.lock()) {
-                    h->post([h, w] {
-                        if (QGbCallPtr c = w.lock(); c && h->engine)
-                            h->engine->pumpInput(c);
-                    });
-                }
-            })) {
-            failCall(call,
-                     QGbError(QGbError::BadArguments,
-                              QStringLiteral("The channel already feeds another call")),
-                     false);
-            return;
-        }
-    }
     if (call->timeout.count() > 0) {
         const qint64 left = call->timeout.count() - call->created.elapsed();
         call->deadlineTimer = new QTimer(this);

@@ -38,6 +38,7 @@
 class QGbConnection;
 class QGbSocket;
 class QGbEngine;
+class QGbWaitHook;
 class QGbWorker;
 
 // Lets other threads post work to the engine while it exists. The engine
@@ -64,6 +65,8 @@ public:
     enum class State { Queued, Running, Cancelling, Done };
 
     ~QGbCallRecord();
+    // Ends a call that never reached the engine (its error delivered already).
+    void finishUnsent();
 
     Kind kind = Kind::Call;
     State state = State::Queued;
@@ -84,6 +87,7 @@ public:
     bool inputEndSent = false;
     QFutureWatcher<void> *watcher = nullptr;
     QTimer *graceTimer = nullptr;
+    QGbWaitHook *waitHook = nullptr; // released when the record goes
 };
 
 using QGbCallPtr = std::shared_ptr<QGbCallRecord>;
@@ -161,6 +165,12 @@ public:
     QList<qint64> workerProcessIds() const;
     QList<QGbPool::WorkerState> workerStates() const;
     bool waitForAllReady(int msecs);
+
+    // In the I/O thread, where a thread blocks on a call's future: fails the
+    // call with WouldDeadlock (the engine cannot run while its thread waits)
+    // and returns true. Elsewhere returns false.
+    static bool refuseWaitInIoThread(const std::weak_ptr<QGbEngineHandle> &handle,
+                                     const std::weak_ptr<QGbCallRecord> &call);
 
     static QString packageDirectory(const QGbPoolOptions &options);
     std::shared_ptr<QGbEngineHandle> handle() const { return m_handle; }

@@ -47,6 +47,11 @@
     \value QueueFull Too many calls are waiting for a free connection.
     \value Unauthorized The worker refused the connection's handshake.
     \value WorkerStartFailed The Python worker could not be started.
+    \value WouldDeadlock The caller blocked on the call in the pool's own
+           I/O thread, which the call needs to finish: for example a
+           continuation attached with QFuture::then() without a context object
+           (it runs in the I/O thread) that waits for another call. The call
+           fails at once instead of hanging the pool.
 */
 
 QGbError::QGbError()
@@ -121,6 +126,8 @@ QString QGbError::errorString() const
         return QStringLiteral("The worker refused the handshake");
     case WorkerStartFailed:
         return QStringLiteral("The Python worker could not be started");
+    case WouldDeadlock:
+        return QStringLiteral("Waiting for the call in the pool's I/O thread would deadlock");
     }
     return QString();
 }

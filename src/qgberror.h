@@ -39,6 +39,7 @@ public:
         QueueFull,
         Unauthorized,
         WorkerStartFailed,
+        WouldDeadlock,
     };
     Q_ENUM(Code)
 

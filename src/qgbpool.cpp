@@ -6,8 +6,10 @@
 #include "qgbchannel_p.h"
 #include "qgbeventdispatcher_p.h"
 #include "qgbpool_p.h"
+#include "qgbwaithook_p.h"
 
 #include <QtCore/qmetaobject.h>
+#include <QtCore/qpointer.h>
 
 namespace QGbPrivate {
 
@@ -342,58 +344,24 @@ QGbCall *QGbPool::invoke(const QGbCallOptions &options, const QString &method,
     QGbCallPrivate *cd = call->d_func();
     connect(
             relay, &QGbCallRelay::chunks, call,
-            [call](const QVariantList &items) {
-                if (call->d_func()->finished)
-                    return;
-                emit call->chunksReceived(items);
-                if (call->isSignalConnected(QMetaMethod::fromSignal(&QGbCall::chunkReceived))) {
-                    for (const QVariant &item : items) {
-                        if (call->d_func()->finished)
-                            break;
-                        emit call->chunkReceived(item);
-                    }
-                }
-                // The consumer took these items: the worker may send as many more.
-                if (call->d_func()->consumed)
-                    call->d_func()->consumed(items.size());
-            },
-            Qt::QueuedConnection);
+            [cd](const QVariantList &items) { cd->deliverChunks(items); }, Qt::QueuedConnection);
     connect(
             relay, &QGbCallRelay::result, call,
-            [call](const QVariant &value) {
-                if (call->d_func()->finished)
-                    return;
-                call->d_func()->result = value;
-                emit call->resultReady(value);
-            },
+            [cd](const QVariant &value) { cd->deliverResult(value); }, Qt::QueuedConnection);
+    connect(
+            relay, &QGbCallRelay::error, call, [cd](const QGbError &e) { cd->deliverError(e); },
             Qt::QueuedConnection);
     connect(
-            relay, &QGbCallRelay::error, call,
-            [call](const QGbError &error) {
-                if (call->d_func()->finished)
-                    return;
-                call->d_func()->error = error;
-                emit call->errorOccurred(error);
-            },
-            Qt::QueuedConnection);
-    connect(
-            relay, &QGbCallRelay::done, call,
-            [call] {
-                if (call->d_func()->finished)
-                    return;
-                call->d_func()->finished = true;
-                emit call->finished();
-            },
-            Qt::QueuedConnection);
+            relay, &QGbCallRelay::done, call, [cd] { cd->deliverDone(); }, Qt::QueuedConnection);
 
-    auto sink = std::make_unique<QGbCallObjectSink>(relay);
+    auto sink = std::make_unique<QGbCallObjectSink>(relay, cd->shared);
     cd->future = sink->future();
 
     QVariantList wireArgs;
     wireArgs.reserve(args.size() + 1);
     QGbError error;
     bool markerSeen = false;
-    const QGbPath root("args");
+    const QGbPath root("args", QGbPath::ListRoot);
     for (qsizetype i = 0; i < args.size() && !error.isError(); ++i) {
         if (args.at(i).metaType() == QMetaType::fromType<QGbStreamMarker>()) {
             markerSeen = true;
@@ -418,8 +386,15 @@ QGbCall *QGbPool::invoke(const QGbCallOptions &options, const QString &method,
     }
     if (input && !markerSeen)
         wireArgs.append(QVariant::fromValue(QGbStreamMarker()));
+    // A thread that blocks on call->future() where the call lives runs its signals meanwhile.
+    const QPointer<QGbCall> alive(call);
+    QThread *const owner = QThread::currentThread();
     const std::shared_ptr<QGbCallRecord> record =
-            submit(options, method, std::move(wireArgs), input, -1, std::move(sink), error);
+            d->submit(options, method, std::move(wireArgs), input, -1, std::move(sink), error,
+                      [alive, owner, shared = cd->shared] {
+                          if (QThread::currentThread() == owner)
+                              shared->deliverUntilEnded(alive);
+                      });
     if (record) {
         std::weak_ptr<QGbEngineHandle> handle = d->handle;
         std::weak_ptr<QGbCallRecord> weak = record;
@@ -445,15 +420,8 @@ QFuture<QVariantList> QGbPool::describe()
     Q_D(QGbPool);
     auto sink = std::make_unique<QGbPrivate::TypedSink<QVariantList>>();
     QFuture<QVariantList> future = sink->future();
-    auto call = std::make_shared<QGbCallRecord>();
-    call->kind = QGbCallRecord::Kind::Describe;
-    call->method = QStringLiteral("describe");
-    call->sink = std::move(sink);
-    const bool posted = d->handle->submit(call);
-    if (!posted) {
-        call->sink->deliverError(QGbError(QGbError::PoolClosed));
-        call->sink->deliverFinished();
-    }
+    d->submit(QGbCallOptions(), QStringLiteral("describe"), QVariantList(), nullptr, -1,
+              std::move(sink), QGbError(), {}, QGbCallRecord::Kind::Describe);
     return future;
 }
 
@@ -477,28 +445,64 @@ std::shared_ptr<QGbCallRecord> QGbPool::submit(const QGbCallOptions &options, co
                                                const QGbError &argumentError)
 {
     Q_D(QGbPool);
+    return d->submit(options, method, std::move(args), input, streamOut, std::move(sink),
+                     argumentError, {});
+}
+
+std::shared_ptr<QGbCallRecord> QGbPoolPrivate::submit(
+        const QGbCallOptions &callOptions, const QString &method, QVariantList &&args,
+        QGbChannel *input, int streamOut, std::unique_ptr<QGbPrivate::CallSink> sink,
+        QGbError error, std::function<void()> onWaitElsewhere, QGbCallRecord::Kind kind)
+{
     auto call = std::make_shared<QGbCallRecord>();
+    call->kind = kind;
     call->created.start();
-    call->timeout = options.hasTimeout() ? options.timeout() : d->options.callTimeout();
+    call->timeout = callOptions.hasTimeout() ? callOptions.timeout() : options.callTimeout();
     call->method = method;
     call->args = std::move(args);
     call->streamOut = streamOut;
     call->sink = std::move(sink);
-    if (input)
-        call->input = input->d_func()->shared;
-    if (argumentError.isError()) {
-        call->sink->deliverError(argumentError);
-        call->sink->deliverFinished();
-        call->state = QGbCallRecord::State::Done;
-        if (call->input)
-            call->input->endCall();
+    const std::weak_ptr<QGbCallRecord> weak = call;
+    const std::weak_ptr<QGbEngineHandle> weakHandle = handle;
+
+    // A channel feeds one call: the first to bind it. A call that cannot
+    // leaves it alone, so the call it feeds goes on unharmed.
+    if (input) {
+        const std::shared_ptr<QGbChannelShared> channel = input->d_func()->shared;
+        const bool bound = channel->bind([weakHandle, weak] {
+            if (auto h = weakHandle.lock()) {
+                h->post([h, weak] {
+                    if (QGbCallPtr c = weak.lock(); c && h->engine)
+                        h->engine->pumpInput(c);
+                });
+            }
+        });
+        if (bound)
+            call->input = channel;
+        else if (!error.isError())
+            error = QGbError(QGbError::BadArguments,
+                             QStringLiteral("The channel already feeds another call"));
+    }
+    if (error.isError()) {
+        call->sink->deliverError(error);
+        call->finishUnsent();
         return nullptr;
     }
-    const bool posted = d->handle->submit(call);
-    if (!posted) {
+
+    // A thread that blocks on the call's future runs the hook first. In the
+    // I/O thread (a continuation without a context object runs there) the
+    // call could never finish: it fails instead. Installed before the call is
+    // handed over, so that it is released once the call has ended.
+    if (onWaitElsewhere || QThread::currentThread() == &thread) {
+        call->waitHook = QGbWaitHook::install(
+                call->sink->futureInterface(), [weakHandle, weak, onWaitElsewhere] {
+                    if (!QGbEngine::refuseWaitInIoThread(weakHandle, weak) && onWaitElsewhere)
+                        onWaitElsewhere();
+                });
+    }
+    if (!handle->submit(call)) {
         call->sink->deliverError(QGbError(QGbError::PoolClosed));
-        call->sink->deliverFinished();
-        call->state = QGbCallRecord::State::Done;
+        call->finishUnsent();
         return nullptr;
     }
     return call;

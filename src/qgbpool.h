@@ -71,7 +71,7 @@ public:
         } else {
             QList<R> values;
             values.reserve(items.size());
-            const QGbPath root("items");
+            const QGbPath root("items", QGbPath::ListRoot);
             for (qsizetype i = 0; i < items.size(); ++i) {
                 R value {};
                 if (!QGb::fromWire(items.at(i), &value, error, root.index(i)))
@@ -225,7 +225,7 @@ private:
             return appendChannel(out, const_cast<QGbChannel *>(value), input, error);
         } else {
             QVariant wire;
-            const QGbPath root("args");
+            const QGbPath root("args", QGbPath::ListRoot);
             if (!QGb::toWire(value, &wire, error, root.index(out->size())))
                 return false;
             out->append(std::move(wire));

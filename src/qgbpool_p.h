@@ -20,12 +20,21 @@
 
 #include <QtCore/qthread.h>
 
-#include <atomic>
+#include <functional>
 #include <memory>
 
 class QGbPoolPrivate
 {
 public:
+    // Hands a call to the engine. A call whose arguments failed (error) or
+    // that cannot start ends here, exactly once. onWaitElsewhere runs in a
+    // thread other than the I/O thread that blocks on the call's future.
+    std::shared_ptr<QGbCallRecord> submit(const QGbCallOptions &callOptions, const QString &method,
+                                          QVariantList &&args, QGbChannel *input, int streamOut,
+                                          std::unique_ptr<QGbPrivate::CallSink> sink,
+                                          QGbError error, std::function<void()> onWaitElsewhere,
+                                          QGbCallRecord::Kind kind = QGbCallRecord::Kind::Call);
+
     QString script;
     QGbPoolOptions options;
     QThread thread;

@@ -714,6 +714,17 @@ namespace {
     bool write(QByteArray *out, const QVariant &v, QList<QByteArray> *attachments, QGbError *error,
                const QGbPath &path);
 
+    // UTF-8 cannot carry an unpaired UTF-16 surrogate, and replacing it would
+    // change the text silently.
+    bool loneSurrogate(QGbError *error, const QGbPath &path, bool inKey)
+    {
+        return writeFailed(error, path,
+                           inKey ? QStringLiteral("the map key holds an unpaired UTF-16 surrogate, "
+                                                  "which UTF-8 cannot carry")
+                                 : QStringLiteral("the string holds an unpaired UTF-16 surrogate, "
+                                                  "which UTF-8 cannot carry"));
+    }
+
     bool writeMap(QByteArray *out, const QVariantMap &map, QList<QByteArray> *attachments,
                   QGbError *error, const QGbPath &path)
     {
@@ -726,7 +737,8 @@ namespace {
             if (!first)
                 out->append(',');
             first = false;
-            writeString(out, it.key());
+            if (!writeString(out, it.key()))
+                return loneSurrogate(error, path, true);
             out->append(':');
             if (!write(out, it.value(), attachments, error, path.key(it.key())))
                 return false;
@@ -761,7 +773,8 @@ namespace {
             return true;
         }
         case QMetaType::QString:
-            writeString(out, *static_cast<const QString *>(v.constData()));
+            if (!writeString(out, *static_cast<const QString *>(v.constData())))
+                return loneSurrogate(error, path, false);
             return true;
         case QMetaType::QByteArray:
             if (!attachments)
@@ -893,7 +906,7 @@ bool writeValue(QByteArray *out, const QVariant &canonical, QList<QByteArray> *a
     return false;
 }
 
-void writeString(QByteArray *out, QStringView s)
+bool writeString(QByteArray *out, QStringView s, qsizetype *badIndex)
 {
     static const char hexDigits[] = "0123456789abcdef";
     const char16_t *src = s.utf16();
@@ -967,9 +980,9 @@ void writeString(QByteArray *out, QStringView s)
                 *dst++ = char(0x80 | ((cp >> 6) & 0x3F));
                 *dst++ = char(0x80 | (cp & 0x3F));
             } else if (QChar::isSurrogate(c)) {
-                *dst++ = char(0xEF); // U+FFFD REPLACEMENT CHARACTER
-                *dst++ = char(0xBF);
-                *dst++ = char(0xBD);
+                if (badIndex)
+                    *badIndex = src - 1 - s.utf16();
+                return false;
             } else {
                 *dst++ = char(0xE0 | (c >> 12));
                 *dst++ = char(0x80 | ((c >> 6) & 0x3F));
@@ -979,6 +992,7 @@ void writeString(QByteArray *out, QStringView s)
     }
     *dst++ = '"';
     out->truncate(dst - out->constData());
+    return true;
 }
 
 void appendFrame(QByteArray *out, const char *payload, qsizetype size)

@@ -107,8 +107,9 @@ bool writeValue(QByteArray *out, const QVariant &canonical, QList<QByteArray> *a
                 QGbError *error, const QGbPath &path);
 
 // Appends s as a JSON string literal (quotes included), UTF-8 encoded.
-// Unpaired surrogates, which UTF-8 cannot carry, become U+FFFD.
-void writeString(QByteArray *out, QStringView s);
+// Returns false, with out unspecified, if s holds an unpaired surrogate,
+// which UTF-8 cannot carry; *badIndex (if given) is its position in s.
+[[nodiscard]] bool writeString(QByteArray *out, QStringView s, qsizetype *badIndex = nullptr);
 
 // Appends a 4-byte big-endian length and the payload.
 void appendFrame(QByteArray *out, const char *payload, qsizetype size);

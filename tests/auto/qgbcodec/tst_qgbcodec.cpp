@@ -6,6 +6,7 @@
 
 #include <QtCore/qelapsedtimer.h>
 #include <QtCore/qendian.h>
+#include <QtCore/qjsonarray.h>
 #include <QtCore/qpoint.h>
 #include <QtCore/qrandom.h>
 #include <QtTest/qtest.h>
@@ -263,6 +264,8 @@ private slots:
     void invalidJson();
     void mapEscaping_data();
     void mapEscaping();
+    void nestingLimit_data();
+    void nestingLimit();
     void writeValueFailureLeavesOutput();
     void path_data();
     void path();
@@ -638,6 +641,35 @@ void tst_QGbCodec::refused_data()
         return error;
     }) << "result.n"
                                     << "NaN";
+
+    // UTF-8 cannot carry an unpaired surrogate; nothing replaces it silently.
+    const auto writeError = [](const QVariant &value) {
+        QByteArray json;
+        QGbError error;
+        QGbWire::writeValue(&json, value, nullptr, &error, QGbPath("args", QGbPath::ListRoot));
+        return error;
+    };
+    QTest::newRow("lone high surrogate")
+            << Refusal([writeError] { return writeError(QVariantList { QString(QChar(0xD800)) }); })
+            << "args[0]"
+            << "surrogate";
+    QTest::newRow("lone low surrogate, after text") << Refusal([writeError] {
+        return writeError(QVariantList { QStringLiteral("ab") + QChar(0xDC00) });
+    }) << "args[0]"
+                                                    << "surrogate";
+    QTest::newRow("high surrogate at the end") << Refusal([writeError] {
+        return writeError(QVariantList { QString::fromUcs4(U"\U0001F600", 1) + QChar(0xD83D) });
+    }) << "args[0]"
+                                               << "surrogate";
+    QTest::newRow("swapped pair") << Refusal([writeError] {
+        return writeError(QVariantList { QString(QChar(0xDE00)) + QChar(0xD83D) });
+    }) << "args[0]"
+                                  << "surrogate";
+    QTest::newRow("surrogate in a map key") << Refusal([writeError] {
+        return writeError(
+                QVariantList { QVariantMap { { QString(QChar(0xDBFF)), QVariant(i64(1)) } } });
+    }) << "args[0]"
+                                            << "map key";
 }
 
 void tst_QGbCodec::refused()
@@ -734,7 +766,6 @@ void tst_QGbCodec::strings_data()
     QTest::newRow("U+10FFFF") << QString::fromUcs4(U"\U0010FFFF", 1)
                               << QByteArray("\"\xf4\x8f\xbf\xbf\"");
     QTest::newRow("U+FFFF") << QString(QChar(0xFFFF)) << QByteArray("\"\xef\xbf\xbf\"");
-    QTest::newRow("lone surrogate") << QString(QChar(0xD800)) << QByteArray("\"\xef\xbf\xbd\"");
     QString longMixed;
     for (int i = 0; i < 5000; ++i)
         longMixed += (i % 7 == 0) ? QStringLiteral("😀") : QString(QChar(u'a' + i % 26));
@@ -751,7 +782,7 @@ void tst_QGbCodec::strings()
     QFETCH(QString, value);
     QFETCH(QByteArray, json);
     QByteArray written;
-    QGbWire::writeString(&written, value);
+    QVERIFY(QGbWire::writeString(&written, value));
     if (!json.isEmpty())
         QCOMPARE(written, json);
     QVERIFY(QString::fromUtf8(written).toUtf8() == written); // valid UTF-8
@@ -762,14 +793,11 @@ void tst_QGbCodec::strings()
                                  ctx, &error),
              qPrintable(error.errorString()));
     QCOMPARE(parsed.typeId(), int(QMetaType::QString));
-    if (value.size() == 1 && QChar(value.at(0)).isSurrogate())
-        QCOMPARE(parsed.toString(), QString(QChar(0xFFFD)));
-    else
-        QCOMPARE(parsed.toString(), value);
+    QCOMPARE(parsed.toString(), value);
 
     // The same string as a map key.
     const QVariantMap map { { value, i64(1) }, { "other", i64(2) } };
-    if (!value.isEmpty() && !QChar(value.at(0)).isSurrogate()) {
+    if (!value.isEmpty()) {
         QVariant back;
         QByteArray text;
         QVERIFY(wireRoundTrip(QVariant(map), &back, &text, &error));
@@ -971,6 +999,63 @@ void tst_QGbCodec::mapEscaping()
     QVERIFY2(wireRoundTrip(value, &parsed, &written, &error), qPrintable(error.errorString()));
     QCOMPARE(written, json);
     QCOMPARE(parsed, value);
+}
+
+void tst_QGbCodec::nestingLimit_data()
+{
+    QTest::addColumn<Refusal>("refusal");
+    QTest::addColumn<QString>("path"); // how the abbreviated path starts
+    const auto nested = [](int levels) {
+        QVariant v = i64(1);
+        for (int i = 0; i < levels; ++i)
+            v = QVariantList { v };
+        return v;
+    };
+    QTest::newRow("nested 201 levels") << Refusal([nested] {
+        return toWireError(nested(QGb::MaxNesting + 1),
+                           QGbPath("args", QGbPath::ListRoot).index(0));
+    }) << "args[0][0][0]";
+    QTest::newRow("nested 50000 levels")
+            << Refusal([nested] { return toWireError(nested(50000), QGbPath("result")); })
+            << "result[0][0]";
+    QTest::newRow("maps nested 201 levels") << Refusal([] {
+        QVariant v = i64(1);
+        for (int i = 0; i <= QGb::MaxNesting; ++i)
+            v = QVariantMap { { QStringLiteral("k"), v } };
+        return toWireError(v, QGbPath("result"));
+    }) << "result.k.k";
+    QTest::newRow("JSON nested 201 levels") << Refusal([] {
+        QJsonArray a { 1 };
+        for (int i = 0; i < QGb::MaxNesting; ++i)
+            a = QJsonArray { a };
+        return toWireError(a, QGbPath("result"));
+    }) << "result[0]";
+}
+
+void tst_QGbCodec::nestingLimit()
+{
+    // Deeper than MaxNesting: refused before anything is sent, naming the path.
+    QFETCH(Refusal, refusal);
+    QFETCH(QString, path);
+    const QGbError refused = refusal();
+    QCOMPARE(refused.code(), QGbError::TypeMismatch);
+    QVERIFY2(refused.errorString().startsWith(path), qPrintable(refused.errorString()));
+    QVERIFY2(refused.errorString().endsWith(QLatin1String(": nested deeper than 200 levels")),
+             qPrintable(refused.errorString()));
+
+    // Exactly MaxNesting levels is fine; one more through a typed container is not.
+    QVariant v = i64(7);
+    for (int i = 0; i < QGb::MaxNesting; ++i)
+        v = QVariantList { v };
+    QVariant wire;
+    QGbError error;
+    QVERIFY2(QGb::toWire(v, &wire, &error, QGbPath("args", QGbPath::ListRoot).index(0)),
+             qPrintable(error.errorString()));
+    QVERIFY(QGb::isCanonical(wire));
+    QVERIFY(!QGb::isCanonical(QVariantList { wire }));
+    QVERIFY(QGb::toWire(v, &wire, &error, QGbPath("result")));
+    QVERIFY(!QGb::toWire(QList<QVariant> { v }, &wire, &error, QGbPath("result")));
+    QCOMPARE(error.code(), QGbError::TypeMismatch);
 }
 
 void tst_QGbCodec::writeValueFailureLeavesOutput()

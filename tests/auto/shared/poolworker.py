@@ -120,6 +120,34 @@ def pid() -> int:
 
 
 @expose
+def nest(levels: int):
+    """A value nested levels lists deep around the integer 1."""
+    value = 1
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+_barriers = {}
+_barriers_lock = threading.Lock()
+
+
+@expose
+def meet(name: str, parties: int, timeout: float) -> bool:
+    """Returns once parties calls of this name are running at the same time;
+    raises threading.BrokenBarrierError if they are not within timeout."""
+    with _barriers_lock:
+        barrier = _barriers.setdefault(name, threading.Barrier(parties))
+    barrier.wait(timeout)
+    return True
+
+
+@expose
+def lone_surrogate() -> str:
+    return "a\ud800"
+
+
+@expose
 def env(name: str):
     return os.environ.get(name)
 

@@ -1,0 +1,48 @@
+// Copyright (C) 2026 The QGobridge Authors.
+// SPDX-License-Identifier: MIT
+
+#ifndef QGBWAITHOOK_P_H
+#define QGBWAITHOOK_P_H
+
+//
+//  W A R N I N G
+//  -------------
+//
+// This file is not part of the QGobridge API. It exists purely as an
+// implementation detail. This header file may change from version to
+// version without notice, or even be removed.
+//
+// We mean it.
+//
+
+#include <QtCore/qfutureinterface.h>
+#include <QtCore/qrunnable.h>
+
+#include <functional>
+
+// Runs a function in a thread that is about to block on a QFuture.
+//
+// QFuture::waitForFinished() and QFuture::result() first try to take the
+// future's runnable out of its thread pool's queue and run it in the waiting
+// thread (Qt's way of avoiding a deadlock when a pool thread waits for work
+// queued behind it). A hook is such a runnable, queued in a pool whose one
+// thread is parked, so it is only ever run by a thread that waits: the
+// function learns who waits and may do what the wait needs (deliver queued
+// signals) or refuse a wait that cannot end (fail the call).
+class QGbWaitHook final : public QRunnable
+{
+public:
+    // Installs a hook on fi. Call release() once fi is finished.
+    static QGbWaitHook *install(QFutureInterfaceBase &fi, std::function<void()> onWait);
+    // Takes the hook back if no thread took it (and deletes it); a thread
+    // that took it deletes it after running it. Null is allowed.
+    static void release(QGbWaitHook *hook);
+
+    void run() override;
+
+private:
+    explicit QGbWaitHook(std::function<void()> onWait);
+    std::function<void()> m_onWait;
+};
+
+#endif // QGBWAITHOOK_P_H
