@@ -58,7 +58,7 @@ if [[ ! -f "$build/CMakeCache.txt" ]]; then
         -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCMAKE_CXX_COMPILER=clang++ \
         -DQGOBRIDGE_BUILD_FUZZERS=ON \
-        -DBUILD_TESTING=OFF \
+        -DQGOBRIDGE_BUILD_TESTS=OFF \
         -DQGOBRIDGE_BUILD_EXAMPLES=OFF \
         -DQGOBRIDGE_BUILD_BENCH=OFF
 fi

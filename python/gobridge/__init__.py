@@ -31,8 +31,8 @@ later.
 
 from ._registry import Cancelled, gobridge
 from ._server import run
+from ._version import __version__
 
 Cancelled.__module__ = __name__   # reported as gobridge.Cancelled
 
-__version__ = "1.0.0"
 __all__ = ["gobridge", "run", "Cancelled"]

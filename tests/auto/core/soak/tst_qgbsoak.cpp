@@ -44,7 +44,7 @@ namespace {
 
 QString soakWorker()
 {
-    return QStringLiteral(QGB_SOURCE_DIR "/tests/auto/qgbsoak/soakworker.py");
+    return QStringLiteral(QGB_SOURCE_DIR "/tests/auto/core/soak/soakworker.py");
 }
 
 // The longest a killed worker waits for its restart in this test.

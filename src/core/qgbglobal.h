@@ -4,6 +4,8 @@
 #ifndef QGBGLOBAL_H
 #define QGBGLOBAL_H
 
+#include "qgbversion.h"
+
 #include <QtCore/qglobal.h>
 
 #if defined(QGOBRIDGE_STATIC)
@@ -13,8 +15,5 @@
 #else
 #    define QGB_EXPORT Q_DECL_IMPORT
 #endif
-
-#define QGOBRIDGE_VERSION_STR "0.1.0"
-#define QGOBRIDGE_PROTOCOL_VERSION 1
 
 #endif // QGBGLOBAL_H

@@ -15,6 +15,8 @@
 // We mean it.
 //
 
+#include "qgbglobal.h"
+
 #include <QtCore/qabstracteventdispatcher.h>
 #include <QtCore/qglobal.h>
 
@@ -44,7 +46,7 @@ QT_END_NAMESPACE
 // at the start of each processEvents(), timers fire after the descriptors and
 // never re-enter themselves. All timer types are precise (Qt may let coarse
 // timers fire up to 5 % late; firing them on time is allowed).
-class QGbEventDispatcher final : public QAbstractEventDispatcher
+class QGB_EXPORT QGbEventDispatcher final : public QAbstractEventDispatcher
 {
     // No Q_OBJECT: no signals, slots or properties of its own.
 public:

@@ -38,7 +38,7 @@ namespace {
 
 QString badWorker()
 {
-    return QStringLiteral(QGB_SOURCE_DIR "/tests/auto/qgbprotocol/badworker.py");
+    return QStringLiteral(QGB_SOURCE_DIR "/tests/auto/core/protocol/badworker.py");
 }
 
 constexpr quint32 BadWorkerMaxFrame = 4096;

@@ -43,7 +43,7 @@ struct AttachmentRef
 
 // Map keys repeat from one object to the next (a list of records): short ASCII
 // keys are turned into QStrings once and shared afterwards.
-class KeyCache
+class QGB_EXPORT KeyCache
 {
 public:
     QString intern(const char *key, qsizetype size);
@@ -80,12 +80,13 @@ struct ParseContext
 // garbage, nesting deeper than MaxDepth, bad markers: ProtocolError with a
 // position. Integers beyond 64 bits and numbers beyond the double range:
 // TypeMismatch naming the path.
-bool parseValue(const char *begin, const char *end, QVariant *out, ParseContext &ctx,
-                QGbError *error);
+QGB_EXPORT bool parseValue(const char *begin, const char *end, QVariant *out, ParseContext &ctx,
+                           QGbError *error);
 
 // Replaces AttachmentRef placeholders in *value by attachments[index];
 // an index out of range is a ProtocolError.
-bool resolveAttachments(QVariant *value, const QList<QByteArray> &attachments, QGbError *error);
+QGB_EXPORT bool resolveAttachments(QVariant *value, const QList<QByteArray> &attachments,
+                                   QGbError *error);
 
 struct Message
 {
@@ -96,32 +97,34 @@ struct Message
 
 // Parses a message's JSON object. The "type" field must be a string and
 // "id", when present, an integer. $bytes markers follow ctx.
-bool parseMessage(const char *begin, const char *end, Message *out, ParseContext &ctx,
-                  QGbError *error);
+QGB_EXPORT bool parseMessage(const char *begin, const char *end, Message *out, ParseContext &ctx,
+                             QGbError *error);
 
 // Appends compact JSON for a canonical value. QByteArray values are appended
 // to *attachments and written as {"$bytes": i}; null attachments refuse them.
 // On failure (TypeMismatch naming the path) *out and *attachments are left
 // as they were.
-bool writeValue(QByteArray *out, const QVariant &canonical, QList<QByteArray> *attachments,
-                QGbError *error, const QGbPath &path);
+QGB_EXPORT bool writeValue(QByteArray *out, const QVariant &canonical,
+                           QList<QByteArray> *attachments, QGbError *error, const QGbPath &path);
 
 // Appends s as a JSON string literal (quotes included), UTF-8 encoded.
 // Returns false, with out unspecified, if s holds an unpaired surrogate,
 // which UTF-8 cannot carry; *badIndex (if given) is its position in s.
-[[nodiscard]] bool writeString(QByteArray *out, QStringView s, qsizetype *badIndex = nullptr);
+[[nodiscard]] QGB_EXPORT bool writeString(QByteArray *out, QStringView s,
+                                          qsizetype *badIndex = nullptr);
 
 // Appends a 4-byte big-endian length and the payload.
-void appendFrame(QByteArray *out, const char *payload, qsizetype size);
+QGB_EXPORT void appendFrame(QByteArray *out, const char *payload, qsizetype size);
 
 // Appends a message frame and its attachment frames. jsonObjectText already
 // holds "att": K when attachments is not empty. Refuses (FrameTooLarge, *out
 // unchanged) any frame above maxFrame.
-bool appendMessage(QByteArray *out, const QByteArray &jsonObjectText,
-                   const QList<QByteArray> &attachments, quint32 maxFrame, QGbError *error);
+QGB_EXPORT bool appendMessage(QByteArray *out, const QByteArray &jsonObjectText,
+                              const QList<QByteArray> &attachments, quint32 maxFrame,
+                              QGbError *error);
 
 // Splits a byte stream into messages. Bytes may arrive in pieces of any size.
-class FrameReader
+class QGB_EXPORT FrameReader
 {
 public:
     enum Status { NeedMore, Ready, Error };

@@ -300,6 +300,10 @@ void tst_QGbHabits::nestingLimit_data()
             << u"echo"_s << nested(50000) << QGbError::TypeMismatch << u"args[0][0][0]"_s;
     QTest::newRow("result, 200 levels")
             << u"nest"_s << QVariant(qint64(200)) << QGbError::NoError << QString();
+    QTest::newRow("result, 201 levels")
+            << u"nest"_s << QVariant(qint64(201)) << QGbError::TypeMismatch << u"result[0][0]"_s;
+    QTest::newRow("result, 900 levels")
+            << u"nest"_s << QVariant(qint64(900)) << QGbError::TypeMismatch << u"result[0][0]"_s;
 }
 
 // One limit on both sides, checked before sending: a TypeMismatch naming the
