@@ -1,0 +1,144 @@
+// Copyright (C) 2026 The QGobridge Authors.
+// SPDX-License-Identifier: MIT
+
+#ifndef QGBSUPERVISOR_P_H
+#define QGBSUPERVISOR_P_H
+
+//
+//  W A R N I N G
+//  -------------
+//
+// This file is not part of the QGobridge API. It exists purely as an
+// implementation detail. This header file may change from version to
+// version without notice, or even be removed.
+//
+// We mean it.
+//
+
+#include "qgbcallrecord_p.h"
+#include "qgbengineevents_p.h"
+
+#include <QtCore/qdeadlinetimer.h>
+#include <QtCore/qelapsedtimer.h>
+#include <QtCore/qmutex.h>
+#include <QtCore/qobject.h>
+#include <QtCore/qprocess.h>
+#include <QtCore/qtimer.h>
+#include <QtCore/qwaitcondition.h>
+
+#include <deque>
+#include <memory>
+#include <vector>
+
+class QGbConnection;
+class QGbScheduler;
+class QGbSessions;
+
+// One worker slot of the pool: the process that fills it now, and what the
+// supervisor knows of its history.
+class QGbWorker
+{
+public:
+    enum class State { Stopped, Starting, Ready, Backoff, Failed };
+
+    int index = 0;
+    int generation = 0;
+    State state = State::Stopped;
+    QProcess *process = nullptr;
+    qint64 pid = 0;
+    QString socketPath;
+    QGbConnection *control = nullptr;
+    std::vector<QGbConnection *> connections; // call connections, any state
+    int consecutiveFailures = 0;
+    std::deque<qint64> deaths; // clock times of recent deaths (restart intensity)
+    int callsStarted = 0;      // on this process, for recycling
+    bool draining = false;     // takes no new calls: it is being recycled
+    bool recycling = false;    // asked to exit after draining; not a crash
+    QTimer *heartbeatTimer = nullptr;
+    QString killReason; // why the pool killed it, for the calls' errors
+    QElapsedTimer lastPong;
+    QElapsedTimer lastPing;
+    qint64 pingSeq = 0;
+    QElapsedTimer readySince;
+    QTimer *connectTimer = nullptr;
+    QTimer *restartTimer = nullptr;
+    QElapsedTimer startClock;
+    QDeadlineTimer noConnectionsUntil; // after a failed connect, wait before opening more
+    QByteArray lineBuffer[2];
+    // Calls whose connection broke while the process still seemed alive: they
+    // wait (briefly) for the exit status so their error can name the cause.
+    std::vector<std::pair<QGbCallPtr, QGbError>> orphans;
+    QTimer *orphanTimer = nullptr;
+    QStringList lastErrorLines;
+
+    bool isAlive() const { return process && process->state() != QProcess::NotRunning; }
+};
+
+// Supervision: starts the worker processes, restarts the ones that die (with
+// backoff, up to the restart limit), checks they answer (heartbeat), recycles
+// them after maxCallsPerWorker calls, and relays their output. Publishes the
+// workers' states for other threads.
+class QGbSupervisor : public QObject
+{
+    Q_OBJECT
+public:
+    QGbSupervisor(QGbEngineContext &context, QObject *parent);
+    void setParts(QGbSessions *sessions, QGbScheduler *scheduler);
+
+    // I/O thread.
+    bool start(QGbError *error);
+    void restartFailed();
+    void shutdown(const QGbError &closed);
+    const std::vector<std::unique_ptr<QGbWorker>> &workers() const { return m_workers; }
+    bool anyWorkerUsable() const;
+    void killWorker(QGbWorker *worker, const QString &reason, bool immediately = false);
+    void maybeRecycle(QGbWorker *worker);
+    // From the worker's control connection.
+    void controlReady(QGbWorker *worker, qint64 pid);
+    void controlClosed(QGbWorker *worker, bool wasConnecting, const QGbError &error);
+    void pong(QGbWorker *worker);
+
+    // Thread-safe.
+    int readyWorkers() const;
+    QList<qint64> workerProcessIds() const;
+    QList<QGbPool::WorkerState> workerStates() const;
+    bool waitForAllReady(int msecs);
+
+    static QString packageDirectory(const QGbPoolOptions &options);
+
+Q_SIGNALS:
+    void workerStarted(int worker, qint64 pid);
+    void workerExited(int worker, qint64 pid, int exitCode, QProcess::ExitStatus exitStatus);
+    void workerOutput(int worker, QProcess::ProcessChannel channel, const QByteArray &line);
+    void readyWorkersChanged(int readyWorkers);
+    void errorOccurred(const QGbError &error);
+    void workerFailed(int worker, const QGbError &error);
+
+private:
+    void startWorker(QGbWorker *worker);
+    void tryConnectControl(QGbWorker *worker);
+    void onProcessGone(QGbWorker *worker, int exitCode, QProcess::ExitStatus status,
+                       const QString &reason);
+    void heartbeat(QGbWorker *worker);
+    void scheduleRestart(QGbWorker *worker);
+    void readOutput(QGbWorker *worker, QProcess::ProcessChannel channel, bool flushAll);
+    void deliverLine(QGbWorker *worker, QProcess::ProcessChannel channel, const QByteArray &line);
+    void updateReadyCount();
+    void report(QGbWorker *worker, QGbEngineListener::WorkerEvent event, qint64 detail = 0,
+                const QString &text = QString());
+
+    QGbEngineContext &m_context;
+    const QGbPoolOptions &m_options;
+    QGbSessions *m_sessions = nullptr;
+    QGbScheduler *m_scheduler = nullptr;
+    QString m_socketDir;
+    std::vector<std::unique_ptr<QGbWorker>> m_workers;
+
+    mutable QMutex m_stateMutex;
+    QWaitCondition m_readyCondition;
+    int m_readyCount = 0;
+    QList<qint64> m_pids;
+    QList<QGbPool::WorkerState> m_workerStates;
+};
+
+#endif // QGBSUPERVISOR_P_H
