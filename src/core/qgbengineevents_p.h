@@ -34,7 +34,7 @@ struct Message;
 // listener must not call back into the engine and should return quickly: it
 // runs on the pool's critical path. With no listener (the default) a report
 // costs one pointer test.
-class QGbEngineListener
+class QGB_EXPORT QGbEngineListener
 {
 public:
     enum class WorkerEvent {

@@ -26,6 +26,8 @@
 class QGbPoolPrivate
 {
 public:
+    static QGbPoolPrivate *get(QGbPool *pool) { return pool->d_func(); }
+
     // Hands a call to the engine. A call whose arguments failed (error) or
     // that cannot start ends here, exactly once. onWaitElsewhere runs in a
     // thread other than the I/O thread that blocks on the call's future.
