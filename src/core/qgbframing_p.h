@@ -51,7 +51,6 @@ public:
 
     // Bytes received but not yet returned in a message.
     qsizetype bufferedBytes() const;
-    quint32 maxFrame() const { return m_maxFrame; }
     bool hasError() const { return m_failed; }
 
 private:
