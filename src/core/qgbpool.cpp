@@ -493,13 +493,11 @@ std::shared_ptr<QGbCallRecord> QGbPoolPrivate::submit(
     // I/O thread (a continuation without a context object runs there) the
     // call could never finish: it fails instead. Installed before the call is
     // handed over, so that it is released once the call has ended.
-    if (onWaitElsewhere || QThread::currentThread() == &thread) {
-        call->waitHook = QGbWaitHook::install(
-                call->sink->futureInterface(), [weakHandle, weak, onWaitElsewhere] {
-                    if (!QGbEngine::refuseWaitInIoThread(weakHandle, weak) && onWaitElsewhere)
-                        onWaitElsewhere();
-                });
-    }
+    call->waitHook = QGbWaitHook::install(
+            call->sink->futureInterface(), [weakHandle, weak, onWaitElsewhere] {
+                if (!QGbEngine::refuseWaitInIoThread(weakHandle, weak) && onWaitElsewhere)
+                    onWaitElsewhere();
+            });
     if (!handle->submit(call)) {
         call->sink->deliverError(QGbError(QGbError::PoolClosed));
         call->finishUnsent();

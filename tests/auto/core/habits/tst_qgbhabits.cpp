@@ -216,6 +216,15 @@ void tst_QGbHabits::continuationWithoutContextBlocking()
     QCOMPARE(error.code(), QGbError::WouldDeadlock);
     QVERIFY2(error.errorString().contains(u"context"_s), describe(error));
 
+    // The same for a call started in another thread and waited for in the
+    // continuation.
+    QFuture<int> other = p->call<int>("slow_add", 5, 5, 0.5);
+    QFuture<int> waitsForOther =
+            p->call<int>("slow_add", 1, 2, 0.1).then([other](int) { return other.result(); });
+    QVERIFY(waitFor(waitsForOther, 20000));
+    QCOMPARE(errorOf(waitsForOther).code(), QGbError::WouldDeadlock);
+    QCOMPARE(errorOf(other).code(), QGbError::WouldDeadlock);
+
     // The pool goes on, from any thread, and closes.
     QCOMPARE(p->call<int>("add", 5, 5).result(), 10);
     int fromThread = 0;
