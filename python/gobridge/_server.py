@@ -43,8 +43,8 @@ from . import _wire
 from ._registry import Cancelled, Function, describe_all
 from ._registry import _registry   # lookups by name only, never getattr
 from ._wire import (
-    BAD_ARGUMENTS, CANCELLED, FRAME_TOO_LARGE, PROTOCOL_ERROR,
-    REMOTE_EXCEPTION, STREAM, UNAUTHORIZED, UNKNOWN_METHOD,
+    BAD_ARGUMENTS, CANCELLED, FRAME_TOO_LARGE, INT64_MAX, PROTOCOL_ERROR,
+    REMOTE_EXCEPTION, STREAM, TYPE_MISMATCH, UNAUTHORIZED, UNKNOWN_METHOD,
     CallFailed, ConnectionAbort, ConnectionLost, ProtocolViolation)
 
 DEFAULT_WINDOW = 1024        # output credit of a call without "window"
@@ -109,9 +109,9 @@ def _start_thread(target: Any, name: str, *args: Any) -> None:
 
 def _positive_id(msg: dict, key: str = "id") -> int:
     value = msg.get(key)
-    if type(value) is not int or value <= 0:
-        raise ProtocolViolation("%s message needs a positive integer %r"
-                                % (msg.get("type"), key))
+    if type(value) is not int or not 0 < value <= INT64_MAX:
+        raise ProtocolViolation("%s message needs a positive 64-bit integer "
+                                "%r" % (msg.get("type"), key))
     return value
 
 
@@ -303,7 +303,7 @@ class _InputStream:
     """
 
     __slots__ = ("_conn", "_cid", "_items", "_ended", "_closed",
-                 "_outstanding", "_consumed")
+                 "_outstanding", "_consumed", "_received")
 
     def __init__(self, conn: "_CallConnection", cid: int) -> None:
         self._conn = conn
@@ -313,6 +313,7 @@ class _InputStream:
         self._closed = False
         self._outstanding = INPUT_WINDOW   # items the host may still send
         self._consumed = 0                 # consumed since the last credit
+        self._received = 0                 # items received (input[k] paths)
 
     def __iter__(self) -> "_InputStream":
         return self
@@ -329,13 +330,31 @@ class _InputStream:
             return items.popleft()
         return self._next_blocking()
 
-    def _feed(self, items: list) -> None:
+    def _feed(self, items: list, deep: bool) -> None:
+        """Queue a chunk's items; ``deep``: they may nest too deeply.
+
+        Input the host may not send fails the call (CallFailed).
+        """
         if self._ended:
-            raise ProtocolViolation("input chunk after end")
+            raise CallFailed(PROTOCOL_ERROR, "input after the end of the "
+                                             "input stream")
         self._outstanding -= len(items)
         if self._outstanding < 0:
-            raise ProtocolViolation("the host sent more input than credited")
+            raise CallFailed(PROTOCOL_ERROR, "the host sent more input than "
+                                             "credited")
+        if deep:
+            problem = _wire.find_deep_value(items, "input", self._received)
+            if problem is not None:
+                raise CallFailed(TYPE_MISMATCH, problem)
+        self._received += len(items)
         self._items.extend(items)
+
+    def _end(self) -> None:
+        """The host ended the input; a second end fails the call."""
+        if self._ended:
+            raise CallFailed(PROTOCOL_ERROR, "input after the end of the "
+                                             "input stream")
+        self._ended = True
 
     def _check_thread(self) -> None:
         if threading.get_ident() != self._conn.tid:
@@ -352,8 +371,8 @@ class _InputStream:
         try:
             conn.write(b'{"type":"credit","id":%d,"n":%d}'
                        % (self._cid, count))
-        except ConnectionAbort:
-            conn.broken = True
+        except ConnectionAbort as exc:
+            conn.broken = exc
             raise
         conn.state = _USER
         if conn.cancel_id == self._cid:
@@ -379,8 +398,8 @@ class _InputStream:
                 if conn.cancel_id == cid:
                     raise Cancelled()
                 conn.pump(cid)
-        except ConnectionAbort:
-            conn.broken = True
+        except ConnectionAbort as exc:
+            conn.broken = exc
             raise
         conn.state = _USER
         if conn.cancel_id == cid:
@@ -419,7 +438,8 @@ class _CallConnection:
         self.on_main = False
         self.out = None                 # type: Optional[_Output]
         self.inp = None                 # type: Optional[_InputStream]
-        self.broken = False
+        # Why the connection cannot serve any more, once it cannot.
+        self.broken = None              # type: Optional[ConnectionAbort]
         self._text_limit = min(65536, max(256, self.max_frame // 8))
 
     # -- cancellation ------------------------------------------------------
@@ -472,8 +492,8 @@ class _CallConnection:
         try:
             _wire.write_message(self.sock, payload, atts)
         except OSError as exc:
-            self.broken = True
-            raise ConnectionLost(str(exc)) from None
+            self.broken = ConnectionLost(str(exc))
+            raise self.broken from None
 
     def write(self, payload: bytes, atts: Any = ()) -> None:
         with self.wlock:
@@ -483,7 +503,7 @@ class _CallConnection:
         limit = self.max_frame
         return len(payload) > limit or any(len(a) > limit for a in atts)
 
-    def _send_error(self, cid: int, code: str, message: str,
+    def _send_error(self, cid: Optional[int], code: str, message: str,
                     extra: Optional[dict] = None) -> None:
         self.write(_wire.error_payload(cid, code, message, extra,
                                        self._text_limit))
@@ -585,8 +605,14 @@ class _CallConnection:
     # -- reading during a call ---------------------------------------------
 
     def pump(self, cid: int) -> None:
-        """Read and apply one message while call ``cid`` runs."""
-        msg = self.reader.read_message()
+        """Read and apply one message while call ``cid`` runs.
+
+        A message that breaks the protocol for this call only fails the
+        call (CallFailed); one that breaks it for the connection raises
+        ProtocolViolation (protocol section 8).
+        """
+        reader = self.reader
+        msg = reader.read_message()
         if msg is None:
             raise ConnectionLost("the host closed the connection")
         mtype = msg["type"]
@@ -602,7 +628,8 @@ class _CallConnection:
         if mtype == "credit":
             count = msg.get("n")
             if type(count) is not int or count < 0:
-                raise ProtocolViolation("credit needs a non-negative n")
+                raise CallFailed(PROTOCOL_ERROR,
+                                 "credit needs a non-negative integer n")
             if self.out is not None:
                 self.out.credit += count
         elif mtype == "cancel":
@@ -610,15 +637,18 @@ class _CallConnection:
         else:
             inp = self.inp
             if inp is None:
-                raise ProtocolViolation("input for a call without a stream "
-                                        "argument")
+                raise CallFailed(PROTOCOL_ERROR, "input for a call without "
+                                                 "a stream argument")
             if mtype == "end":
-                inp._ended = True
+                inp._end()
             else:
                 items = msg.get("items")
                 if type(items) is not list:
-                    raise ProtocolViolation("chunk needs an items array")
-                inp._feed(items)
+                    raise CallFailed(PROTOCOL_ERROR,
+                                     "chunk needs an items array")
+                if reader.flaw is not None:
+                    raise CallFailed(PROTOCOL_ERROR, reader.flaw)
+                inp._feed(items, reader.deep)
 
     # -- serving -----------------------------------------------------------
 
@@ -631,6 +661,12 @@ class _CallConnection:
             server.main_conn = self
         try:
             self._loop()
+        except ProtocolViolation as exc:
+            # The error without id tells the host why the connection closes.
+            try:
+                self._send_error(None, PROTOCOL_ERROR, str(exc))
+            except ConnectionAbort:
+                pass
         except (ConnectionAbort, OSError, Cancelled):
             pass
         finally:
@@ -678,9 +714,10 @@ class _CallConnection:
 
     def _run_call(self, msg: dict) -> None:
         cid = msg.get("id")
-        if type(cid) is not int or cid <= self.last_id:
-            raise ProtocolViolation("call ids must be integers that increase "
-                                    "(%r after %d)" % (cid, self.last_id))
+        if type(cid) is not int or not self.last_id < cid <= INT64_MAX:
+            raise ProtocolViolation("call ids must be 64-bit integers that "
+                                    "increase (%r after %d)"
+                                    % (cid, self.last_id))
         self.last_id = cid
         try:
             self._dispatch(msg, cid)
@@ -697,20 +734,31 @@ class _CallConnection:
                 self.inp = None
             self.out = None
         if self.broken:
-            raise ConnectionLost("the connection broke during a call")
+            raise self.broken
 
     def _dispatch(self, msg: dict, cid: int) -> None:
         method = msg.get("method")
         args = msg.get("args")
-        if type(method) is not str or type(args) is not list:
-            raise ProtocolViolation("call needs a method string and an args "
-                                    "array")
         window = msg.get("window", DEFAULT_WINDOW)
-        if type(window) is not int or window < 0:
-            raise ProtocolViolation("window must be a non-negative integer")
         stream_out = msg.get("stream_out")
-        if stream_out is not None and type(stream_out) is not bool:
-            raise ProtocolViolation("stream_out must be a boolean")
+        reader = self.reader
+        # A call that is wrong in itself fails alone (protocol section 8).
+        if type(method) is not str or type(args) is not list:
+            problem = "call needs a method string and an args array"
+        elif type(window) is not int or window < 0:
+            problem = "window must be a non-negative integer"
+        elif stream_out is not None and type(stream_out) is not bool:
+            problem = "stream_out must be a boolean"
+        else:
+            problem = reader.flaw
+        if problem is not None:
+            self._send_error(cid, PROTOCOL_ERROR, problem)
+            return
+        if reader.deep:
+            problem = _wire.find_deep_value(args, "args")
+            if problem is not None:
+                self._send_error(cid, TYPE_MISMATCH, problem)
+                return
         entry = _registry.get(method)
         if entry is None:
             self._send_error(cid, UNKNOWN_METHOD,
@@ -765,14 +813,14 @@ class _CallConnection:
         except BaseException as exc:
             self._settle()
             if self.broken:
-                raise ConnectionLost("the connection broke during a call")
+                raise self.broken
             if self.cancel_id == cid:
                 self._send_cancelled(cid)
             else:
                 self._send_exception(cid, entry, args, exc)
             return
         if self.broken:
-            raise ConnectionLost("the connection broke during a call")
+            raise self.broken
         self._send_result(cid, value)
 
     def _run_stream(self, entry: Function, args: List[Any], cid: int,
@@ -855,7 +903,7 @@ class _CallConnection:
             self._settle()
             self._abandon(out, it)
             if self.broken:
-                raise ConnectionLost("the connection broke during a call")
+                raise self.broken
             self._write_terminal(
                 out, _wire.error_payload(cid, CANCELLED,
                                          "the call was cancelled"))
@@ -869,7 +917,7 @@ class _CallConnection:
             if self.broken:
                 out.done = True
                 self._close_quietly(it)
-                raise ConnectionLost("the connection broke during a call")
+                raise self.broken
             if self.cancel_id == cid and not isinstance(exc, CallFailed):
                 self._abandon(out, it)
                 self._write_terminal(
@@ -1029,7 +1077,7 @@ class _Server:
             payload = reader.read_frame(True)
             if payload is None:
                 return None
-            msg, _ = _wire.decode_payload(payload)
+            msg = reader.decode(payload)
         except ProtocolViolation as exc:
             self._refuse(sock, PROTOCOL_ERROR, str(exc))
             return None
@@ -1114,6 +1162,18 @@ class _Server:
 
     def _serve_control(self, sock: socket.socket,
                        reader: _wire.Reader) -> None:
+        """Serve a control connection until it closes.
+
+        A violation ends it with an error without id, as on a call
+        connection.
+        """
+        try:
+            self._control_loop(sock, reader)
+        except ProtocolViolation as exc:
+            self._refuse(sock, PROTOCOL_ERROR, str(exc))
+
+    def _control_loop(self, sock: socket.socket,
+                      reader: _wire.Reader) -> None:
         while True:
             msg = reader.read_message()
             if msg is None:

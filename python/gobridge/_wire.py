@@ -10,12 +10,15 @@ This module is internal. ``docs/protocol.md`` is the contract it implements:
 
 The encoder keeps the common case on the C fast path of :mod:`json` and only
 walks a value in Python when the fast path reports (or may hide) a problem.
+The decoder does the same for repeated keys and deep nesting, which the
+:mod:`json` module does not report: it counts instead (see :class:`Decoder`).
 """
 
 import json
 import json.encoder
 import json.scanner
 import math
+import re
 import struct
 from typing import Any, List, Optional, Tuple
 
@@ -24,6 +27,13 @@ DEFAULT_MAX_FRAME = 64 * 1024 * 1024
 
 INT64_MIN = -(1 << 63)
 INT64_MAX = (1 << 63) - 1
+
+#: Most containers (lists, maps) a value may nest, counted from the value:
+#: ``1`` has depth 0, ``[1]`` depth 1, ``[[1]]`` depth 2 (protocol section 3).
+MAX_DEPTH = 200
+#: Most levels of JSON objects and arrays in a message a reader accepts,
+#: counting the message object and the marker objects.
+MAX_JSON_DEPTH = 512
 
 _HEADER = struct.Struct(">I")
 pack_header = _HEADER.pack
@@ -88,6 +98,9 @@ class _Marker:
         self.key = key
         self.value = value
 
+    def __repr__(self) -> str:
+        return "{%r: %r}" % (self.key, self.value)
+
 
 class _StreamMarker:
     """The value a ``{"$stream": 0}`` argument decodes to."""
@@ -102,28 +115,161 @@ class _StreamMarker:
 STREAM = _StreamMarker()
 
 
-def _marker_hook(obj: dict) -> Any:
-    if len(obj) == 1:
-        for key in obj:
-            if key[:1] == "$":
-                return _Marker(key, obj[key])
-    return obj
-
-
 def _reject_constant(name: str) -> Any:
     raise ValueError("%s is not allowed in protocol JSON" % name)
 
 
-_plain_scan = json.scanner.make_scanner(
-    json.JSONDecoder(parse_constant=_reject_constant))
-_marker_scan = json.scanner.make_scanner(
-    json.JSONDecoder(object_hook=_marker_hook,
-                     parse_constant=_reject_constant))
+def _make_scanner(**hooks: Any) -> Any:
+    """The C scanner of :mod:`json` with ``hooks`` and no NaN/Infinity."""
+    return json.scanner.make_scanner(
+        json.JSONDecoder(parse_constant=_reject_constant, **hooks))
+
+
+def _unique_object(pairs: List[Tuple[str, Any]]) -> dict:
+    """``object_pairs_hook`` that refuses a repeated key."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ProtocolViolation(
+                    "the key %s is repeated in an object"
+                    % json.dumps(key, ensure_ascii=False))
+            seen.add(key)
+    return obj
+
+
+# Parses again, pair by pair, a payload whose keys the count cannot clear.
+_unique_scan = _make_scanner(object_pairs_hook=_unique_object)
 _JSON_SPACE = " \t\n\r"
+_JSON_SPACE_BYTES = b" \t\n\r"
+# A message whose text is shorter than this cannot nest a value deeper than
+# MAX_DEPTH: that takes MAX_DEPTH + 3 levels of JSON (with the message and
+# the args or items array), two bytes each.
+_SHALLOW_MESSAGE = 2 * (MAX_DEPTH + 3)
+_NOT_STRUCTURE = bytes(range(256)).translate(None, b'"[]{}')
+_TO_SQUARE = bytes.maketrans(b"{}", b"[]")
+_STRING_MARKS = re.compile(rb'"[^"]*"')
+
+
+def json_height(text: bytes, cap: int) -> int:
+    """How many levels of arrays and objects the valid JSON ``text`` nests.
+
+    Returns ``cap + 1`` for anything deeper than ``cap``. It works on the
+    bytes at C speed: it drops the escaped backslashes and quotes (then the
+    quotes left delimit the strings), keeps only quotes and brackets, drops
+    the strings (in the common case each one is a pair of adjacent quotes
+    by then) and strips the innermost pairs of brackets, one level per
+    pass.
+    """
+    if b"\\" in text:
+        text = text.replace(b"\\\\", b"").replace(b'\\"', b"")
+    marks = text.translate(None, _NOT_STRUCTURE)
+    if marks.count(b'""') * 2 != marks.count(b'"'):
+        # Some strings hold brackets. Dropping the adjacent quotes first (an
+        # empty string, or the end of one string and the start of the next)
+        # leaves fewer strings to drop, still delimited by the quotes left.
+        marks = _STRING_MARKS.sub(b"", marks.replace(b'""', b""))
+    levels = marks.translate(_TO_SQUARE, b'"')
+    height = 0
+    while levels and height <= cap:
+        levels = levels.replace(b"[]", b"")
+        height += 1
+    return height
+
+
+class Decoder:
+    """Parses message payloads: one per thread (the hooks share a list).
+
+    The :mod:`json` module keeps the last value of a repeated key. Checking
+    pair by pair (``object_pairs_hook``) adds ~60% to the decoding time of
+    a list of small dicts; counting adds ~15-20%: a hook only collects the
+    decoded objects, and every key of a JSON object is followed by a colon,
+    so a payload with as many colons as the objects have entries repeats no
+    key. Colons inside strings (times, URLs) spoil that count; without
+    whitespace, every key's closing quote precedes its colon, which counts
+    those keys alone (~35% in all). Only a payload that fails both counts
+    (a repeated key, or strings holding ``":``) is parsed once more, pair
+    by pair.
+    """
+
+    __slots__ = ("_objects", "_plain_scan", "_marker_scan")
+
+    def __init__(self) -> None:
+        objects = []   # type: List[dict]
+        keep = objects.append
+
+        def plain_hook(obj: dict) -> dict:
+            keep(obj)
+            return obj
+
+        def marker_hook(obj: dict) -> Any:
+            keep(obj)
+            if len(obj) == 1:
+                for key in obj:
+                    if key[:1] == "$":
+                        return _Marker(key, obj[key])
+            return obj
+
+        self._objects = objects
+        self._plain_scan = _make_scanner(object_hook=plain_hook)
+        self._marker_scan = _make_scanner(object_hook=marker_hook)
+
+    def decode(self, payload: bytes) -> Tuple[dict, bool, bool]:
+        """Parse a message frame.
+
+        Returns the object, whether it has markers and whether a value in
+        it may nest deeper than MAX_DEPTH (its JSON nests deeper than
+        MAX_DEPTH + 2 levels). Raises ProtocolViolation for anything but a
+        JSON object, for a repeated key and for JSON nested deeper than
+        MAX_JSON_DEPTH levels.
+        """
+        try:
+            text = payload.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProtocolViolation("invalid UTF-8: %s" % exc) from None
+        if text[:1] != "{":
+            text = text.lstrip(_JSON_SPACE)
+            if text[:1] != "{":
+                raise ProtocolViolation("a message must be a JSON object")
+        has_markers = '"$' in text
+        objects = self._objects
+        try:
+            obj, end = (self._marker_scan if has_markers
+                        else self._plain_scan)(text, 0)
+            # Most messages are one object (sum() would take 5x longer).
+            entries = (len(objects[0]) if len(objects) == 1
+                       else sum(map(len, objects)))
+        except StopIteration:
+            raise ProtocolViolation("invalid JSON") from None
+        except RecursionError:
+            raise ProtocolViolation("the message nests too deeply to "
+                                    "decode") from None
+        except ValueError as exc:
+            raise ProtocolViolation("invalid JSON: %s" % exc) from None
+        finally:
+            objects.clear()
+        if end != len(text) and text[end:].strip(_JSON_SPACE):
+            raise ProtocolViolation("invalid JSON: extra data after the "
+                                    "object")
+        if type(obj) is not dict:
+            raise ProtocolViolation("a message must be a JSON object")
+        if (payload.count(b":") != entries
+                and payload.translate(None, _JSON_SPACE_BYTES).count(b'":')
+                != entries):
+            _unique_scan(text, 0)
+        deep = False
+        if len(payload) >= _SHALLOW_MESSAGE:
+            height = json_height(payload, MAX_JSON_DEPTH)
+            if height > MAX_JSON_DEPTH:
+                raise ProtocolViolation("the message nests deeper than %d "
+                                        "levels" % MAX_JSON_DEPTH)
+            deep = height > MAX_DEPTH + 2
+        return obj, has_markers, deep
 
 
 def _resolve(value: Any, atts: List[bytes]) -> Any:
-    """Replace the markers left by :func:`_marker_hook` inside ``value``."""
+    """Replace the markers left by the decoder's hook inside ``value``."""
     kind = type(value)
     if kind is list:
         for i, item in enumerate(value):
@@ -158,39 +304,18 @@ def _resolve(value: Any, atts: List[bytes]) -> Any:
 _CONTAINERS = (list, dict, _Marker)
 
 
-def decode_payload(payload: bytes) -> Tuple[dict, bool]:
-    """Parse a message frame; return the object and whether it had markers."""
-    try:
-        text = payload.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ProtocolViolation("invalid UTF-8: %s" % exc) from None
-    if text[:1] != "{":
-        text = text.lstrip(_JSON_SPACE)
-        if text[:1] != "{":
-            raise ProtocolViolation("a message must be a JSON object")
-    has_markers = '"$' in text
-    try:
-        obj, end = (_marker_scan if has_markers else _plain_scan)(text, 0)
-    except StopIteration:
-        raise ProtocolViolation("invalid JSON") from None
-    except (ValueError, RecursionError) as exc:
-        raise ProtocolViolation("invalid JSON: %s" % exc) from None
-    if end != len(text) and text[end:].strip(_JSON_SPACE):
-        raise ProtocolViolation("invalid JSON: extra data after the object")
-    if type(obj) is not dict:
-        raise ProtocolViolation("a message must be a JSON object")
-    return obj, has_markers
-
-
 def resolve_message(msg: dict, atts: List[bytes]) -> None:
-    """Resolve markers in a decoded message in place.
+    """Resolve the markers in the values of a message, in place.
 
-    ``{"$stream": 0}`` is accepted only as a direct element of a ``call``'s
-    ``args`` and becomes :data:`STREAM`.
+    The values are the ``args`` of a ``call`` and the ``items`` of a
+    ``chunk``; other fields carry none (a marker there stays a marker, which
+    no field check accepts). ``{"$stream": 0}`` is accepted only as a
+    direct element of ``args`` and becomes :data:`STREAM`.
     """
-    args = msg.get("args") if msg.get("type") == "call" else None
-    for key, value in msg.items():
-        if value is args and type(args) is list:
+    mtype = msg.get("type")
+    if mtype == "call":
+        args = msg.get("args")
+        if type(args) is list:
             for i, arg in enumerate(args):
                 if type(arg) is _Marker and arg.key == "$stream":
                     if arg.value != 0 or type(arg.value) is not int:
@@ -198,8 +323,10 @@ def resolve_message(msg: dict, atts: List[bytes]) -> None:
                     args[i] = STREAM
                 elif type(arg) in _CONTAINERS:
                     args[i] = _resolve(arg, atts)
-        elif type(value) in _CONTAINERS:
-            msg[key] = _resolve(value, atts)
+    elif mtype == "chunk":
+        items = msg.get("items")
+        if type(items) is list:
+            _resolve(items, atts)
 
 
 # --------------------------------------------------------------------------
@@ -207,19 +334,32 @@ def resolve_message(msg: dict, atts: List[bytes]) -> None:
 
 
 class Reader:
-    """Reads frames and messages from a blocking stream socket."""
+    """Reads frames and messages from a blocking stream socket.
 
-    __slots__ = ("_file", "max_frame")
+    After each message, ``flaw`` describes a marker in its values that
+    cannot be resolved (None if there is none) and ``deep`` tells whether a
+    value in it may nest deeper than MAX_DEPTH: both concern one call only,
+    so the caller answers them for that call.
+    """
+
+    __slots__ = ("_file", "max_frame", "_decoder", "flaw", "deep")
 
     def __init__(self, sock, max_frame: int) -> None:
         self._file = sock.makefile("rb", buffering=65536)
         self.max_frame = max_frame
+        self._decoder = Decoder()
+        self.flaw = None    # type: Optional[str]
+        self.deep = False
 
     def close(self) -> None:
         try:
             self._file.close()
         except OSError:
             pass
+
+    def decode(self, payload: bytes) -> dict:
+        """Parse a payload read with :meth:`read_frame` (markers left)."""
+        return self._decoder.decode(payload)[0]
 
     def read_frame(self, first: bool = False) -> Optional[bytes]:
         """Return the next frame's payload, or None at a clean end of stream.
@@ -269,19 +409,23 @@ class Reader:
             raise ConnectionLost(str(exc)) from None
         if len(payload) != size:
             raise ProtocolViolation("connection closed inside a frame")
-        msg, has_markers = decode_payload(payload)
+        msg, has_markers, self.deep = self._decoder.decode(payload)
         mtype = msg.get("type")
-        if mtype not in HOST_TYPES:
+        if type(mtype) is not str or mtype not in HOST_TYPES:
             raise ProtocolViolation("unknown message type %r" % (mtype,))
-        count = msg.get("att")
         atts = []
-        if count is not None:
+        if "att" in msg:
+            count = msg["att"]
             if type(count) is not int or count <= 0:
                 raise ProtocolViolation("att must be a positive integer")
             for _ in range(count):
                 atts.append(self.read_frame())
+        self.flaw = None
         if has_markers or atts:
-            resolve_message(msg, atts)
+            try:
+                resolve_message(msg, atts)
+            except ProtocolViolation as exc:
+                self.flaw = str(exc)
         return msg
 
 
@@ -336,15 +480,28 @@ def _key_path(path: str, key: Any) -> str:
     return "%s[%s]" % (path, json.dumps(key, ensure_ascii=False))
 
 
-def find_bad_value(value: Any, path: str) -> Optional[str]:
+def _too_deep(path: str) -> str:
+    """The message for a container at ``path`` beyond MAX_DEPTH levels.
+
+    Such a path is at least MAX_DEPTH components long: a long one keeps
+    its start (which names the value) and its end.
+    """
+    if len(path) > 120:
+        path = path[:60] + "..." + path[-40:]
+    return "%s: nested deeper than %d levels" % (path, MAX_DEPTH)
+
+
+def find_bad_value(value: Any, path: str,
+                   levels: int = MAX_DEPTH) -> Optional[str]:
     """Describe the first value under ``value`` the protocol cannot carry.
 
-    Returns a message naming the value's path and type, or None.
+    Returns a message naming the value's path and type, or None. Containers
+    may nest ``levels`` deep (``value`` itself is the first level).
     """
-    stack = [(value, path)]
+    stack = [(value, path, 0)]
     active = set()    # ids of the containers on the current branch
     while stack:
-        item, where = stack.pop()
+        item, where, depth = stack.pop()
         if item is _EXIT:
             active.discard(where)
             continue
@@ -372,22 +529,53 @@ def find_bad_value(value: Any, path: str) -> Optional[str]:
         if isinstance(item, (list, tuple, dict)):
             if id(item) in active:
                 return "%s: circular reference (%s)" % (where, type_name(item))
+            depth += 1
+            if depth > levels:
+                return _too_deep(where)
             active.add(id(item))
-            stack.append((_EXIT, id(item)))
+            stack.append((_EXIT, id(item), 0))
             if isinstance(item, dict):
                 children = []
                 for key, child in item.items():
                     if not isinstance(key, _SCALARS):
                         return ("%s: map key of type %s is not a string"
                                 % (where, type_name(key)))
-                    children.append((child, _key_path(where, key)))
+                    children.append((child, _key_path(where, key), depth))
             else:
-                children = [(child, "%s[%d]" % (where, i))
+                children = [(child, "%s[%d]" % (where, i), depth)
                             for i, child in enumerate(item)]
             stack.extend(reversed(children))
             continue
         return ("%s: value of type %s cannot be converted to JSON"
                 % (where, type_name(item)))
+    return None
+
+
+def find_deep_value(values: List[Any], name: str,
+                    base: int = 0) -> Optional[str]:
+    """Describe the first decoded value nested deeper than MAX_DEPTH.
+
+    ``values`` are the arguments of a call or the input items of a chunk,
+    named ``name[base + i]``. Returns the message naming the path of the
+    first container beyond the limit, or None.
+    """
+    for i, value in enumerate(values):
+        stack = [(value, "%s[%d]" % (name, base + i), 1)]
+        while stack:
+            item, where, depth = stack.pop()
+            kind = type(item)
+            if kind is not list and kind is not dict:
+                continue
+            if depth > MAX_DEPTH:
+                return _too_deep(where)
+            depth += 1
+            if kind is dict:
+                children = [(child, _key_path(where, key), depth)
+                            for key, child in item.items()]
+            else:
+                children = [(child, "%s[%d]" % (where, j), depth)
+                            for j, child in enumerate(item)]
+            stack.extend(reversed(children))
     return None
 
 
@@ -456,15 +644,27 @@ class Encoder:
             return {"$bytes": len(self._atts) - 1}
         raise _Unencodable(type_name(obj))
 
-    def encode(self, value: Any, path: str) -> Tuple[bytes, List[Any]]:
-        """Encode ``value``; raise CallFailed(TypeMismatch) naming ``path``."""
+    def encode(self, value: Any, path: str,
+               outer: int = 0) -> Tuple[bytes, List[Any]]:
+        """Encode ``value``; raise CallFailed(TypeMismatch) naming ``path``.
+
+        ``outer`` levels of containers around the values (1 for a batch of
+        stream items) do not count towards MAX_DEPTH.
+        """
         if type(value) is str and len(value) >= _LONG_STR:
             return self._utf8(_quote(value, self._quote), value, path), []
+        levels = MAX_DEPTH + outer
         self._atts = atts = []
         try:
             data = self._encode(value).encode("utf-8")
         except Exception as exc:
-            raise self._mismatch(value, path, exc) from None
+            raise self._mismatch(value, path, exc, levels) from None
+        # Only a text of 2 * (levels + 1) bytes can nest deeper than levels.
+        # Markers add levels of JSON: the value itself decides.
+        if len(data) > 2 * levels + 1 and json_height(data, levels) > levels:
+            problem = find_bad_value(value, path, levels)
+            if problem is not None:
+                raise CallFailed(TYPE_MISMATCH, problem)
         # b'$' first: a one-byte search is a memchr, ~40x faster than the
         # three-byte one on large text without any '$'.
         if b"$" in data and data.count(b'{"$') != len(atts):
@@ -473,7 +673,7 @@ class Encoder:
             self._atts = atts = []
             data = self._encode(value).encode("utf-8")
         if _LONG_DIGIT_RUN in data.translate(_DIGITS):
-            problem = find_bad_value(value, path)
+            problem = find_bad_value(value, path, levels)
             if problem is not None:
                 raise CallFailed(TYPE_MISMATCH, problem)
         return data, atts
@@ -493,7 +693,7 @@ class Encoder:
                 quote = self._quote
                 text = "[" + ",".join([_quote(item, quote) for item in items]) + "]"
                 return self._utf8(text, items, "items"), []
-            return self.encode(items, "items")
+            return self.encode(items, "items", 1)
         except CallFailed as failure:
             for i, item in enumerate(items):
                 problem = find_bad_value(item, "items[%d]" % (base + i))
@@ -511,16 +711,11 @@ class Encoder:
             raise self._mismatch(value, path, exc) from None
 
     @staticmethod
-    def _mismatch(value: Any, path: str, exc: BaseException) -> CallFailed:
-        try:
-            problem = find_bad_value(value, path)
-        except RecursionError:
-            problem = None
+    def _mismatch(value: Any, path: str, exc: BaseException,
+                  levels: int = MAX_DEPTH) -> CallFailed:
+        problem = find_bad_value(value, path, levels)
         if problem is None:
-            if isinstance(exc, RecursionError):
-                problem = "%s: value is nested too deeply" % path
-            else:
-                problem = "%s: cannot be converted to JSON: %s" % (path, exc)
+            problem = "%s: cannot be converted to JSON: %s" % (path, exc)
         return CallFailed(TYPE_MISMATCH, problem)
 
 

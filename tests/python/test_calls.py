@@ -186,6 +186,69 @@ class ValueErrorTest(WorkerTestCase):
         self.assertIn("items[1]", error["message"])
 
 
+def nested(depth, leaf=0):
+    """``leaf`` inside ``depth`` levels of lists (testworker.nest())."""
+    for _ in range(depth):
+        leaf = [leaf]
+    return leaf
+
+
+def nested_maps(depth):
+    """testworker.nest_maps(depth): one-key "$" maps, 0 innermost."""
+    value = 0
+    for _ in range(depth):
+        value = {"$k": value}
+    return value
+
+
+class NestingTest(WorkerTestCase):
+    """At most 200 levels of containers per value (protocol section 3)."""
+
+    def assert_too_deep(self, msg, start):
+        error = self.error_of(msg)
+        self.assertEqual(error["code"], "TypeMismatch")
+        self.assertTrue(error["message"].startswith(start), error)
+        self.assertTrue(error["message"].endswith(
+            ": nested deeper than 200 levels"), error)
+
+    def test_result_depth_limit(self):
+        self.assertEqual(self.conn.value("nest", 200), nested(200))
+        # Escaped maps double the levels of JSON, not the value's depth.
+        self.assertEqual(self.conn.value("nest_maps", 200), nested_maps(200))
+        self.assert_too_deep(self.conn.call("nest", 201), "result[0][0][0]")
+        self.assert_too_deep(self.conn.call("nest_maps", 201),
+                             'result["$k"]["$k"]')
+        # Deeper than the json module encodes at all.
+        self.assert_too_deep(self.conn.call("nest", 100000), "result[0][0]")
+        self.assertEqual(self.conn.value("add", 1, 2), 3)
+
+    def test_stream_item_depth_limit(self):
+        items, end = self.conn.stream("nest_gen", [1, 200, 3, 201, 2])
+        self.assertEqual(items, [nested(1), nested(200), nested(3)])
+        self.assert_too_deep(end, "items[3][0][0]")
+        self.assertEqual(self.conn.value("add", 1, 2), 3)
+
+    def test_argument_depth_limit(self):
+        self.assertEqual(self.conn.value("echo", nested(200)), nested(200))
+        escaped = 0
+        for _ in range(200):
+            escaped = {"$map": {"$k": escaped}}
+        self.assertEqual(self.conn.value("echo", escaped), nested_maps(200))
+        self.assert_too_deep(self.conn.call("echo", 1, nested(201)),
+                             "args[1][0][0]")
+        self.assertEqual(self.conn.value("add", 1, 2), 3)
+
+    def test_input_depth_limit(self):
+        cid = self.conn.start_call("sum_stream", {"$stream": 0})
+        self.assertEqual(self.conn.recv_msg()["type"], "credit")
+        self.conn.send({"type": "chunk", "id": cid, "items": [1, 2]})
+        self.conn.send({"type": "chunk", "id": cid,
+                        "items": [3, nested(201)]})
+        _, end, _ = self.conn.collect(cid)
+        self.assert_too_deep(end, "input[3][0][0]")
+        self.assertEqual(self.conn.value("add", 1, 2), 3)
+
+
 class BytesTest(WorkerTestCase):
 
     def test_small_roundtrip_on_the_wire(self):
@@ -247,11 +310,12 @@ class EscapingTest(WorkerTestCase):
                 return v
             self.assertEqual(self.conn.value("echo", escape(sent)), value)
 
-    def test_unknown_marker_from_host_closes(self):
+    def test_unknown_marker_from_host_fails_the_call(self):
         conn = self.worker.connect()
-        conn.start_call("echo", {"$foo": 1})
-        self.assertTrue(conn.closed_by_peer())
-        self.assertEqual(self.conn.value("add", 1, 2), 3)
+        error = self.error_of(conn.call("echo", {"$foo": 1}))
+        self.assertEqual(error["code"], "ProtocolError")
+        self.assertIn("$foo", error["message"])
+        self.assertEqual(conn.value("add", 1, 2), 3)
 
 
 class StreamTest(WorkerTestCase):

@@ -150,10 +150,17 @@ class MalformedInputTest(SharedWorkerTestCase):
         self.assert_closes(self.frame(b'{"type":"chunk","id":99,"items":[]}'))
 
     def test_bad_field_types(self):
-        self.assert_closes(self.frame(
-            b'{"type":"call","id":50,"method":"add","args":{"a":1}}'))
-        self.assert_closes(self.frame(
-            b'{"type":"call","id":50,"method":7,"args":[]}'))
+        # A call that is wrong in itself fails alone (protocol section 8).
+        conn = self.worker.connect()
+        for payload in (
+                b'{"type":"call","id":50,"method":"add","args":{"a":1}}',
+                b'{"type":"call","id":51,"method":7,"args":[]}'):
+            conn.send_raw(self.frame(payload))
+            msg = conn.recv_msg()
+            self.assertEqual((msg["type"], msg["error"]["code"]),
+                             ("error", "ProtocolError"))
+        conn.next_id = 52
+        self.assertEqual(conn.value("add", 1, 1), 2)
 
     def test_call_while_a_call_runs(self):
         conn = self.worker.connect()
@@ -170,7 +177,10 @@ class MalformedInputTest(SharedWorkerTestCase):
         msg = conn.recv_msg()
         self.assertEqual(msg, {"type": "credit", "id": cid, "n": 1024})
         conn.send({"type": "chunk", "id": cid, "items": [0] * 5000})
-        self.assertTrue(conn.closed_by_peer())
+        msg = conn.recv_msg()
+        self.assertEqual((msg["type"], msg["id"], msg["error"]["code"]),
+                         ("error", cid, "ProtocolError"))
+        self.assertEqual(conn.value("add", 1, 1), 2)
         self.assert_still_serving()
 
 

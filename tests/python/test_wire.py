@@ -1,6 +1,7 @@
 """Unit tests of the value codec and framing (gobridge._wire, in process)."""
 
 import json
+import random
 import socket
 import struct
 import unittest
@@ -16,7 +17,7 @@ def encode(value, path="result"):
 
 def decode(obj, atts=()):
     payload = json.dumps(obj).encode("utf-8")
-    msg, has_markers = _wire.decode_payload(payload)
+    msg, has_markers, _ = _wire.Decoder().decode(payload)
     if has_markers or atts:
         _wire.resolve_message(msg, list(atts))
     return msg
@@ -166,6 +167,176 @@ class EncodeTest(unittest.TestCase):
         self.assertEqual(ctx.exception.index, 2)
 
 
+def nested(depth, leaf=0):
+    """A list nested ``depth`` levels around ``leaf``."""
+    value = leaf
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def height(value):
+    """Levels of lists and dicts in ``value``, by walking it."""
+    if isinstance(value, list):
+        return 1 + max(map(height, value), default=0)
+    if isinstance(value, dict):
+        return 1 + max(map(height, value.values()), default=0)
+    return 0
+
+
+def random_json(rng, depth=0):
+    """A random JSON value whose strings hold brackets, quotes, colons,
+    backslashes and non-ASCII text."""
+    kind = rng.randrange(5 if depth < 7 else 2)
+    if kind == 0:
+        return "".join(rng.choice('ab[]{}":\\ \n\u00e9\U0001F40D')
+                       for _ in range(rng.randrange(6)))
+    if kind == 1:
+        return rng.choice((0, -7, 2.5, True, None))
+    if kind == 2:
+        return [random_json(rng, depth + 1) for _ in range(rng.randrange(4))]
+    return {random_json(rng, 7): random_json(rng, depth + 1)
+            for _ in range(rng.randrange(4))}
+
+
+class NestingTest(unittest.TestCase):
+    """The nesting limit of protocol section 3 (MAX_DEPTH = 200)."""
+
+    def mismatch(self, value, path="result"):
+        with self.assertRaises(CallFailed) as ctx:
+            _wire.Encoder().encode(value, path)
+        self.assertEqual(ctx.exception.code, "TypeMismatch")
+        return ctx.exception.message
+
+    def test_json_height_matches_a_walk(self):
+        rng = random.Random(7)
+        for _ in range(3000):
+            value = random_json(rng)
+            for options in ({}, {"ensure_ascii": False}, {"indent": 1},
+                            {"separators": (",", ":")}):
+                text = json.dumps(value, **options).encode("utf-8")
+                self.assertEqual(_wire.json_height(text, 100), height(value),
+                                 text)
+        self.assertEqual(_wire.json_height(json.dumps(nested(300)).encode(),
+                                           250), 251)
+
+    def test_result_depth_limit(self):
+        self.assertEqual(encode(nested(200))[0], nested(200))
+        message = self.mismatch(nested(201))
+        self.assertTrue(message.startswith("result[0][0][0]"), message)
+        self.assertTrue(message.endswith(
+            "[0][0]: nested deeper than 200 levels"), message)
+        self.assertLess(len(message), 250)
+        # The first container beyond the limit, in a map, with a long path
+        # cut in its middle.
+        message = self.mismatch({"users": [nested(197, {"deep": [1]})]})
+        self.assertTrue(message.startswith("result.users[0][0]"), message)
+        self.assertIn("...", message)
+        self.assertTrue(message.endswith(
+            '[0].deep: nested deeper than 200 levels'), message)
+
+    def test_markers_do_not_count(self):
+        # 200 escaped maps make 400 levels of JSON; bytes add one more.
+        value = nested(0, b"x")
+        for _ in range(200):
+            value = {"$k": value}
+        data, atts = _wire.Encoder().encode(value, "result")
+        self.assertEqual(_wire.json_height(data, 1000), 401)
+        self.assertEqual(atts, [b"x"])
+        msg = decode({"type": "chunk", "id": 1,
+                      "items": [json.loads(data.decode())]}, atts)
+        self.assertEqual(msg["items"][0], value)
+        value = {"$k": value}
+        self.assertIn("nested deeper than 200", self.mismatch(value))
+
+    def test_very_deep_values_fail_quickly(self):
+        # Deeper than the json module can encode at all, or not: the same
+        # message, and no walk of the whole depth.
+        for depth in (1000, 100000):
+            message = self.mismatch(nested(depth))
+            self.assertTrue(message.startswith("result[0]"), message)
+            self.assertTrue(message.endswith("nested deeper than 200 levels"))
+        value = []
+        value.append(value)
+        self.assertIn("circular", self.mismatch(value))
+
+    def test_stream_items_depth_limit(self):
+        encoder = _wire.Encoder()
+        data, _ = encoder.encode_items([nested(200), nested(200)], 0)
+        self.assertEqual(json.loads(data), [nested(200), nested(200)])
+        with self.assertRaises(CallFailed) as ctx:
+            encoder.encode_items([1, nested(200), nested(201)], 10)
+        self.assertEqual(ctx.exception.code, "TypeMismatch")
+        self.assertEqual(ctx.exception.index, 2)
+        self.assertTrue(ctx.exception.message.startswith("items[12][0]"))
+
+    def test_decoded_input(self):
+        deep = json.dumps({"type": "call", "id": 1, "method": "m",
+                           "args": [1, {"a": nested(200)}]}).encode()
+        msg, _, flagged = _wire.Decoder().decode(deep)
+        self.assertTrue(flagged)
+        # The path of the 201st level, cut to its first 60 and last 40
+        # characters.
+        path = "args[1].a" + "[0]" * 199
+        self.assertEqual(_wire.find_deep_value(msg["args"], "args"),
+                         path[:60] + "..." + path[-40:]
+                         + ": nested deeper than 200 levels")
+        self.assertIsNone(_wire.find_deep_value([nested(200)], "input", 5))
+        self.assertTrue(_wire.find_deep_value(
+            [1, nested(201)], "input", 5).startswith("input[6][0]"))
+        shallow = json.dumps({"type": "chunk", "id": 1,
+                              "items": [nested(200)]}).encode()
+        self.assertFalse(_wire.Decoder().decode(shallow)[2])
+        too_deep = json.dumps({"type": "chunk", "id": 1,
+                               "items": [nested(511)]}).encode()
+        with self.assertRaises(ProtocolViolation):
+            _wire.Decoder().decode(too_deep)
+
+
+class RepeatedKeyTest(unittest.TestCase):
+    """A repeated key anywhere in a message is a protocol violation."""
+
+    def refused(self, text):
+        with self.assertRaises(ProtocolViolation) as ctx:
+            _wire.Decoder().decode(text.encode("utf-8"))
+        self.assertIn("repeated", str(ctx.exception))
+
+    def test_repeated_keys_are_refused(self):
+        for text in (
+                '{"type":"call","method":"nope","method":"add"}',
+                '{"type":"call","args":[{"a":1,"b":[{"c":1,"c":1}]}]}',
+                '{"type" : "call", "type" : "call"}',
+                '{"type":"call","args":[{"t":"12:00","t":"13:00"}]}',
+                '{"type":"call","args":[{"t":"x\\":y","t":1}]}',
+                '{"type":"call","args":[{"$map":{"$a":1,"$a":2}}]}',
+                '{"type":"call","args":[{"é":1,"\u00e9":2}]}',
+                '\n {"type":"chunk",\n"x":\t{"k":1,"k"\n:2}}'):
+            self.refused(text)
+
+    def test_colons_and_quotes_in_strings_are_fine(self):
+        for text in (
+                '{"type":"call","args":["a:b","::",{"u":"http://x"}]}',
+                '{"type":"call","args":[{"q":"say \\"a\\": b"}]}',
+                '{"type" :"call", "args" :\n[{"a" : ":", "b" :1}]}',
+                '{"type":"call","args":[{"k":{"k":{"k":1}}}]}'):
+            msg, _, _ = _wire.Decoder().decode(text.encode("utf-8"))
+            self.assertEqual(msg, json.loads(text))
+
+    def test_random_objects(self):
+        # Objects without a repeated key are accepted, whatever their
+        # strings hold; repeating any one key is refused.
+        rng = random.Random(11)
+        decoder = _wire.Decoder()
+        for _ in range(2000):
+            value = {"type": "call", "args": [random_json(rng)],
+                     random_json(rng, 7): random_json(rng)}
+            text = json.dumps(value, ensure_ascii=rng.random() < 0.5,
+                              indent=rng.choice((None, 1)))
+            self.assertEqual(decoder.decode(text.encode("utf-8"))[0],
+                             json.loads(text))
+            self.refused(text[:-1] + ', "type": "call"}')
+
+
 class DecodeTest(unittest.TestCase):
 
     def test_plain(self):
@@ -199,7 +370,7 @@ class DecodeTest(unittest.TestCase):
         for payload in (b"\xff\xfe", b"{not json", b"[1,2]", b'"text"',
                         b'{"a": NaN}', b'{"a": Infinity}', b""):
             with self.assertRaises(ProtocolViolation):
-                _wire.decode_payload(payload)
+                _wire.Decoder().decode(payload)
 
 
 class ReaderTest(unittest.TestCase):

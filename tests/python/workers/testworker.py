@@ -26,6 +26,8 @@ Plain calls
     touch(path) -> creates the file at path (proves that a call ran)
     say(text) -> prints text to stdout, returns None
     renamed_fn(x) -> x + 1          exposed with @gobridge(name="renamed_fn")
+    nest(depth) -> [[...[0]...]]    a list nested depth levels (0 -> 0)
+    nest_maps(depth) -> {"$k": {"$k": ... 0}}  depth one-key "$" maps
 
 Client streams (an argument arrives as an iterator)
     sum_stream(numbers: Iterator[int]) -> int
@@ -45,9 +47,12 @@ Server streams (generators)
                                     Cancelled in path
     burst_then_pause(n, seconds)    yields n items quickly, then sleeps
     busy_gen()                      yields 1, then loops forever
+    nest_gen(depths)                yields nest(d) for each d in depths
 
 Bidirectional
     process_users(users: Iterator[dict]) -> Iterator[dict]
+    tally_gen(it)                   reads the input to its end, then yields
+                                    how many items it read
 
 Cancellation and crashes
     busy_loop(marker=None)          touches marker, then loops forever
@@ -187,6 +192,22 @@ def renamed(x: int) -> int:
     return x + 1
 
 
+@gobridge
+def nest(depth: int) -> object:
+    value = 0
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@gobridge
+def nest_maps(depth: int) -> object:
+    value = 0
+    for _ in range(depth):
+        value = {"$k": value}
+    return value
+
+
 # -- client streams --------------------------------------------------------
 
 @gobridge
@@ -297,6 +318,12 @@ def busy_gen() -> Iterator[int]:
         pass
 
 
+@gobridge
+def nest_gen(depths: List[int]) -> Iterator[object]:
+    for depth in depths:
+        yield nest(depth)
+
+
 # -- bidirectional ---------------------------------------------------------
 
 @gobridge
@@ -304,6 +331,11 @@ def process_users(users: Iterator[dict]) -> Iterator[dict]:
     for u in users:
         yield {"id": u["id"], "name": u["name"].upper(),
                "score": u["score"] * 2}
+
+
+@gobridge
+def tally_gen(it: Iterator[object]) -> Iterator[int]:
+    yield sum(1 for _ in it)
 
 
 # -- cancellation and crashes ----------------------------------------------
