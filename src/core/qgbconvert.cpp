@@ -339,19 +339,10 @@ bool fail(QGbError *error, const QGbPath &path, const QString &message)
     return false;
 }
 
-// The path of a value nested too deeply is as long as the value is deep: name
-// its start and its end.
-bool tooDeep(QGbError *error, const QGbPath &path)
+// A container at this depth would hold values deeper than QGb::MaxNesting.
+inline bool tooDeepFor(const QGbPath &path)
 {
-    if (!error)
-        return false;
-    QString where = path.toString();
-    if (where.size() > 120)
-        where = where.left(60) + QLatin1String("...") + where.right(40);
-    *error = QGbError(
-            QGbError::TypeMismatch,
-            QStringLiteral("%1: nested deeper than %2 levels").arg(where).arg(QGb::MaxNesting));
-    return false;
+    return path.depth() >= QGb::MaxNesting;
 }
 
 bool unsupported(QGbError *error, const QGbPath &path, QMetaType type, const char *direction)
@@ -520,6 +511,8 @@ void writeProperty(const GadgetProperty &p, void *gadget, void *slot)
 bool gadgetToWire(QMetaType type, const void *gadget, QVariant *out, QGbError *error,
                   const QGbPath &path)
 {
+    if (tooDeepFor(path))
+        return QGb::Private::tooDeep(error, path);
     const GadgetInfo &info = gadgetInfo(type.metaObject());
     QVariantMap *map = QGb::Private::emplace<QVariantMap>(out);
     for (const GadgetProperty &p : info.properties) {
@@ -642,6 +635,8 @@ bool enumFromWire(const QVariant &wire, QMetaType type, void *out, QGbError *err
 bool sequenceToWire(const QSequentialIterable &iterable, QVariant *out, QGbError *error,
                     const QGbPath &path)
 {
+    if (tooDeepFor(path))
+        return QGb::Private::tooDeep(error, path);
     const QMetaSequence seq = iterable.metaContainer();
     const void *container = iterable.constIterable();
     const QMetaType elementType = seq.valueMetaType();
@@ -667,6 +662,8 @@ bool sequenceToWire(const QSequentialIterable &iterable, QVariant *out, QGbError
 bool associationToWire(const QAssociativeIterable &iterable, QMetaType type, QVariant *out,
                        QGbError *error, const QGbPath &path)
 {
+    if (tooDeepFor(path))
+        return QGb::Private::tooDeep(error, path);
     const QMetaAssociation assoc = iterable.metaContainer();
     const void *container = iterable.constIterable();
     if (assoc.keyMetaType() != QMetaType::fromType<QString>())
@@ -751,6 +748,8 @@ bool jsonToWire(const QJsonValue &value, QVariant *out, QGbError *error, const Q
 
 bool jsonArrayToWire(const QJsonArray &array, QVariant *out, QGbError *error, const QGbPath &path)
 {
+    if (tooDeepFor(path))
+        return QGb::Private::tooDeep(error, path);
     QVariantList *list = QGb::Private::emplace<QVariantList>(out);
     const qsizetype n = array.size();
     list->resize(n);
@@ -764,6 +763,8 @@ bool jsonArrayToWire(const QJsonArray &array, QVariant *out, QGbError *error, co
 bool jsonObjectToWire(const QJsonObject &object, QVariant *out, QGbError *error,
                       const QGbPath &path)
 {
+    if (tooDeepFor(path))
+        return QGb::Private::tooDeep(error, path);
     QVariantMap *map = QGb::Private::emplace<QVariantMap>(out);
     for (auto it = object.begin(), end = object.end(); it != end; ++it) {
         const QString key = it.key();
@@ -775,8 +776,6 @@ bool jsonObjectToWire(const QJsonObject &object, QVariant *out, QGbError *error,
 
 bool jsonToWire(const QJsonValue &value, QVariant *out, QGbError *error, const QGbPath &path)
 {
-    if (path.depth() > QGb::MaxNesting)
-        return tooDeep(error, path);
     switch (value.type()) {
     case QJsonValue::Null:
     case QJsonValue::Undefined:
@@ -971,13 +970,30 @@ namespace Private {
 
     /*!
         \internal
+        Fails with a TypeMismatch naming \a path: a container there would
+        nest values deeper than MaxNesting. The path is as long as the value
+        is deep: its start and its end are named.
+    */
+    bool tooDeep(QGbError *error, const QGbPath &path)
+    {
+        if (!error)
+            return false;
+        QString where = path.toString();
+        if (where.size() > 120)
+            where = where.left(60) + QLatin1String("...") + where.right(40);
+        *error = QGbError(
+                QGbError::TypeMismatch,
+                QStringLiteral("%1: nested deeper than %2 levels").arg(where).arg(QGb::MaxNesting));
+        return false;
+    }
+
+    /*!
+        \internal
         Converts the value of run-time type \a type at \a value to a wire value.
     */
     bool toWireRuntime(QMetaType type, const void *value, QVariant *out, QGbError *error,
                        const QGbPath &path)
     {
-        if (path.depth() > MaxNesting)
-            return tooDeep(error, path);
         switch (type.id()) {
         case QMetaType::UnknownType:
         case QMetaType::Nullptr:
@@ -1011,6 +1027,8 @@ namespace Private {
             QGB_SCALAR(QByteArrayList, QByteArrayList)
 #undef QGB_SCALAR
         case QMetaType::QVariantList: {
+            if (tooDeepFor(path))
+                return tooDeep(error, path);
             // Not canonical as a whole (callers check first): convert element-wise,
             // sharing the elements that are.
             const QVariantList &in = *static_cast<const QVariantList *>(value);
@@ -1025,6 +1043,8 @@ namespace Private {
             return true;
         }
         case QMetaType::QVariantMap: {
+            if (tooDeepFor(path))
+                return tooDeep(error, path);
             const QVariantMap &in = *static_cast<const QVariantMap *>(value);
             QVariantMap *map = emplace<QVariantMap>(out);
             for (auto it = in.cbegin(), end = in.cend(); it != end; ++it) {
@@ -1144,8 +1164,6 @@ namespace Private {
 */
 bool toWire(const QVariant &value, QVariant *out, QGbError *error, const QGbPath &path)
 {
-    if (path.depth() > MaxNesting)
-        return tooDeep(error, path);
     if (Private::isCanonicalWithin(value, MaxNesting - path.depth())) {
         *out = value;
         return true;

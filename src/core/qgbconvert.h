@@ -100,6 +100,7 @@ QGB_EXPORT bool isCanonical(const QVariant &value);
 namespace Private {
 
     QGB_EXPORT bool isCanonicalWithin(const QVariant &value, int levels);
+    QGB_EXPORT bool tooDeep(QGbError *error, const QGbPath &path);
     QGB_EXPORT bool toWireRuntime(QMetaType type, const void *value, QVariant *out, QGbError *error,
                                   const QGbPath &path);
     QGB_EXPORT bool mismatch(QGbError *error, const QGbPath &path, QMetaType expected,
@@ -237,6 +238,8 @@ bool toWire(const T &value, QVariant *out, QGbError *error, const QGbPath &path)
         }
         return toWireRuntime(v.metaType(), v.constData(), out, error, path);
     } else if constexpr (ListTraits<T>::Value) {
+        if (path.depth() >= MaxNesting)
+            return tooDeep(error, path);
         const qsizetype n = qsizetype(value.size());
         QVariantList *list = emplace<QVariantList>(out);
         list->resize(n);
@@ -248,6 +251,8 @@ bool toWire(const T &value, QVariant *out, QGbError *error, const QGbPath &path)
             ++i;
         }
     } else if constexpr (MapTraits<T>::Value) {
+        if (path.depth() >= MaxNesting)
+            return tooDeep(error, path);
         QVariantMap *map = emplace<QVariantMap>(out);
         for (auto it = value.cbegin(), end = value.cend(); it != end; ++it) {
             QVariant *slot;

@@ -457,6 +457,12 @@ void QGbScheduler::sendCredit(const QGbCallPtr &call)
 void QGbScheduler::onCallMessage(QGbConnection *connection, QGbWire::MessageType type,
                                  QGbWire::Message &message)
 {
+    if (type == QGbWire::MessageType::Error && message.id == 0) {
+        // The worker refuses the connection (docs/protocol.md, section 8): its
+        // error ends the call that runs on it.
+        m_sessions->close(connection, QGbWire::readError(message));
+        return;
+    }
     const QGbCallPtr call = connection->call;
     if (!call || message.id != call->id) {
         // Frames for a call that already ended are dropped; anything newer is a protocol error.

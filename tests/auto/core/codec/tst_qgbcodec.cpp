@@ -1024,6 +1024,12 @@ void tst_QGbCodec::nestingLimit_data()
             v = QVariantMap { { QStringLiteral("k"), v } };
         return toWireError(v, QGbPath("result"));
     }) << "result.k.k";
+    QTest::newRow("201 lists, the innermost empty") << Refusal([] {
+        QVariant v = QVariantList();
+        for (int i = 0; i < QGb::MaxNesting; ++i)
+            v = QVariantList { v };
+        return toWireError(v, QGbPath("result"));
+    }) << "result[0][0]";
     QTest::newRow("JSON nested 201 levels") << Refusal([] {
         QJsonArray a { 1 };
         for (int i = 0; i < QGb::MaxNesting; ++i)

@@ -24,6 +24,8 @@ to the method of each call:
   missing_attachment a result with "att": 1 whose value names attachment 3
   duplicate_key      a result whose object repeats a key (what json.dumps
                      makes of {1: "a", "1": "b"})
+  refuse             an error without id (the worker refusing the connection,
+                     docs/protocol.md section 8), then closes the connection
   anything else      an UnknownMethod error
 
 Every misbehaviour leaves the process running; only the host decides what
@@ -152,6 +154,10 @@ def misbehave(sock, conn_id, cid, method):
     if method == "duplicate_key":
         return frame(('{"type":"result","id":%d,"value":%s}'
                       % (cid, json.dumps({1: "a", "1": "b"}))).encode())
+    if method == "refuse":
+        sock.sendall(message({"type": "error", "error": {
+            "code": "ProtocolError", "message": "badworker refuses this connection"}}))
+        return None
     return message({"type": "error", "id": cid,
                     "error": {"code": "UnknownMethod",
                               "message": "badworker has no method %r" % method}})

@@ -178,6 +178,8 @@ void tst_QGbProtocol::badFrames_data()
     error("bad_marker", QGbError::ProtocolError, "marker");
     error("missing_attachment", QGbError::ProtocolError, "attachment");
     error("duplicate_key", QGbError::ProtocolError, "value[\"1\"] appears twice");
+    // The worker's own error for the connection ends the call, with its message.
+    error("refuse", QGbError::ProtocolError, "badworker refuses this connection");
 
     // Frames for a call that already ended are dropped (protocol section 5).
     QTest::newRow("duplicate_result")
