@@ -267,8 +267,7 @@ QString QGbPath::toString() const
 */
 
 /*!
-    \fn template <typename T> bool QGb::toWire(const T &value, QVariant *out, QGbError *error, const
-   QGbPath &path)
+    \fn template <typename T> bool QGb::toWire(const T &value, QVariant *out, QGbError *error, const QGbPath &path)
 
     Converts \a value to a canonical wire value in \a out. Returns \c true on
     success; otherwise sets \a error to a \l{QGbError::}{TypeMismatch} naming
@@ -277,8 +276,7 @@ QString QGbPath::toString() const
 */
 
 /*!
-    \fn template <typename T> bool QGb::fromWire(const QVariant &wire, T *out, QGbError *error,
-   const QGbPath &path)
+    \fn template <typename T> bool QGb::fromWire(const QVariant &wire, T *out, QGbError *error, const QGbPath &path)
 
     Converts the canonical wire value \a wire to \a out. Returns \c true on
     success; otherwise sets \a error to a \l{QGbError::}{TypeMismatch} naming

@@ -255,8 +255,7 @@ bool QGbPool::waitForStarted(int msecs)
 }
 
 /*!
-    \fn template <typename R, typename... Args> QFuture<R> QGbPool::call(const QString &method,
-   const Args &...args)
+    \fn template <typename R, typename... Args> QFuture<R> QGbPool::call(const QString &method, const Args &...args)
 
     Calls the Python function \a method with \a args and returns a QFuture of its
     result converted to \c R (\c void discards it). If one of \a args is a
@@ -266,15 +265,15 @@ bool QGbPool::waitForStarted(int msecs)
 */
 
 /*!
-    \fn template <typename R, typename... Args> QFuture<R> QGbPool::call(const QGbCallOptions
-   &options, const QString &method, const Args &...args) \overload
+    \fn template <typename R, typename... Args> QFuture<R> QGbPool::call(const QGbCallOptions &options, const QString &method, const Args &...args)
+    \overload
 
     Calls \a method with \a args, configured by \a options (for example a timeout).
 */
 
 /*!
-    \fn template <typename R, typename... Args> QFuture<R> QGbPool::stream(const QGbCallOptions
-   &options, const QString &method, const Args &...args) \overload
+    \fn template <typename R, typename... Args> QFuture<R> QGbPool::stream(const QGbCallOptions &options, const QString &method, const Args &...args)
+    \overload
 
     Streams from \a method with \a args, configured by \a options.
 */
@@ -286,16 +285,16 @@ bool QGbPool::waitForStarted(int msecs)
 */
 
 /*!
-    \fn void QGbPool::workerExited(int worker, qint64 pid, int exitCode, QProcess::ExitStatus
-   exitStatus) This signal is emitted when the process \a pid of worker \a worker ended with \a
-   exitCode and \a exitStatus: it crashed, was killed by the pool (cancel grace period, heartbeat),
-   or was recycled.
+    \fn void QGbPool::workerExited(int worker, qint64 pid, int exitCode, QProcess::ExitStatus exitStatus)
+    This signal is emitted when the process \a pid of worker \a worker ended
+    with \a exitCode and \a exitStatus: it crashed, was killed by the pool
+    (cancel grace period, heartbeat), or was recycled.
 */
 
 /*!
-    \fn void QGbPool::workerOutput(int worker, QProcess::ProcessChannel channel, const QByteArray
-   &line) This signal is emitted for each whole \a line (with its newline) worker \a worker writes
-   on \a channel, whether or not it is also forwarded.
+    \fn void QGbPool::workerOutput(int worker, QProcess::ProcessChannel channel, const QByteArray &line)
+    This signal is emitted for each whole \a line (with its newline) that
+    worker \a worker writes on \a channel, whether or not it is also forwarded.
 */
 
 /*!
@@ -311,8 +310,7 @@ bool QGbPool::waitForStarted(int msecs)
 */
 
 /*!
-    \fn template <typename R, typename... Args> QFuture<R> QGbPool::stream(const QString &method,
-   const Args &...args)
+    \fn template <typename R, typename... Args> QFuture<R> QGbPool::stream(const QString &method, const Args &...args)
 
     Calls the Python generator function \a method with \a args and returns a
     QFuture that receives each value it yields, converted to \c R. With a
