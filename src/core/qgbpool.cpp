@@ -9,6 +9,7 @@
 #include "qgbwaithook_p.h"
 
 #include <QtCore/qmetaobject.h>
+#include <QtCore/qmutex.h>
 #include <QtCore/qpointer.h>
 
 namespace QGbPrivate {
@@ -18,6 +19,29 @@ CallSink::~CallSink() = default;
 void CallSink::deliverError(const QGbError &error)
 {
     futureInterface().reportException(QGbException(error));
+}
+
+void clearResultsBeforeException(QFutureInterfaceBase &future,
+                                 void (*clear)(QtPrivate::ResultStoreBase &store))
+{
+    // Qt 6.4 swaps the result store for the exception without freeing the
+    // typed results (~QFutureInterface<T> frees them only when there is no
+    // exception): free a failing stream's items first.
+    QMutexLocker locker(&future.mutex());
+    if (!future.isCanceled() && !future.isFinished())
+        clear(future.resultStoreBase());
+}
+
+bool appendChannel(QVariantList *out, QGbChannel *channel, QGbChannel **input, QGbError *error)
+{
+    if (*input) {
+        *error = QGbError(QGbError::BadArguments,
+                          QStringLiteral("A call takes at most one QGbChannel"));
+        return false;
+    }
+    *input = channel;
+    out->append(QVariant::fromValue(QGbStreamMarker()));
+    return true;
 }
 
 } // namespace QGbPrivate
@@ -421,19 +445,6 @@ QFuture<QVariantList> QGbPool::describe()
     d->submit(QGbCallOptions(), QStringLiteral("describe"), QVariantList(), nullptr, -1,
               std::move(sink), QGbError(), {}, QGbCallRecord::Kind::Describe);
     return future;
-}
-
-bool QGbPool::appendChannel(QVariantList *out, QGbChannel *channel, QGbChannel **input,
-                            QGbError *error)
-{
-    if (*input) {
-        *error = QGbError(QGbError::BadArguments,
-                          QStringLiteral("A call takes at most one QGbChannel"));
-        return false;
-    }
-    *input = channel;
-    out->append(QVariant::fromValue(QGbStreamMarker()));
-    return true;
 }
 
 std::shared_ptr<QGbCallRecord> QGbPool::submit(const QGbCallOptions &options, const QString &method,
