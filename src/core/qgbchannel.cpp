@@ -102,7 +102,7 @@ QList<QVariant> QGbChannelShared::take(qsizetype max, End *endState)
                 target.data(),
                 [target] {
                     if (target)
-                        emit target->writable();
+                        QGbChannelPrivate::emitWritable(target.data());
                 },
                 Qt::QueuedConnection);
     }

@@ -145,18 +145,30 @@ QGbPool::QGbPool(const QString &script, const QGbPoolOptions &options, QObject *
     }
 #endif
 
-    connect(d->engine, &QGbEngine::workerStarted, this, &QGbPool::workerStarted);
-    connect(d->engine, &QGbEngine::workerExited, this, &QGbPool::workerExited);
-    connect(d->engine, &QGbEngine::workerOutput, this, &QGbPool::workerOutput);
-    connect(d->engine, &QGbEngine::errorOccurred, this, &QGbPool::errorOccurred);
-    connect(d->engine, &QGbEngine::workerFailed, this, &QGbPool::workerFailed);
+    // The engine's signals come from the I/O thread: queued to the pool's
+    // thread, where the pool emits its own (only the pool may emit them).
+    connect(d->engine, &QGbEngine::workerStarted, this,
+            [this](int worker, qint64 pid) { emit workerStarted(worker, pid, QPrivateSignal()); });
+    connect(d->engine, &QGbEngine::workerExited, this,
+            [this](int worker, qint64 pid, int exitCode, QProcess::ExitStatus exitStatus) {
+                emit workerExited(worker, pid, exitCode, exitStatus, QPrivateSignal());
+            });
+    connect(d->engine, &QGbEngine::workerOutput, this,
+            [this](int worker, QProcess::ProcessChannel channel, const QByteArray &line) {
+                emit workerOutput(worker, channel, line, QPrivateSignal());
+            });
+    connect(d->engine, &QGbEngine::errorOccurred, this,
+            [this](const QGbError &error) { emit errorOccurred(error, QPrivateSignal()); });
+    connect(d->engine, &QGbEngine::workerFailed, this, [this](int worker, const QGbError &error) {
+        emit workerFailed(worker, error, QPrivateSignal());
+    });
     connect(d->engine, &QGbEngine::readyWorkersChanged, this, [this](int ready) {
         Q_D(QGbPool);
         if (d->state == Starting && ready == d->options.workers()) {
             d->state = Running;
-            emit stateChanged(d->state);
+            emit stateChanged(d->state, QPrivateSignal());
         }
-        emit readyWorkersChanged(ready);
+        emit readyWorkersChanged(ready, QPrivateSignal());
     });
 
     d->thread.start();
@@ -196,7 +208,7 @@ void QGbPool::close()
     d->thread.quit();
     d->thread.wait();
     d->state = Closed;
-    emit stateChanged(d->state);
+    emit stateChanged(d->state, QPrivateSignal());
 }
 
 /*!

@@ -95,13 +95,15 @@ public Q_SLOTS:
     void restartFailedWorkers();
 
 Q_SIGNALS:
-    void stateChanged(QGbPool::State state);
-    void readyWorkersChanged(int readyWorkers);
-    void workerStarted(int worker, qint64 pid);
-    void workerExited(int worker, qint64 pid, int exitCode, QProcess::ExitStatus exitStatus);
-    void workerOutput(int worker, QProcess::ProcessChannel channel, const QByteArray &line);
-    void workerFailed(int worker, const QGbError &error);
-    void errorOccurred(const QGbError &error);
+    void stateChanged(QGbPool::State state, QPrivateSignal);
+    void readyWorkersChanged(int readyWorkers, QPrivateSignal);
+    void workerStarted(int worker, qint64 pid, QPrivateSignal);
+    void workerExited(int worker, qint64 pid, int exitCode, QProcess::ExitStatus exitStatus,
+                      QPrivateSignal);
+    void workerOutput(int worker, QProcess::ProcessChannel channel, const QByteArray &line,
+                      QPrivateSignal);
+    void workerFailed(int worker, const QGbError &error, QPrivateSignal);
+    void errorOccurred(const QGbError &error, QPrivateSignal);
 
 private:
     template<typename R, typename... Args>
