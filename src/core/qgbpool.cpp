@@ -110,6 +110,42 @@ bool appendChannel(QVariantList *out, QGbChannel *channel, QGbChannel **input, Q
     A worker that dies is restarted with exponential backoff (100 ms doubling up
     to 30 s, reset after 10 s of healthy running); calls running on it fail with
     QGbError::WorkerCrashed, calls that had not started go to a live worker.
+
+    \section1 Signals
+
+    The pool reports its state and its workers with signals, emitted in the
+    thread the pool lives in: stateChanged(), readyWorkersChanged(),
+    workerStarted(), workerExited(), workerOutput(), workerFailed() and
+    errorOccurred(). Only the pool emits them: they are private signals, which
+    can be connected to but not emitted from outside the class.
+*/
+
+/*!
+    \property QGbPool::script
+    \brief the Python script the workers run.
+*/
+
+/*!
+    \property QGbPool::state
+    \brief the pool's state.
+*/
+
+/*!
+    \property QGbPool::readyWorkers
+    \brief how many workers are ready to run calls now.
+*/
+
+/*!
+    \fn void QGbPool::stateChanged(QGbPool::State state)
+    This signal is emitted when the pool's state changes to \a state: to
+    \l Running once every worker was ready, to \l Closed when the pool is
+    closed.
+*/
+
+/*!
+    \fn void QGbPool::readyWorkersChanged(int readyWorkers)
+    This signal is emitted when the number of workers ready to run calls
+    changes to \a readyWorkers.
 */
 
 /*!
