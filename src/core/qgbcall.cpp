@@ -166,7 +166,8 @@ void QGbCallPrivate::deliverDone()
     emitted from outside the class. finished() is emitted exactly once for
     every call, and last: after resultReady(), after the last
     chunkReceived() of a stream, or after errorOccurred(), including when the
-    call is cancelled. isFinished() is \c true from then on. Like
+    call is cancelled (a QGbCall deleted before its call ended emits nothing
+    more). isFinished() is \c true from then on. Like
     QNetworkReply, QGbCall has no \c finished property: isFinished() and the
     finished() signal report the end of the call.
 */
