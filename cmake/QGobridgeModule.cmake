@@ -3,6 +3,8 @@
 #   qgb_add_module(<Name>
 #       SOURCES <.cpp and private _p.h files>
 #       PUBLIC_HEADERS <installed headers>
+#       IMPL_HEADERS <installed detail headers>   # what the public headers' templates
+#                                                 # need; installed under QGobridge/impl/
 #       FORWARDING_HEADERS <Class:header.h> ...   # camel-case headers: #include <QGbPool>
 #       LINK_PUBLIC <targets> LINK_PRIVATE <targets>)
 #
@@ -21,7 +23,7 @@ set(QGOBRIDGE_INCLUDE_DIR "${PROJECT_BINARY_DIR}/include")
 
 function(qgb_add_module name)
     cmake_parse_arguments(PARSE_ARGV 1 arg ""  ""
-        "SOURCES;PUBLIC_HEADERS;FORWARDING_HEADERS;LINK_PUBLIC;LINK_PRIVATE")
+        "SOURCES;PUBLIC_HEADERS;IMPL_HEADERS;FORWARDING_HEADERS;LINK_PUBLIC;LINK_PRIVATE")
     set(target QGobridge${name})
     string(TOUPPER "${name}" upper)
 
@@ -35,7 +37,7 @@ function(qgb_add_module name)
         list(APPEND fwd_files "${fwd_dir}/${class}")
     endforeach()
 
-    add_library(${target} SHARED ${arg_PUBLIC_HEADERS} ${arg_SOURCES})
+    add_library(${target} SHARED ${arg_PUBLIC_HEADERS} ${arg_IMPL_HEADERS} ${arg_SOURCES})
     add_library(QGobridge::${name} ALIAS ${target})
     target_compile_definitions(${target} PRIVATE
         QGOBRIDGE_BUILD_${upper}
@@ -69,6 +71,10 @@ function(qgb_add_module name)
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
     install(FILES ${arg_PUBLIC_HEADERS} ${fwd_files}
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/QGobridge)
+    if(arg_IMPL_HEADERS)
+        install(FILES ${arg_IMPL_HEADERS}
+            DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/QGobridge/impl)
+    endif()
     install(EXPORT QGobridge${name}Targets
         NAMESPACE QGobridge::
         FILE QGobridge${name}Targets.cmake

@@ -4,11 +4,12 @@
 set -euo pipefail
 
 packages=(
-    build-essential # g++, make
-    cmake           # 3.21 or newer
+    build-essential         # g++, make
+    cmake                   # 3.21 or newer
     ninja-build
-    qt6-base-dev    # Qt 6 Core, Network, Test (and the GL headers Qt's CMake files want)
-    python3         # the workers; 3.9 or newer
+    qt6-base-dev            # Qt 6 Core, Network, Test (and the GL headers Qt's CMake files want)
+    python3                 # the workers; 3.9 or newer
+    qt6-documentation-tools # qdoc, for scripts/docs.sh
 )
 
 missing=()

@@ -95,14 +95,14 @@ void QGbCallPrivate::deliverChunks(const QVariantList &items)
     if (finished)
         return;
     const QPointer<QGbCall> alive(q);
-    emit q->chunksReceived(items);
+    emit q->chunksReceived(items, QGbCall::QPrivateSignal());
     if (!alive)
         return;
     if (q->isSignalConnected(QMetaMethod::fromSignal(&QGbCall::chunkReceived))) {
         for (const QVariant &item : items) {
             if (finished)
                 return;
-            emit q->chunkReceived(item);
+            emit q->chunkReceived(item, QGbCall::QPrivateSignal());
             if (!alive)
                 return;
         }
@@ -118,7 +118,7 @@ void QGbCallPrivate::deliverResult(const QVariant &value)
     if (finished)
         return;
     result = value;
-    emit q->resultReady(value);
+    emit q->resultReady(value, QGbCall::QPrivateSignal());
 }
 
 void QGbCallPrivate::deliverError(const QGbError &e)
@@ -127,7 +127,7 @@ void QGbCallPrivate::deliverError(const QGbError &e)
     if (finished)
         return;
     error = e;
-    emit q->errorOccurred(e);
+    emit q->errorOccurred(e, QGbCall::QPrivateSignal());
 }
 
 void QGbCallPrivate::deliverDone()
@@ -136,7 +136,7 @@ void QGbCallPrivate::deliverDone()
     if (finished)
         return;
     finished = true;
-    emit q->finished();
+    emit q->finished(QGbCall::QPrivateSignal());
 }
 
 /*!
@@ -158,6 +158,36 @@ void QGbCallPrivate::deliverDone()
     The caller owns the QGbCall. Deleting it before it finished cancels the
     call, as cancel() does. Values are the untyped wire values: qint64, double,
     bool, QString, QByteArray, QVariantList, QVariantMap and null.
+
+    \section1 Signals
+
+    Only QGbCall emits its signals: they are private signals, which can be
+    connected to (with a function pointer, a lambda or QSignalSpy) but not
+    emitted from outside the class. finished() is emitted exactly once for
+    every call, and last: after resultReady(), after the last
+    chunkReceived() of a stream, or after errorOccurred(), including when the
+    call is cancelled (a QGbCall deleted before its call ended emits nothing
+    more). isFinished() is \c true from then on. Like
+    QNetworkReply, QGbCall has no \c finished property: isFinished() and the
+    finished() signal report the end of the call.
+*/
+
+/*!
+    \property QGbCall::method
+    \brief the name of the Python function called.
+*/
+
+/*!
+    \property QGbCall::result
+    \brief the result of a plain call or a client stream, once resultReady()
+    was emitted; an invalid QVariant until then and for a stream.
+*/
+
+/*!
+    \property QGbCall::error
+    \brief the error the call failed with, once errorOccurred() was emitted.
+
+    Its code is QGbError::NoError while the call runs and when it succeeded.
 */
 
 /*!
@@ -185,7 +215,9 @@ void QGbCallPrivate::deliverDone()
 /*!
     \fn void QGbCall::finished()
     This signal is emitted exactly once, when the call has ended: after
-    resultReady(), after the last chunkReceived() of a stream, or after errorOccurred().
+    resultReady(), after the last chunkReceived() of a stream, or after
+    errorOccurred(). Only QGbCall emits it.
+    \sa isFinished()
 */
 
 QGbCall::QGbCall(const QString &method, QObject *parent)
@@ -272,7 +304,7 @@ void QGbCall::cancel()
     d->error = QGbError(QGbError::Cancelled);
     d->future.cancel();
     const QPointer<QGbCall> alive(this);
-    emit errorOccurred(d->error);
+    emit errorOccurred(d->error, QPrivateSignal());
     if (alive)
-        emit finished();
+        emit finished(QPrivateSignal());
 }

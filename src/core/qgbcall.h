@@ -20,7 +20,6 @@ class QGB_EXPORT QGbCall : public QObject
 {
     Q_OBJECT
     Q_PROPERTY(QString method READ method CONSTANT)
-    Q_PROPERTY(bool finished READ isFinished NOTIFY finished)
     Q_PROPERTY(QVariant result READ result NOTIFY resultReady)
     Q_PROPERTY(QGbError error READ error NOTIFY errorOccurred)
 public:
@@ -36,11 +35,11 @@ public Q_SLOTS:
     void cancel();
 
 Q_SIGNALS:
-    void chunkReceived(const QVariant &chunk);
-    void chunksReceived(const QVariantList &chunks);
-    void resultReady(const QVariant &result);
-    void errorOccurred(const QGbError &error);
-    void finished();
+    void chunkReceived(const QVariant &chunk, QPrivateSignal);
+    void chunksReceived(const QVariantList &chunks, QPrivateSignal);
+    void resultReady(const QVariant &result, QPrivateSignal);
+    void errorOccurred(const QGbError &error, QPrivateSignal);
+    void finished(QPrivateSignal);
 
 private:
     explicit QGbCall(const QString &method, QObject *parent = nullptr);

@@ -22,15 +22,44 @@ public:
     \endcode
 */
 
+/*!
+    Constructs options with no timeout of their own: the pool's
+    QGbPoolOptions::callTimeout() applies.
+*/
 QGbCallOptions::QGbCallOptions()
     : d(new QGbCallOptionsPrivate)
 {
 }
+
+/*!
+    Constructs a copy of \a other.
+*/
 QGbCallOptions::QGbCallOptions(const QGbCallOptions &other) = default;
+
+/*!
+    Move-constructs options from \a other.
+*/
 QGbCallOptions::QGbCallOptions(QGbCallOptions &&other) noexcept = default;
+
+/*!
+    Assigns \a other to these options and returns a reference to them.
+*/
 QGbCallOptions &QGbCallOptions::operator=(const QGbCallOptions &other) = default;
+
+/*!
+    Move-assigns \a other to these options and returns a reference to them.
+*/
 QGbCallOptions &QGbCallOptions::operator=(QGbCallOptions &&other) noexcept = default;
+
+/*!
+    Destroys the options.
+*/
 QGbCallOptions::~QGbCallOptions() = default;
+
+/*!
+    \fn void QGbCallOptions::swap(QGbCallOptions &other)
+    Swaps these options with \a other. This operation is very fast and never fails.
+*/
 
 /*!
     Returns the call's timeout; negative if none was set, in which case the

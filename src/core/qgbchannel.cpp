@@ -102,7 +102,7 @@ QList<QVariant> QGbChannelShared::take(qsizetype max, End *endState)
                 target.data(),
                 [target] {
                     if (target)
-                        emit target->writable();
+                        QGbChannelPrivate::emitWritable(target.data());
                 },
                 Qt::QueuedConnection);
     }
@@ -170,7 +170,24 @@ bool QGbChannelShared::bind(std::function<void()> wake)
     \fn void QGbChannel::writable()
 
     This signal is emitted when the channel has room again after write()
-    returned \c false because it was full.
+    returned \c false because it was full. It is emitted in the thread the
+    channel lives in, and only by the channel.
+*/
+
+/*!
+    \variable QGbChannel::DefaultCapacity
+    \brief The capacity of a channel constructed without one: 4096 values.
+*/
+
+/*!
+    \property QGbChannel::capacity
+    \brief how many written values the channel holds at most before the
+    worker takes them.
+*/
+
+/*!
+    \property QGbChannel::closed
+    \brief whether the channel was closed, aborted, or its call has ended.
 */
 
 /*!

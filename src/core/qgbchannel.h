@@ -48,7 +48,7 @@ public:
     QGbError error() const;
 
 Q_SIGNALS:
-    void writable();
+    void writable(QPrivateSignal);
 
 private:
     bool writeWire(QVariant &&wire);

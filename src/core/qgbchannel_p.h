@@ -63,6 +63,12 @@ public:
 class QGbChannelPrivate
 {
 public:
+    // Only the library emits QGbChannel::writable(); the private class may.
+    static void emitWritable(QGbChannel *channel)
+    {
+        emit channel->writable(QGbChannel::QPrivateSignal());
+    }
+
     std::shared_ptr<QGbChannelShared> shared;
     QGbError error;
 };

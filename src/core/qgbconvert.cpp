@@ -17,17 +17,33 @@
 /*!
     \class QGbStreamMarker
     \inmodule QGobridge
-    \brief The QGbStreamMarker type stands for the client-stream argument of a call.
+    \inheaderfile QGbConvert
+    \brief The QGbStreamMarker class stands for the client-stream argument of a call.
 
     In a canonical wire value (see QGb::toWire()), a QVariant holding a
     QGbStreamMarker marks the position of the client-stream argument in a
     call's arguments. It is written on the wire as \c{{"$stream":0}} and read
     back as a QGbStreamMarker.
+
+    QGbPool::invoke() takes one in its argument list where the QGbChannel
+    passed as its input goes:
+    \c{pool.invoke("sum", {1, QVariant::fromValue(QGbStreamMarker())}, &channel)}.
+*/
+
+/*!
+    \fn bool QGbStreamMarker::operator==(QGbStreamMarker, QGbStreamMarker)
+    Returns \c true: all markers are equal.
+*/
+
+/*!
+    \fn bool QGbStreamMarker::operator!=(QGbStreamMarker, QGbStreamMarker)
+    Returns \c false: all markers are equal.
 */
 
 /*!
     \class QGbPath
     \inmodule QGobridge
+    \inheaderfile QGbConvert
     \brief The QGbPath class names the position of a value inside a call's
     arguments or result, for error messages.
 
@@ -195,6 +211,7 @@ QString QGbPath::toString() const
 /*!
     \namespace QGb
     \inmodule QGobridge
+    \inheaderfile QGbConvert
     \brief Conversions between C++ values and wire values.
 
     A \e{wire value} is a QVariant in canonical form, the value model of the
@@ -267,8 +284,7 @@ QString QGbPath::toString() const
 */
 
 /*!
-    \fn template <typename T> bool QGb::toWire(const T &value, QVariant *out, QGbError *error, const
-   QGbPath &path)
+    \fn template <typename T> bool QGb::toWire(const T &value, QVariant *out, QGbError *error, const QGbPath &path)
 
     Converts \a value to a canonical wire value in \a out. Returns \c true on
     success; otherwise sets \a error to a \l{QGbError::}{TypeMismatch} naming
@@ -277,8 +293,7 @@ QString QGbPath::toString() const
 */
 
 /*!
-    \fn template <typename T> bool QGb::fromWire(const QVariant &wire, T *out, QGbError *error,
-   const QGbPath &path)
+    \fn template <typename T> bool QGb::fromWire(const QVariant &wire, T *out, QGbError *error, const QGbPath &path)
 
     Converts the canonical wire value \a wire to \a out. Returns \c true on
     success; otherwise sets \a error to a \l{QGbError::}{TypeMismatch} naming

@@ -21,7 +21,34 @@
     A QFuture returned by QGbPool fails with a QGbException that carries the
     QGbError; QGbCall emits it with QGbCall::errorOccurred().
 
-    QGbError is implicitly shared.
+    QGbError is implicitly shared, and a Q_GADGET: its properties can be read
+    through QMetaType, for example from QML.
+*/
+
+/*!
+    \property QGbError::code
+    \brief the error code.
+*/
+
+/*!
+    \property QGbError::errorString
+    \brief a human-readable description of the error.
+*/
+
+/*!
+    \property QGbError::remoteType
+    \brief the Python type name of the exception, for \l RemoteException.
+*/
+
+/*!
+    \property QGbError::remoteTraceback
+    \brief the formatted Python traceback, for \l RemoteException.
+*/
+
+/*!
+    \property QGbError::retriable
+    \brief whether the same call may succeed when made again.
+    \sa isRetriable()
 */
 
 /*!
@@ -54,6 +81,9 @@
            fails at once instead of hanging the pool.
 */
 
+/*!
+    Constructs an error with the code \l NoError: isError() returns \c false.
+*/
 QGbError::QGbError()
     : d(new QGbErrorPrivate)
 {
@@ -70,11 +100,35 @@ QGbError::QGbError(Code code, const QString &errorString)
     d->errorString = errorString;
 }
 
+/*!
+    Constructs a copy of \a other.
+*/
 QGbError::QGbError(const QGbError &other) = default;
+
+/*!
+    Move-constructs an error from \a other.
+*/
 QGbError::QGbError(QGbError &&other) noexcept = default;
+
+/*!
+    Assigns \a other to this error and returns a reference to it.
+*/
 QGbError &QGbError::operator=(const QGbError &other) = default;
+
+/*!
+    Move-assigns \a other to this error and returns a reference to it.
+*/
 QGbError &QGbError::operator=(QGbError &&other) noexcept = default;
+
+/*!
+    Destroys the error.
+*/
 QGbError::~QGbError() = default;
+
+/*!
+    \fn void QGbError::swap(QGbError &other)
+    Swaps this error with \a other. This operation is very fast and never fails.
+*/
 
 /*!
     \fn bool QGbError::isError() const
@@ -209,6 +263,17 @@ bool QGbError::operator==(const QGbError &other) const
                 && d->remoteTraceback == other.d->remoteTraceback);
 }
 
+/*!
+    \fn bool QGbError::operator!=(const QGbError &other) const
+    Returns \c true if this error and \a other differ in code, error string,
+    remote type or traceback.
+*/
+
+/*!
+    \relates QGbError
+    Writes \a error to \a debug: its code name, its error string and, for
+    \l{QGbError::}{RemoteException}, the Python type. Returns \a debug.
+*/
 QDebug operator<<(QDebug debug, const QGbError &error)
 {
     QDebugStateSaver saver(debug);
@@ -248,6 +313,9 @@ QGbException::QGbException(const QGbError &error)
 {
 }
 
+/*!
+    Destroys the exception.
+*/
 QGbException::~QGbException() = default;
 
 /*!
@@ -255,16 +323,28 @@ QGbException::~QGbException() = default;
     Returns the error this exception carries.
 */
 
+/*!
+    Returns the code name and error string of error(), as UTF-8, for example
+    \c{"RemoteException: division by zero"}.
+*/
 const char *QGbException::what() const noexcept
 {
     return m_what.constData();
 }
 
+/*!
+    Throws a copy of this exception. QFuture uses it to rethrow the
+    exception in the thread that reads the result.
+*/
 void QGbException::raise() const
 {
     throw *this;
 }
 
+/*!
+    Returns a new copy of this exception; the caller owns it. QFuture uses it
+    to store the exception.
+*/
 QGbException *QGbException::clone() const
 {
     return new QGbException(*this);

@@ -9,6 +9,7 @@
 #include "qgbwaithook_p.h"
 
 #include <QtCore/qmetaobject.h>
+#include <QtCore/qmutex.h>
 #include <QtCore/qpointer.h>
 
 namespace QGbPrivate {
@@ -18,6 +19,29 @@ CallSink::~CallSink() = default;
 void CallSink::deliverError(const QGbError &error)
 {
     futureInterface().reportException(QGbException(error));
+}
+
+void clearResultsBeforeException(QFutureInterfaceBase &future,
+                                 void (*clear)(QtPrivate::ResultStoreBase &store))
+{
+    // Qt 6.4 swaps the result store for the exception without freeing the
+    // typed results (~QFutureInterface<T> frees them only when there is no
+    // exception): free a failing stream's items first.
+    QMutexLocker locker(&future.mutex());
+    if (!future.isCanceled() && !future.isFinished())
+        clear(future.resultStoreBase());
+}
+
+bool appendChannel(QVariantList *out, QGbChannel *channel, QGbChannel **input, QGbError *error)
+{
+    if (*input) {
+        *error = QGbError(QGbError::BadArguments,
+                          QStringLiteral("A call takes at most one QGbChannel"));
+        return false;
+    }
+    *input = channel;
+    out->append(QVariant::fromValue(QGbStreamMarker()));
+    return true;
 }
 
 } // namespace QGbPrivate
@@ -86,6 +110,42 @@ void CallSink::deliverError(const QGbError &error)
     A worker that dies is restarted with exponential backoff (100 ms doubling up
     to 30 s, reset after 10 s of healthy running); calls running on it fail with
     QGbError::WorkerCrashed, calls that had not started go to a live worker.
+
+    \section1 Signals
+
+    The pool reports its state and its workers with signals, emitted in the
+    thread the pool lives in: stateChanged(), readyWorkersChanged(),
+    workerStarted(), workerExited(), workerOutput(), workerFailed() and
+    errorOccurred(). Only the pool emits them: they are private signals, which
+    can be connected to but not emitted from outside the class.
+*/
+
+/*!
+    \property QGbPool::script
+    \brief the Python script the workers run.
+*/
+
+/*!
+    \property QGbPool::state
+    \brief the pool's state.
+*/
+
+/*!
+    \property QGbPool::readyWorkers
+    \brief how many workers are ready to run calls now.
+*/
+
+/*!
+    \fn void QGbPool::stateChanged(QGbPool::State state)
+    This signal is emitted when the pool's state changes to \a state: to
+    \l Running once every worker was ready, to \l Closed when the pool is
+    closed.
+*/
+
+/*!
+    \fn void QGbPool::readyWorkersChanged(int readyWorkers)
+    This signal is emitted when the number of workers ready to run calls
+    changes to \a readyWorkers.
 */
 
 /*!
@@ -121,18 +181,30 @@ QGbPool::QGbPool(const QString &script, const QGbPoolOptions &options, QObject *
     }
 #endif
 
-    connect(d->engine, &QGbEngine::workerStarted, this, &QGbPool::workerStarted);
-    connect(d->engine, &QGbEngine::workerExited, this, &QGbPool::workerExited);
-    connect(d->engine, &QGbEngine::workerOutput, this, &QGbPool::workerOutput);
-    connect(d->engine, &QGbEngine::errorOccurred, this, &QGbPool::errorOccurred);
-    connect(d->engine, &QGbEngine::workerFailed, this, &QGbPool::workerFailed);
+    // The engine's signals come from the I/O thread: queued to the pool's
+    // thread, where the pool emits its own (only the pool may emit them).
+    connect(d->engine, &QGbEngine::workerStarted, this,
+            [this](int worker, qint64 pid) { emit workerStarted(worker, pid, QPrivateSignal()); });
+    connect(d->engine, &QGbEngine::workerExited, this,
+            [this](int worker, qint64 pid, int exitCode, QProcess::ExitStatus exitStatus) {
+                emit workerExited(worker, pid, exitCode, exitStatus, QPrivateSignal());
+            });
+    connect(d->engine, &QGbEngine::workerOutput, this,
+            [this](int worker, QProcess::ProcessChannel channel, const QByteArray &line) {
+                emit workerOutput(worker, channel, line, QPrivateSignal());
+            });
+    connect(d->engine, &QGbEngine::errorOccurred, this,
+            [this](const QGbError &error) { emit errorOccurred(error, QPrivateSignal()); });
+    connect(d->engine, &QGbEngine::workerFailed, this, [this](int worker, const QGbError &error) {
+        emit workerFailed(worker, error, QPrivateSignal());
+    });
     connect(d->engine, &QGbEngine::readyWorkersChanged, this, [this](int ready) {
         Q_D(QGbPool);
         if (d->state == Starting && ready == d->options.workers()) {
             d->state = Running;
-            emit stateChanged(d->state);
+            emit stateChanged(d->state, QPrivateSignal());
         }
-        emit readyWorkersChanged(ready);
+        emit readyWorkersChanged(ready, QPrivateSignal());
     });
 
     d->thread.start();
@@ -172,7 +244,7 @@ void QGbPool::close()
     d->thread.quit();
     d->thread.wait();
     d->state = Closed;
-    emit stateChanged(d->state);
+    emit stateChanged(d->state, QPrivateSignal());
 }
 
 /*!
@@ -255,8 +327,7 @@ bool QGbPool::waitForStarted(int msecs)
 }
 
 /*!
-    \fn template <typename R, typename... Args> QFuture<R> QGbPool::call(const QString &method,
-   const Args &...args)
+    \fn template <typename R, typename... Args> QFuture<R> QGbPool::call(const QString &method, const Args &...args)
 
     Calls the Python function \a method with \a args and returns a QFuture of its
     result converted to \c R (\c void discards it). If one of \a args is a
@@ -266,15 +337,15 @@ bool QGbPool::waitForStarted(int msecs)
 */
 
 /*!
-    \fn template <typename R, typename... Args> QFuture<R> QGbPool::call(const QGbCallOptions
-   &options, const QString &method, const Args &...args) \overload
+    \fn template <typename R, typename... Args> QFuture<R> QGbPool::call(const QGbCallOptions &options, const QString &method, const Args &...args)
+    \overload
 
     Calls \a method with \a args, configured by \a options (for example a timeout).
 */
 
 /*!
-    \fn template <typename R, typename... Args> QFuture<R> QGbPool::stream(const QGbCallOptions
-   &options, const QString &method, const Args &...args) \overload
+    \fn template <typename R, typename... Args> QFuture<R> QGbPool::stream(const QGbCallOptions &options, const QString &method, const Args &...args)
+    \overload
 
     Streams from \a method with \a args, configured by \a options.
 */
@@ -286,16 +357,16 @@ bool QGbPool::waitForStarted(int msecs)
 */
 
 /*!
-    \fn void QGbPool::workerExited(int worker, qint64 pid, int exitCode, QProcess::ExitStatus
-   exitStatus) This signal is emitted when the process \a pid of worker \a worker ended with \a
-   exitCode and \a exitStatus: it crashed, was killed by the pool (cancel grace period, heartbeat),
-   or was recycled.
+    \fn void QGbPool::workerExited(int worker, qint64 pid, int exitCode, QProcess::ExitStatus exitStatus)
+    This signal is emitted when the process \a pid of worker \a worker ended
+    with \a exitCode and \a exitStatus: it crashed, was killed by the pool
+    (cancel grace period, heartbeat), or was recycled.
 */
 
 /*!
-    \fn void QGbPool::workerOutput(int worker, QProcess::ProcessChannel channel, const QByteArray
-   &line) This signal is emitted for each whole \a line (with its newline) worker \a worker writes
-   on \a channel, whether or not it is also forwarded.
+    \fn void QGbPool::workerOutput(int worker, QProcess::ProcessChannel channel, const QByteArray &line)
+    This signal is emitted for each whole \a line (with its newline) that
+    worker \a worker writes on \a channel, whether or not it is also forwarded.
 */
 
 /*!
@@ -311,8 +382,7 @@ bool QGbPool::waitForStarted(int msecs)
 */
 
 /*!
-    \fn template <typename R, typename... Args> QFuture<R> QGbPool::stream(const QString &method,
-   const Args &...args)
+    \fn template <typename R, typename... Args> QFuture<R> QGbPool::stream(const QString &method, const Args &...args)
 
     Calls the Python generator function \a method with \a args and returns a
     QFuture that receives each value it yields, converted to \c R. With a
@@ -423,19 +493,6 @@ QFuture<QVariantList> QGbPool::describe()
     d->submit(QGbCallOptions(), QStringLiteral("describe"), QVariantList(), nullptr, -1,
               std::move(sink), QGbError(), {}, QGbCallRecord::Kind::Describe);
     return future;
-}
-
-bool QGbPool::appendChannel(QVariantList *out, QGbChannel *channel, QGbChannel **input,
-                            QGbError *error)
-{
-    if (*input) {
-        *error = QGbError(QGbError::BadArguments,
-                          QStringLiteral("A call takes at most one QGbChannel"));
-        return false;
-    }
-    *input = channel;
-    out->append(QVariant::fromValue(QGbStreamMarker()));
-    return true;
 }
 
 std::shared_ptr<QGbCallRecord> QGbPool::submit(const QGbCallOptions &options, const QString &method,

@@ -83,6 +83,35 @@ QGbPoolOptions &QGbPoolOptions::operator=(QGbPoolOptions &&other) noexcept = def
 QGbPoolOptions::~QGbPoolOptions() = default;
 
 /*!
+    \fn QGbPoolOptions::QGbPoolOptions()
+    Constructs options with the defaults listed above.
+*/
+/*!
+    \fn QGbPoolOptions::QGbPoolOptions(const QGbPoolOptions &other)
+    Constructs a copy of \a other.
+*/
+/*!
+    \fn QGbPoolOptions::QGbPoolOptions(QGbPoolOptions &&other)
+    Move-constructs options from \a other.
+*/
+/*!
+    \fn QGbPoolOptions &QGbPoolOptions::operator=(const QGbPoolOptions &other)
+    Assigns \a other to these options and returns a reference to them.
+*/
+/*!
+    \fn QGbPoolOptions &QGbPoolOptions::operator=(QGbPoolOptions &&other)
+    Move-assigns \a other to these options and returns a reference to them.
+*/
+/*!
+    \fn QGbPoolOptions::~QGbPoolOptions()
+    Destroys the options.
+*/
+/*!
+    \fn void QGbPoolOptions::swap(QGbPoolOptions &other)
+    Swaps these options with \a other. This operation is very fast and never fails.
+*/
+
+/*!
     Returns the number of Python worker processes. The default is 2.
 */
 int QGbPoolOptions::workers() const
@@ -476,14 +505,14 @@ std::chrono::milliseconds QGbPoolOptions::maxRestartDelay() const
 }
 
 /*!
-    Sets the restart backoff: a worker that died is restarted after  initial,
-    and each further death in a row doubles the wait, up to  maximum. A worker
-    that ran for 10 seconds before it died starts again from  initial.
-    Negative values count as zero; a  maximum below  initial is raised
+    Sets the restart backoff: a worker that died is restarted after \a initial,
+    and each further death in a row doubles the wait, up to \a maximum. A worker
+    that ran for 10 seconds before it died starts again from \a initial.
+    Negative values count as zero; a \a maximum below \a initial is raised
     to it.
 
     The defaults (100 ms doubling to 30 s) keep a worker that crashes at once
-    from spinning. A shorter  maximum suits workers that are expected to be
+    from spinning. A shorter \a maximum suits workers that are expected to be
     killed often, such as in chaos tests.
     \sa setRestartLimit()
 */

@@ -34,6 +34,7 @@ run_step("cmake --install" "${CMAKE_COMMAND}" --install "${QGB_BUILD_DIR}"
 # 2. The installed tree holds the headers, the CMake package and the Python package.
 foreach(path IN ITEMS
         "include/QGobridge/QGbPool"
+        "include/QGobridge/impl/qgbpool_impl.h"
         "${QGB_INSTALL_LIBDIR}/cmake/QGobridge/QGobridgeConfig.cmake"
         "share/qgobridge/python/gobridge/__init__.py"
         "share/qgobridge/python/gobridge/__pycache__")

@@ -1,4 +1,5 @@
-"""Cancellation (DESIGN section 3, levels 1-3) against a real worker."""
+"""Cancellation against a real worker: points 1-3 of "Cancellation and deadlines"
+in docs/reliability.md."""
 
 import os
 import time

@@ -1,8 +1,9 @@
 // Copyright (C) 2026 The QGobridge Authors.
 // SPDX-License-Identifier: MIT
 
-// Cancellation (DESIGN §3): the caller sees it at once, and the Python
-// function is interrupted where it runs, without killing the worker.
+// Cancellation (docs/reliability.md, "Cancellation and deadlines"): the caller
+// sees it at once, and the Python function is interrupted where it runs,
+// without killing the worker.
 
 #include "qgbtesthelpers.h"
 

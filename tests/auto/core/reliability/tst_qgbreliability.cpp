@@ -1,7 +1,8 @@
 // Copyright (C) 2026 The QGobridge Authors.
 // SPDX-License-Identifier: MIT
 
-// Reliability (DESIGN §3-§4): escalation of cancels that cannot be delivered,
+// Reliability (docs/reliability.md: "Cancellation and deadlines", "Bounded
+// memory", "Supervision"): escalation of cancels that cannot be delivered,
 // deadlines, flow control, hung workers, recycling and the restart limit.
 
 #include "qgbtesthelpers.h"
