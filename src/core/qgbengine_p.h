@@ -49,7 +49,7 @@ public:
 // A pool's engine, in its I/O thread: the three parts that do its jobs
 // (QGbSupervisor, QGbSessions, QGbScheduler) over what they share
 // (QGbEngineContext), and the doors other threads use.
-class QGbEngine : public QObject
+class QGB_EXPORT QGbEngine : public QObject
 {
     Q_OBJECT
 public:
