@@ -39,14 +39,6 @@ QGbEngine::QGbEngine(const QString &script, const QGbPoolOptions &options)
     m_supervisor->setParts(m_sessions, m_scheduler);
     m_sessions->setParts(m_supervisor, m_scheduler);
     m_scheduler->setParts(m_supervisor, m_sessions);
-
-    connect(m_supervisor, &QGbSupervisor::workerStarted, this, &QGbEngine::workerStarted);
-    connect(m_supervisor, &QGbSupervisor::workerExited, this, &QGbEngine::workerExited);
-    connect(m_supervisor, &QGbSupervisor::workerOutput, this, &QGbEngine::workerOutput);
-    connect(m_supervisor, &QGbSupervisor::readyWorkersChanged, this,
-            &QGbEngine::readyWorkersChanged);
-    connect(m_supervisor, &QGbSupervisor::errorOccurred, this, &QGbEngine::errorOccurred);
-    connect(m_supervisor, &QGbSupervisor::workerFailed, this, &QGbEngine::workerFailed);
 }
 
 QGbEngine::~QGbEngine()

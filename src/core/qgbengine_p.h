@@ -80,14 +80,8 @@ public:
 
     static QString packageDirectory(const QGbPoolOptions &options);
     std::shared_ptr<QGbEngineHandle> handle() const { return m_handle; }
-
-Q_SIGNALS:
-    void workerStarted(int worker, qint64 pid);
-    void workerExited(int worker, qint64 pid, int exitCode, QProcess::ExitStatus exitStatus);
-    void workerOutput(int worker, QProcess::ProcessChannel channel, const QByteArray &line);
-    void readyWorkersChanged(int readyWorkers);
-    void errorOccurred(const QGbError &error);
-    void workerFailed(int worker, const QGbError &error);
+    // Its signals report the workers (from the I/O thread).
+    QGbSupervisor *supervisor() const { return m_supervisor; }
 
 private:
     std::shared_ptr<QGbEngineHandle> m_handle;

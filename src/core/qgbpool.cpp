@@ -6,6 +6,7 @@
 #include "qgbchannel_p.h"
 #include "qgbeventdispatcher_p.h"
 #include "qgbpool_p.h"
+#include "qgbsupervisor_p.h"
 #include "qgbwaithook_p.h"
 
 #include <QtCore/qmetaobject.h>
@@ -181,24 +182,26 @@ QGbPool::QGbPool(const QString &script, const QGbPoolOptions &options, QObject *
     }
 #endif
 
-    // The engine's signals come from the I/O thread: queued to the pool's
+    // The supervisor's signals come from the I/O thread: queued to the pool's
     // thread, where the pool emits its own (only the pool may emit them).
-    connect(d->engine, &QGbEngine::workerStarted, this,
+    QGbSupervisor *supervisor = d->engine->supervisor();
+    connect(supervisor, &QGbSupervisor::workerStarted, this,
             [this](int worker, qint64 pid) { emit workerStarted(worker, pid, QPrivateSignal()); });
-    connect(d->engine, &QGbEngine::workerExited, this,
+    connect(supervisor, &QGbSupervisor::workerExited, this,
             [this](int worker, qint64 pid, int exitCode, QProcess::ExitStatus exitStatus) {
                 emit workerExited(worker, pid, exitCode, exitStatus, QPrivateSignal());
             });
-    connect(d->engine, &QGbEngine::workerOutput, this,
+    connect(supervisor, &QGbSupervisor::workerOutput, this,
             [this](int worker, QProcess::ProcessChannel channel, const QByteArray &line) {
                 emit workerOutput(worker, channel, line, QPrivateSignal());
             });
-    connect(d->engine, &QGbEngine::errorOccurred, this,
+    connect(supervisor, &QGbSupervisor::errorOccurred, this,
             [this](const QGbError &error) { emit errorOccurred(error, QPrivateSignal()); });
-    connect(d->engine, &QGbEngine::workerFailed, this, [this](int worker, const QGbError &error) {
-        emit workerFailed(worker, error, QPrivateSignal());
-    });
-    connect(d->engine, &QGbEngine::readyWorkersChanged, this, [this](int ready) {
+    connect(supervisor, &QGbSupervisor::workerFailed, this,
+            [this](int worker, const QGbError &error) {
+                emit workerFailed(worker, error, QPrivateSignal());
+            });
+    connect(supervisor, &QGbSupervisor::readyWorkersChanged, this, [this](int ready) {
         Q_D(QGbPool);
         if (d->state == Starting && ready == d->options.workers()) {
             d->state = Running;
