@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 
 #include "qgbconvert.h"
+#include "qgbconvert_p.h"
 
 #include <QtCore/qassociativeiterable.h>
 #include <QtCore/qmetacontainer.h>
@@ -39,174 +40,6 @@
     \fn bool QGbStreamMarker::operator!=(QGbStreamMarker, QGbStreamMarker)
     Returns \c false: all markers are equal.
 */
-
-/*!
-    \class QGbPath
-    \inmodule QGobridge
-    \inheaderfile QGbConvert
-    \brief The QGbPath class names the position of a value inside a call's
-    arguments or result, for error messages.
-
-    A path starts at a root name such as \c args or \c result and goes down
-    through list indexes and map keys: \c{args[1].users[3].score}. Each
-    segment lives on the stack and points to its parent, so building a path
-    costs nothing; the text is only produced by toString() when an error is
-    reported.
-
-    Because a segment refers to its parent and, for keys, to the key's
-    characters, a QGbPath must not outlive the objects it was built from. Use
-    it as a function argument or a local variable:
-
-    \code
-    const QGbPath args("args");
-    QGb::toWire(value, &out, &error, args.index(1));
-    \endcode
-*/
-
-/*!
-    \fn QGbPath::QGbPath()
-    Constructs an empty root path. Its first key renders without a leading dot.
-*/
-
-/*!
-    \fn QGbPath::QGbPath(const char *root)
-    Constructs a root path named \a root (Latin-1, not copied: it must outlive
-    the path; use a string literal).
-*/
-
-/*!
-    \enum QGbPath::ListOfValues
-    \value ListRoot The root names a list whose elements are values of their
-           own, such as a call's \c args: \c{args[0]} has depth 0.
-*/
-
-/*!
-    \fn QGbPath::QGbPath(const char *root, ListOfValues)
-    Constructs a root path named \a root for a list of values (\c args,
-    \c items): depth() counts from each element rather than from the list.
-*/
-
-/*!
-    \fn int QGbPath::depth() const
-    Returns how many containers (lists, maps, gadgets) of its value enclose
-    the value at this path: 0 for the value itself, 1 for its elements.
-    Conversions refuse values nested deeper than QGb::MaxNesting.
-*/
-
-/*!
-    \fn QGbPath QGbPath::index(qsizetype i) const
-    Returns the path of element \a i of the list at this path.
-*/
-
-/*!
-    \fn QGbPath QGbPath::key(QStringView key) const
-    Returns the path of the value of \a key in the map at this path. The
-    characters of \a key are not copied.
-*/
-
-/*!
-    \fn QGbPath QGbPath::key(QLatin1String key) const
-    \overload
-*/
-
-/*!
-    \fn const QGbPath *QGbPath::parent() const
-    Returns the parent segment, or \c nullptr for a root.
-*/
-
-namespace {
-
-inline char16_t unit(char c)
-{
-    return char16_t(uchar(c));
-}
-inline char16_t unit(char16_t c)
-{
-    return c;
-}
-
-template<typename Char>
-bool isPlainKey(const Char *s, qsizetype n)
-{
-    // Not empty, and not starting like a number: value.1 would read as an index.
-    if (n == 0 || (unit(s[0]) >= '0' && unit(s[0]) <= '9') || unit(s[0]) == '-')
-        return false;
-    for (qsizetype i = 0; i < n; ++i) {
-        const char16_t c = unit(s[i]);
-        if (c < 0x80) {
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                  || c == '_' || c == '-' || c == '$'))
-                return false;
-        } else if (!QChar(c).isLetterOrNumber()) {
-            return false;
-        }
-    }
-    return true;
-}
-
-template<typename Char>
-void appendKey(QString *out, const Char *s, qsizetype n)
-{
-    if (isPlainKey(s, n)) {
-        if (!out->isEmpty())
-            out->append(QLatin1Char('.'));
-        if constexpr (sizeof(Char) == 1)
-            out->append(QLatin1String(s, n));
-        else
-            out->append(QStringView(s, n));
-        return;
-    }
-    out->append(QLatin1String("[\""));
-    for (qsizetype i = 0; i < n; ++i) {
-        const char16_t c = unit(s[i]);
-        if (c == '"' || c == '\\')
-            out->append(QLatin1Char('\\'));
-        out->append(QChar(c));
-    }
-    out->append(QLatin1String("\"]"));
-}
-
-} // namespace
-
-void QGbPath::appendTo(QString *out) const
-{
-    switch (m_kind) {
-    case Root:
-        out->append(QLatin1String(static_cast<const char *>(m_data)));
-        break;
-    case Index:
-        if (out->isEmpty())
-            out->append(QLatin1String("value"));
-        out->append(QLatin1Char('['));
-        out->append(QString::number(m_value));
-        out->append(QLatin1Char(']'));
-        break;
-    case Key:
-        appendKey(out, static_cast<const char16_t *>(m_data), m_value);
-        break;
-    case Latin1Key:
-        appendKey(out, static_cast<const char *>(m_data), m_value);
-        break;
-    }
-}
-
-/*!
-    Returns the path as text, for example \c{result.users[2].score}. Keys that
-    are not plain identifiers are quoted: \c{result["a b"]}. An empty root
-    renders as \c value when nothing names it.
-*/
-QString QGbPath::toString() const
-{
-    QVarLengthArray<const QGbPath *, 16> chain;
-    for (const QGbPath *p = this; p; p = p->m_parent)
-        chain.append(p);
-    QString out;
-    for (qsizetype i = chain.size() - 1; i >= 0; --i)
-        chain[i]->appendTo(&out);
-    if (out.isEmpty())
-        out = QStringLiteral("value");
-    return out;
-}
 
 /*!
     \namespace QGb
@@ -301,7 +134,7 @@ QString QGbPath::toString() const
     (\a out may then be partially written).
 */
 
-namespace {
+namespace QGbConvertPrivate {
 
 const char *wireTypeName(const QVariant &v)
 {
@@ -354,12 +187,6 @@ bool fail(QGbError *error, const QGbPath &path, const QString &message)
     return false;
 }
 
-// A container at this depth would hold values deeper than QGb::MaxNesting.
-inline bool tooDeepFor(const QGbPath &path)
-{
-    return path.depth() >= QGb::MaxNesting;
-}
-
 bool unsupported(QGbError *error, const QGbPath &path, QMetaType type, const char *direction)
 {
     return fail(error, path,
@@ -377,6 +204,12 @@ const QMetaType &streamMarkerType()
     }();
     return type;
 }
+
+} // namespace QGbConvertPrivate
+
+using namespace QGbConvertPrivate;
+
+namespace {
 
 // Storage for one value of a run-time type: on the stack when it fits.
 class TempValue
@@ -755,145 +588,6 @@ bool associationFromWire(const QVariant &wire, QMetaType type, QAssociativeItera
         assoc.setMappedAtKey(container, &it.key(), slot.data());
     }
     return true;
-}
-
-// ---- JSON ------------------------------------------------------------------
-
-bool jsonToWire(const QJsonValue &value, QVariant *out, QGbError *error, const QGbPath &path);
-
-bool jsonArrayToWire(const QJsonArray &array, QVariant *out, QGbError *error, const QGbPath &path)
-{
-    if (tooDeepFor(path))
-        return QGb::Private::tooDeep(error, path);
-    QVariantList *list = QGb::Private::emplace<QVariantList>(out);
-    const qsizetype n = array.size();
-    list->resize(n);
-    for (qsizetype i = 0; i < n; ++i) {
-        if (!jsonToWire(array.at(i), &(*list)[i], error, path.index(i)))
-            return false;
-    }
-    return true;
-}
-
-bool jsonObjectToWire(const QJsonObject &object, QVariant *out, QGbError *error,
-                      const QGbPath &path)
-{
-    if (tooDeepFor(path))
-        return QGb::Private::tooDeep(error, path);
-    QVariantMap *map = QGb::Private::emplace<QVariantMap>(out);
-    for (auto it = object.begin(), end = object.end(); it != end; ++it) {
-        const QString key = it.key();
-        if (!jsonToWire(it.value(), &(*map)[key], error, path.key(key)))
-            return false;
-    }
-    return true;
-}
-
-bool jsonToWire(const QJsonValue &value, QVariant *out, QGbError *error, const QGbPath &path)
-{
-    switch (value.type()) {
-    case QJsonValue::Null:
-    case QJsonValue::Undefined:
-        *out = QVariant::fromValue(nullptr);
-        return true;
-    case QJsonValue::Bool:
-        *out = QVariant(value.toBool());
-        return true;
-    case QJsonValue::Double: {
-        // toVariant() tells integers (kept as qint64 by QJsonValue) from doubles.
-        QVariant v = value.toVariant();
-        if (v.typeId() == QMetaType::LongLong) {
-            *out = std::move(v);
-            return true;
-        }
-        const double d = value.toDouble();
-        if (!std::isfinite(d))
-            return QGb::Private::notFinite(error, path, QMetaType::fromType<QJsonValue>(), d);
-        *out = QVariant(d);
-        return true;
-    }
-    case QJsonValue::String:
-        *out = QVariant(value.toString());
-        return true;
-    case QJsonValue::Array:
-        return jsonArrayToWire(value.toArray(), out, error, path);
-    case QJsonValue::Object:
-        return jsonObjectToWire(value.toObject(), out, error, path);
-    }
-    return unsupported(error, path, QMetaType::fromType<QJsonValue>(), "send");
-}
-
-bool wireToJson(const QVariant &wire, QJsonValue *out, QGbError *error, const QGbPath &path);
-
-bool wireToJsonArray(const QVariant &wire, QJsonArray *out, QMetaType expected, QGbError *error,
-                     const QGbPath &path)
-{
-    if (wire.typeId() != QMetaType::QVariantList)
-        return QGb::Private::mismatch(error, path, expected, wire);
-    const QVariantList &list = *static_cast<const QVariantList *>(wire.constData());
-    QJsonArray array;
-    QJsonValue item;
-    for (qsizetype i = 0, n = list.size(); i < n; ++i) {
-        if (!wireToJson(list.at(i), &item, error, path.index(i)))
-            return false;
-        array.append(item);
-    }
-    *out = std::move(array);
-    return true;
-}
-
-bool wireToJsonObject(const QVariant &wire, QJsonObject *out, QMetaType expected, QGbError *error,
-                      const QGbPath &path)
-{
-    if (wire.typeId() != QMetaType::QVariantMap)
-        return QGb::Private::mismatch(error, path, expected, wire);
-    const QVariantMap &map = *static_cast<const QVariantMap *>(wire.constData());
-    QJsonObject object;
-    QJsonValue item;
-    for (auto it = map.cbegin(), end = map.cend(); it != end; ++it) {
-        if (!wireToJson(it.value(), &item, error, path.key(it.key())))
-            return false;
-        object.insert(it.key(), item);
-    }
-    *out = std::move(object);
-    return true;
-}
-
-bool wireToJson(const QVariant &wire, QJsonValue *out, QGbError *error, const QGbPath &path)
-{
-    switch (wire.typeId()) {
-    case QMetaType::Nullptr:
-        *out = QJsonValue(QJsonValue::Null);
-        return true;
-    case QMetaType::Bool:
-        *out = QJsonValue(*static_cast<const bool *>(wire.constData()));
-        return true;
-    case QMetaType::LongLong:
-        *out = QJsonValue(*static_cast<const qint64 *>(wire.constData()));
-        return true;
-    case QMetaType::Double:
-        *out = QJsonValue(*static_cast<const double *>(wire.constData()));
-        return true;
-    case QMetaType::QString:
-        *out = QJsonValue(*static_cast<const QString *>(wire.constData()));
-        return true;
-    case QMetaType::QVariantList: {
-        QJsonArray array;
-        if (!wireToJsonArray(wire, &array, QMetaType::fromType<QJsonValue>(), error, path))
-            return false;
-        *out = QJsonValue(std::move(array));
-        return true;
-    }
-    case QMetaType::QVariantMap: {
-        QJsonObject object;
-        if (!wireToJsonObject(wire, &object, QMetaType::fromType<QJsonValue>(), error, path))
-            return false;
-        *out = QJsonValue(std::move(object));
-        return true;
-    }
-    default:
-        return QGb::Private::mismatch(error, path, QMetaType::fromType<QJsonValue>(), wire);
-    }
 }
 
 } // namespace
