@@ -14,6 +14,7 @@
 #include <QtCore/qdir.h>
 #include <QtCore/qfile.h>
 #include <QtCore/qfileinfo.h>
+#include <QtCore/qpointer.h>
 #include <QtQml/qqmlcontext.h>
 #include <QtQml/qqmlengine.h>
 #include <QtQml/qqmlinfo.h>
@@ -245,6 +246,9 @@ void QGbQmlPoolPrivate::recreate()
             setState(QGbQmlPool::Starting);
             break;
         case QGbPool::Running:
+            // Every worker is ready (QGbPool reports the count right after):
+            // readyWorkers is right when state says Running.
+            setReadyWorkers(pool->options().workers());
             setState(QGbQmlPool::Running);
             break;
         case QGbPool::Closed:
@@ -422,8 +426,14 @@ QGbQmlPool::~QGbQmlPool()
 {
     Q_D(QGbQmlPool);
     d->complete = false;
-    const QList<QGbQmlReply *> replies = findChildren<QGbQmlReply *>(Qt::FindDirectChildrenOnly);
-    for (QGbQmlReply *reply : replies) {
+    QList<QPointer<QGbQmlReply>> replies;
+    for (QGbQmlReply *reply : std::as_const(d->running))
+        replies.append(reply);
+    for (QGbQmlReply *reply : findChildren<QGbQmlReply *>(Qt::FindDirectChildrenOnly))
+        replies.append(reply); // made from C++
+    for (const QPointer<QGbQmlReply> &reply : std::as_const(replies)) {
+        if (!reply)
+            continue;
         QGbQmlReplyPrivate::get(reply)->settle(
                 QGbQmlReply::Failed, QVariant(),
                 QGbError(QGbError::PoolClosed, QStringLiteral("The GbPool was destroyed")));
@@ -645,8 +655,8 @@ QGbQmlReply *QGbQmlPool::call(const QString &method, const QVariantList &args,
                               const QJSValue &options)
 {
     Q_D(QGbQmlPool);
-    auto *reply = new QGbQmlReply(method, QGbQml::engineOf(this), this);
-    QJSEngine::setObjectOwnership(reply, QJSEngine::CppOwnership);
+    QJSEngine *engine = QGbQml::engineOf(this);
+    auto *reply = new QGbQmlReply(method, QGbQml::engineUsable(engine) ? engine : nullptr, this);
     QGbQmlReplyPrivate *rd = QGbQmlReplyPrivate::get(reply);
 
     QGbError error;

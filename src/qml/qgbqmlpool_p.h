@@ -70,6 +70,10 @@ public:
     int readyWorkers = 0;
     QVariantList functions;
     QFutureWatcher<QVariantList> *describeWatcher = nullptr;
+    // The replies made from QML that have not settled: no QObject parent
+    // (QML marks the children of an object it destroys as deleted), kept
+    // alive by CppOwnership, settled with PoolClosed when the pool goes.
+    QList<QGbQmlReply *> running;
 };
 
 #endif // QGBQMLPOOL_P_H

@@ -3,6 +3,7 @@
 
 #include "qgbqmlreply.h"
 #include "qgbqmlconvert_p.h"
+#include "qgbqmlpool_p.h"
 #include "qgbqmlreply_p.h"
 
 #include <qgbcall.h>
@@ -30,11 +31,16 @@
 
     \section1 Lifetime
 
-    While the call runs, the reply is a child of the GbPool, with
-    QJSEngine::CppOwnership: the garbage collector never takes it, even when
-    JavaScript keeps no reference to it, so its promise always settles. Once
-    settled, it has no parent and JavaScriptOwnership: the collector deletes it
-    when JavaScript holds no reference to it any more.
+    While the call runs, the reply has QJSEngine::CppOwnership and the GbPool
+    keeps it in its list of running replies: the garbage collector never takes
+    it, even when JavaScript keeps no reference to it, so its promise always
+    settles. Once settled, it has JavaScriptOwnership: the collector deletes it
+    when JavaScript holds no reference to it any more. (It has no QObject
+    parent: QML treats the children of an object it destroys as deleted, and a
+    reply must outlive its pool to report \c PoolClosed.)
+
+    A reply made from C++, without a QML engine, is a child of the pool and
+    never goes to a collector: delete it when done.
 
     A reply made with an \c owner (see GbPool::call()) cancels its call when the
     owner is destroyed. Destroying the GbPool rejects its running replies with
@@ -117,10 +123,12 @@
     This signal is emitted once, when the reply has settled, whatever the outcome.
 */
 
-QGbQmlReplyPrivate::QGbQmlReplyPrivate(QGbQmlReply *q, const QString &m, QJSEngine *e)
+QGbQmlReplyPrivate::QGbQmlReplyPrivate(QGbQmlReply *q, const QString &m, QJSEngine *e,
+                                       QGbQmlPool *p)
     : q_ptr(q)
     , method(m)
     , engine(e)
+    , pool(p)
 {
 }
 
@@ -229,11 +237,16 @@ void QGbQmlReplyPrivate::deliver()
 void QGbQmlReplyPrivate::release()
 {
     Q_Q(QGbQmlReply);
-    // Without a usable engine (a reply made from C++), the reply stays a child
-    // of the pool: its owner deletes it.
-    if (!engineUsable())
+    if (pool)
+        QGbQmlPoolPrivate::get(pool)->running.removeOne(q);
+    pool = nullptr;
+    if (q->parent())
+        return; // made from C++: the pool's child, deleted with it
+    if (!engineUsable()) {
+        // The engine is going away and will collect nothing more.
+        q->deleteLater();
         return;
-    q->setParent(nullptr);
+    }
     QJSEngine::setObjectOwnership(q, QJSEngine::JavaScriptOwnership);
     // Makes sure a JavaScript wrapper exists, so that the collector finds the
     // reply even if JavaScript dropped its wrapper while the call ran.
@@ -254,10 +267,14 @@ bool QGbQmlReplyPrivate::engineUsable() const
     return QGbQml::engineUsable(engine);
 }
 
-QGbQmlReply::QGbQmlReply(const QString &method, QJSEngine *engine, QObject *parent)
-    : QObject(parent)
-    , d_ptr(new QGbQmlReplyPrivate(this, method, engine))
+QGbQmlReply::QGbQmlReply(const QString &method, QJSEngine *engine, QGbQmlPool *pool)
+    : QObject(engine ? nullptr : pool)
+    , d_ptr(new QGbQmlReplyPrivate(this, method, engine, pool))
 {
+    if (engine) {
+        QJSEngine::setObjectOwnership(this, QJSEngine::CppOwnership);
+        QGbQmlPoolPrivate::get(pool)->running.append(this);
+    }
 }
 
 /*!
@@ -267,6 +284,8 @@ QGbQmlReply::QGbQmlReply(const QString &method, QJSEngine *engine, QObject *pare
 QGbQmlReply::~QGbQmlReply()
 {
     Q_D(QGbQmlReply);
+    if (d->pool)
+        QGbQmlPoolPrivate::get(d->pool)->running.removeOne(this);
     if (d->call) {
         QObject::disconnect(d->call, nullptr, this, nullptr);
         delete d->call; // cancels it

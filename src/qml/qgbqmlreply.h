@@ -15,6 +15,7 @@
 
 #include <memory>
 
+class QGbQmlPool;
 class QGbQmlReplyPrivate;
 
 class QGBQML_EXPORT QGbQmlReply : public QObject
@@ -59,7 +60,7 @@ Q_SIGNALS:
     void finished();
 
 private:
-    QGbQmlReply(const QString &method, QJSEngine *engine, QObject *parent);
+    QGbQmlReply(const QString &method, QJSEngine *engine, QGbQmlPool *pool);
 
     Q_DISABLE_COPY_MOVE(QGbQmlReply)
     Q_DECLARE_PRIVATE(QGbQmlReply)

@@ -21,12 +21,13 @@
 #include <QtQml/qjsengine.h>
 
 class QGbCall;
+class QGbQmlPool;
 
 class QGbQmlReplyPrivate
 {
     Q_DECLARE_PUBLIC(QGbQmlReply)
 public:
-    QGbQmlReplyPrivate(QGbQmlReply *q, const QString &method, QJSEngine *engine);
+    QGbQmlReplyPrivate(QGbQmlReply *q, const QString &method, QJSEngine *engine, QGbQmlPool *pool);
 
     static QGbQmlReplyPrivate *get(QGbQmlReply *reply) { return reply->d_func(); }
 
@@ -45,7 +46,8 @@ public:
     void ensurePromise();
     // Resolves or rejects the promise with the outcome.
     void deliver();
-    // A settled reply goes to JavaScript's garbage collector.
+    // A settled reply leaves its pool's running list and goes to JavaScript's
+    // garbage collector.
     void release();
     QJSValue errorValue();
     bool engineUsable() const;
@@ -57,6 +59,7 @@ public:
     QGbError error;
     QJSValue jsError;
     QPointer<QJSEngine> engine;
+    QPointer<QGbQmlPool> pool; // keeps the reply in its running list until it settles
     QJSValue promise;
     QJSValue resolve;
     QJSValue reject;
