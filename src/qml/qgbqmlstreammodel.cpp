@@ -46,10 +46,15 @@
     with other keys keep those roles (unknown keys are ignored, missing ones
     read as \c undefined). The role \c modelData is always there and holds the
     whole item, so a stream of scalars (or anything else) reads
-    \c modelData. Roles are fixed for a stream before its first row: if they
-    differ from the previous stream's, the model, still empty, announces them
-    with a model reset. Rows are only ever inserted and removed, never reset,
-    while a stream runs.
+    \c modelData. Roles are fixed for a stream before its first row is
+    inserted; rows are only ever inserted and removed, the model is never reset.
+
+    A view reads a model's role names once, when it creates its first delegate
+    (Qt's delegate model does; a model reset does not make it read them
+    again). A view that showed a stream keeps that stream's roles when a
+    stream with other keys follows (another method, say): its delegates read
+    the new keys from \c modelData (\c{modelData.price}), or the view is given
+    the model again (\c{view.model = null; view.model = stream}).
 
     \section1 Batching and pacing
 
@@ -304,12 +309,10 @@ void QGbQmlStreamModelPrivate::takeRoles(const QVariant &first)
     keys.removeAll(QStringLiteral("modelData"));
     if (keys == roleKeys)
         return;
-    // The model is empty here (a stream's first batch): views learn the new
-    // roles from this reset, before any row of the stream exists.
+    // Still empty: the roles change before the stream's first row, without a
+    // reset. A view reads a model's roles when it creates its first delegate.
     Q_ASSERT(rows.empty());
-    q->beginResetModel();
     roleKeys = keys;
-    q->endResetModel();
     emit q->rolesChanged();
 }
 
@@ -526,8 +529,9 @@ int QGbQmlStreamModel::rowCount(const QModelIndex &parent) const
 
 /*!
     \reimp
-    Qt::DisplayRole and ModelDataRole return the whole item; a key role returns
-    that key's value, or an invalid QVariant if the item has no such key.
+    ModelDataRole returns the whole item; a key role returns that key's value,
+    or an invalid QVariant if the item has no such key. Other roles (the Qt::ItemDataRole
+    ones included) return an invalid QVariant.
 */
 QVariant QGbQmlStreamModel::data(const QModelIndex &index, int role) const
 {
@@ -535,7 +539,7 @@ QVariant QGbQmlStreamModel::data(const QModelIndex &index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return QVariant();
     const QVariant &item = d->rows[size_t(index.row())];
-    if (role == ModelDataRole || role == Qt::DisplayRole)
+    if (role == ModelDataRole)
         return item;
     const int key = role - FirstKeyRole;
     if (key < 0 || key >= d->roleKeys.size() || item.metaType().id() != QMetaType::QVariantMap)
