@@ -115,7 +115,7 @@ bool fromJs(const QVariant &value, QVariant *out, QGbError *error, const QString
         *out = value.toUrl().toString();
         return true;
     case QMetaType::QDateTime:
-        *out = value.toDateTime().toString(Qt::ISODateWithMs);
+        *out = value.toDateTime().toUTC().toString(Qt::ISODateWithMs); // ...Z
         return true;
     case QMetaType::QDate:
         *out = value.toDate().toString(Qt::ISODate);

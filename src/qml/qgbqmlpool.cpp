@@ -639,7 +639,7 @@ QString QGbQmlPool::scriptPath() const
     JavaScript values convert to Python ones: a whole number (|n| <= 2^53)
     becomes an \c int, any other number a \c float; strings, booleans, \c null
     (and \c undefined) as such; arrays become lists, objects dicts, an
-    ArrayBuffer \c bytes, a Date an ISO 8601 string. A GbChannel in \a args
+    ArrayBuffer \c bytes, a Date an ISO 8601 string in UTC. A GbChannel in \a args
     becomes the function's \c Iterator argument at its place. A value that
     cannot be sent (a function, another object) fails the reply with
     \c TypeMismatch, naming it (\c{args[1].when}).

@@ -91,6 +91,16 @@ Item {
             Promise.resolve(py.call("add", [5, 5])).then(v => viaResolve = v);
             tryVerify(() => viaResolve === 10);
 
+            // A reply returned from a callback is awaited, as any thenable.
+            let total, caught;
+            py.call("add", [1, 2]).then(sum => py.call("add", [sum, 10]))
+                                  .then(v => total = v);
+            tryVerify(() => total === 13);
+            py.call("add", [1, 2]).then(sum => py.call("fail", ["inner " + sum]))
+                                  .then(v => caught = "resolved", e => caught = e.message);
+            tryVerify(() => caught !== undefined);
+            verify(caught.indexOf("inner 3") >= 0, caught);
+
             let fromPromise;
             const reply = py.call("add", [2, 2]);
             verify(reply.promise instanceof Promise);
@@ -240,6 +250,18 @@ Item {
                 const o = GbTest.settled(this, GbTest.track(py.call("type_name", [value])));
                 compare(o.value, type, JSON.stringify(value));
             }
+            const buffer = new Uint8Array([1, 2, 250]).buffer;
+            compare(GbTest.settled(this, GbTest.track(py.call("type_name", [buffer]))).value,
+                    "bytes");
+            const back = GbTest.settled(this, GbTest.track(py.call("echo", [buffer]))).value;
+            verify(back instanceof ArrayBuffer, "bytes come back as an ArrayBuffer");
+            compare(Array.from(new Uint8Array(back)), [1, 2, 250]);
+            const date = new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6));
+            const iso = GbTest.settled(this, GbTest.track(py.call("echo", [date]))).value;
+            compare(iso, "2026-01-02T03:04:05.006Z", "in UTC");
+            compare(GbTest.settled(this, GbTest.track(py.call("type_name", [undefined]))).value,
+                    "NoneType");
+
             const nested = { a: [1, "x", null, { b: false }], n: 4.25 };
             compare(GbTest.settled(this, GbTest.track(py.call("echo", [nested]))).value, nested);
             compare(GbTest.settled(this, GbTest.track(py.call("echo", ["é€😀"]))).value, "é€😀");
