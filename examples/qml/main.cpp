@@ -44,8 +44,7 @@ int main(int argc, char *argv[])
         // Main.qml's showcase turns true once everything is on screen; a few
         // frames later the last rows are painted too.
         auto *poll = new QTimer(&app);
-        int ready = 0;
-        QObject::connect(poll, &QTimer::timeout, &app, [&, window, file] {
+        QObject::connect(poll, &QTimer::timeout, &app, [poll, window, file, ready = 0]() mutable {
             ready = window->property("showcase").toBool() ? ready + 1 : 0;
             if (ready < 3)
                 return;
@@ -53,12 +52,12 @@ int main(int argc, char *argv[])
             const QImage image = window->grabWindow();
             if (image.isNull() || !image.save(file)) {
                 std::fprintf(stderr, "qmlexample: could not save %s\n", qPrintable(file));
-                app.exit(1);
+                QCoreApplication::exit(1);
                 return;
             }
             std::printf("qmlexample: saved %s (%dx%d)\n", qPrintable(file), image.width(),
                         image.height());
-            app.exit(0);
+            QCoreApplication::exit(0);
         });
         poll->start(100);
         QTimer::singleShot(60000, &app, [&app] {
