@@ -110,9 +110,9 @@ Item {
             compare(stream.count, stream.maxRows);
             verify(stream.running);
             verify(growthMiB < 30, "memory stayed flat: +" + growthMiB.toFixed(1) + " MiB");
-            // Typically under 60 ms here (software rendering, 2 shared cores); the
-            // limit leaves room for a loaded machine's scheduler.
-            verify(ticker.maxGap < 400, "the GUI thread kept its timers: max gap "
+            // 50-70 ms on a quiet machine here (software rendering, 2 cores), up to
+            // 200 ms with a load average of 10; the limit leaves room for more.
+            verify(ticker.maxGap < 500, "the GUI thread kept its timers: max gap "
                    + ticker.maxGap.toFixed(1) + " ms");
             verify(ticker.ticks > seconds * 1000 / 10 / 4, "the timer ran: " + ticker.ticks);
             // One credit window (1024) in flight, plus at most what arrived in
