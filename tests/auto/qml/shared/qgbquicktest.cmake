@@ -5,6 +5,10 @@
 
 find_package(Qt6 ${QT_MIN_VERSION} REQUIRED COMPONENTS Quick QuickTest)
 set(QGB_QML_TEST_SHARED_DIR "${CMAKE_CURRENT_LIST_DIR}")
+set(_qgb_sanitized 0)
+if(QGOBRIDGE_SANITIZE)
+    set(_qgb_sanitized 1)
+endif()
 
 #   qgb_add_quick_test(<name> [RESOURCES <files>...])
 # RESOURCES are compiled in under qrc:/tests/.
@@ -24,7 +28,8 @@ function(qgb_add_quick_test name)
         QUICK_TEST_SOURCE_DIR="${CMAKE_CURRENT_SOURCE_DIR}"
         QGB_QML_IMPORT_DIR="${QGOBRIDGE_QML_OUTPUT_DIR}"
         QGB_QML_WORKER="${QGB_QML_TEST_SHARED_DIR}/qmlworker.py"
-        QGB_PYTHON_DIR="${QGOBRIDGE_PYTHON_SOURCE_DIR}")
+        QGB_PYTHON_DIR="${QGOBRIDGE_PYTHON_SOURCE_DIR}"
+        QGB_SANITIZED=${_qgb_sanitized})
     # The tests import GoBridge from the build tree: its plugin must be built.
     add_dependencies(${name} QGobridgeQmlplugin)
     add_test(NAME ${name} COMMAND ${name})

@@ -4,7 +4,8 @@
 // The runner of every Qt Quick Test suite under tests/auto/qml: it adds the
 // build tree's QML import path (where GoBridge is), points the pools at the
 // source tree's gobridge package, and gives the tests the worker script
-// (workerScript) and a probe of the process (probe).
+// (workerScript) and a probe of the process (probe: its memory, a clock,
+// whether an object still exists, whether it runs under sanitizers).
 
 #include <QtCore/qelapsedtimer.h>
 #include <QtCore/qfile.h>
@@ -18,12 +19,17 @@
 class Probe : public QObject
 {
     Q_OBJECT
+    // Built with sanitizers: memory and timing are theirs as much as ours
+    // (AddressSanitizer's quarantine alone holds up to 256 MiB of freed memory).
+    Q_PROPERTY(bool sanitized READ isSanitized CONSTANT)
 public:
     explicit Probe(QObject *parent)
         : QObject(parent)
     {
         m_clock.start();
     }
+
+    bool isSanitized() const { return QGB_SANITIZED; }
 
     // The resident set size of this process, in KiB (VmRSS in /proc/self/status).
     Q_INVOKABLE double rssKiB() const
