@@ -7,9 +7,24 @@ packages=(
     build-essential         # g++, make
     cmake                   # 3.21 or newer
     ninja-build
-    qt6-base-dev            # Qt 6 Core, Network, Test (and the GL headers Qt's CMake files want)
-    python3                 # the workers; 3.9 or newer
-    qt6-documentation-tools # qdoc, for scripts/docs.sh
+    qt6-base-dev                   # Qt 6 Core, Network, Test (and the GL headers Qt's CMake files want)
+    python3                        # the workers; 3.9 or newer
+    qt6-documentation-tools        # qdoc, for scripts/docs.sh
+    # The QML module GoBridge (src/qml), its tests and examples/qml
+    qt6-declarative-dev            # Qt Qml, Quick, QuickTest; qmltyperegistrar
+    qml6-module-qtqml              # import QtQml
+    qml6-module-qtqml-models
+    qml6-module-qtqml-workerscript
+    qml6-module-qtquick            # import QtQuick
+    qml6-module-qtquick-window
+    qml6-module-qtquick-layouts    # examples/qml
+    qml6-module-qtquick-controls
+    qml6-module-qtquick-templates
+    qml6-module-qttest             # import QtTest (tests/auto/qml)
+    xvfb                           # scripts/screenshot-qml.sh (xvfb-run)
+    xauth
+    imagemagick                    # scripts/screenshot-qml.sh checks the image
+    fonts-dejavu-core              # text in the screenshot
 )
 
 missing=()

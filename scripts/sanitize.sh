@@ -65,7 +65,10 @@ thread)
     sanitize="thread"
     build="${BUILD_DIR:-$root/build-tsan}"
     tsan_qt="${QGB_TSAN_QT:-$HOME/.cache/qgobridge/qt6-tsan-6.4.2}"
-    qt_args=(-DCMAKE_PREFIX_PATH="$tsan_qt" -DQt6_DIR:PATH="$tsan_qt/lib/cmake/Qt6")
+    # That Qt is qtbase only: no Qml or Quick, so no QML module (it must not
+    # pick up Debian's Qt Qml, built against another Qt Core).
+    qt_args=(-DCMAKE_PREFIX_PATH="$tsan_qt" -DQt6_DIR:PATH="$tsan_qt/lib/cmake/Qt6"
+        -DQGOBRIDGE_BUILD_QML=OFF)
     ;;
 *)
     echo "usage: $0 [address|thread] [ctest arguments]" >&2

@@ -1,0 +1,739 @@
+// Copyright (C) 2026 The QGobridge Authors.
+// SPDX-License-Identifier: MIT
+
+#include "qgbqmlpool.h"
+#include "qgbqmlchannel_p.h"
+#include "qgbqmlconvert_p.h"
+#include "qgbqmlpool_p.h"
+#include "qgbqmlreply_p.h"
+
+#include <qgbcall.h>
+#include <qgbcalloptions.h>
+#include <qgbpool.h>
+
+#include <QtCore/qdir.h>
+#include <QtCore/qfile.h>
+#include <QtCore/qfileinfo.h>
+#include <QtCore/qpointer.h>
+#include <QtQml/qqmlcontext.h>
+#include <QtQml/qqmlengine.h>
+#include <QtQml/qqmlinfo.h>
+
+#include <chrono>
+
+/*!
+    \class QGbQmlPool
+    \inmodule QGobridge
+    \brief The QGbQmlPool class is the QML type GbPool: a QGbPool of Python
+    workers, configured with properties, that QML calls with call().
+
+    \qml
+    import GoBridge
+
+    GbPool {
+        id: py
+        script: "worker.py"     // resolved against this QML file's URL
+        workers: 2
+    }
+    // ...
+    py.call("add", [3, 4]).then(sum => console.log(sum))   // 7
+    \endqml
+
+    The QGbPool is created when the component is complete (QQmlParserStatus),
+    with the option properties as they are then. Changing script or an option
+    property (workers, maxConnections, pythonExecutable, scriptArguments,
+    workingDirectory, environment) afterwards re-creates it, once per event-loop
+    turn however many properties changed: the old workers are stopped, the calls
+    still running on them fail with \c PoolClosed, functions is fetched again,
+    and state goes through \l Closed to \l Starting. callTimeout applies to the
+    calls made after it changes and re-creates nothing.
+
+    \section1 The script
+
+    A relative script is resolved against the URL of the QML file that sets it
+    (QQmlContext::resolvedUrl()), as an Image's source is: \c{script: "worker.py"}
+    next to \c Main.qml. A script in Qt's resource system (\c qrc:) is copied
+    into a private temporary directory for the pool's lifetime, since Python
+    reads files; that copy is the script alone, so such a worker imports nothing
+    from beside it but the standard library and the gobridge package.
+
+    From C++, pool() returns the QGbPool (or \nullptr while there is none).
+*/
+
+/*!
+    \enum QGbQmlPool::State
+    \value Closed No pool runs: before the component is complete, without a
+           script, when the script cannot be found, or while the pool is re-created.
+    \value Starting Workers are starting; calls made now wait for them.
+    \value Running Every worker was ready at least once.
+*/
+
+/*!
+    \property QGbQmlPool::script
+    \brief The Python script the workers run: a local path or URL, relative to
+    the QML file, or a \c qrc: URL.
+*/
+
+/*!
+    \property QGbQmlPool::workers
+    \brief The number of Python worker processes (default 2).
+    \sa QGbPoolOptions::setWorkers()
+*/
+
+/*!
+    \property QGbQmlPool::maxConnections
+    \brief The connections per worker, each running one call at a time (default 4).
+    \sa QGbPoolOptions::setMaxConnections()
+*/
+
+/*!
+    \property QGbQmlPool::pythonExecutable
+    \brief The Python interpreter: a path, or a name looked up in \c PATH
+    (default \c python3).
+*/
+
+/*!
+    \property QGbQmlPool::scriptArguments
+    \brief Arguments passed to the script after its path.
+*/
+
+/*!
+    \property QGbQmlPool::workingDirectory
+    \brief The workers' working directory; empty (the default) for the
+    application's.
+*/
+
+/*!
+    \property QGbQmlPool::environment
+    \brief Variables added to the workers' environment: an object
+    (\c{{ LANG: "C" }}) or a list of \c{"NAME=value"} strings.
+*/
+
+/*!
+    \property QGbQmlPool::callTimeout
+    \brief The default deadline of every call, in milliseconds; 0 (the
+    default) for none. A call that has not finished in time fails with
+    \c DeadlineExceeded and is interrupted in the worker. The \c timeout option
+    of call() overrides it.
+*/
+
+/*!
+    \property QGbQmlPool::state
+    \brief Whether the pool is closed, starting or running.
+*/
+
+/*!
+    \property QGbQmlPool::readyWorkers
+    \brief The number of workers ready to take calls.
+*/
+
+/*!
+    \property QGbQmlPool::functions
+    \brief The functions the workers expose, fetched with QGbPool::describe()
+    once the first worker is ready: a list of objects with \c name,
+    \c signature, \c doc and \c mode (\c "call", \c "server_stream",
+    \c "client_stream" or \c "bidi"), sorted by name. Empty until then.
+*/
+
+/*!
+    \fn void QGbQmlPool::workerStarted(int worker, qint64 pid)
+    This signal is emitted when worker number \a worker (from 0) has started
+    as process \a pid, the first time and after every restart.
+*/
+
+/*!
+    \fn void QGbQmlPool::workerExited(int worker, qint64 pid, int exitCode, bool crashed)
+    This signal is emitted when worker \a worker, process \a pid, has exited
+    with \a exitCode; \a crashed is \c true if it was killed by a signal. The
+    pool restarts it (with backoff) unless it is closing.
+*/
+
+/*!
+    \fn void QGbQmlPool::workerFailed(int worker, var error)
+    This signal is emitted when the pool stops restarting worker \a worker,
+    which died too often; \a error (a GbError object, see GbReply::error) says
+    why. restartFailedWorkers() tries again.
+*/
+
+/*!
+    \fn void QGbQmlPool::errorOccurred(var error)
+    This signal is emitted with \a error (a GbError object) when a worker
+    cannot be started, when the script cannot be resolved, or when the
+    functions cannot be fetched.
+*/
+
+/*!
+    \fn void QGbQmlPool::scriptChanged()
+    This signal is emitted when script changes.
+*/
+/*!
+    \fn void QGbQmlPool::workersChanged()
+    This signal is emitted when workers changes.
+*/
+/*!
+    \fn void QGbQmlPool::maxConnectionsChanged()
+    This signal is emitted when maxConnections changes.
+*/
+/*!
+    \fn void QGbQmlPool::pythonExecutableChanged()
+    This signal is emitted when pythonExecutable changes.
+*/
+/*!
+    \fn void QGbQmlPool::scriptArgumentsChanged()
+    This signal is emitted when scriptArguments changes.
+*/
+/*!
+    \fn void QGbQmlPool::workingDirectoryChanged()
+    This signal is emitted when workingDirectory changes.
+*/
+/*!
+    \fn void QGbQmlPool::environmentChanged()
+    This signal is emitted when environment changes.
+*/
+/*!
+    \fn void QGbQmlPool::callTimeoutChanged()
+    This signal is emitted when callTimeout changes.
+*/
+/*!
+    \fn void QGbQmlPool::stateChanged()
+    This signal is emitted when state changes.
+*/
+/*!
+    \fn void QGbQmlPool::readyWorkersChanged()
+    This signal is emitted when readyWorkers changes.
+*/
+/*!
+    \fn void QGbQmlPool::functionsChanged()
+    This signal is emitted when functions changes.
+*/
+
+void QGbQmlPoolPrivate::optionChanged()
+{
+    Q_Q(QGbQmlPool);
+    if (!complete || recreatePending)
+        return;
+    recreatePending = true;
+    QMetaObject::invokeMethod(
+            q,
+            [this] {
+                if (recreatePending)
+                    recreate();
+            },
+            Qt::QueuedConnection);
+}
+
+void QGbQmlPoolPrivate::recreate()
+{
+    Q_Q(QGbQmlPool);
+    recreatePending = false;
+    destroyPool();
+    if (!complete || script.isEmpty())
+        return;
+
+    QGbError error;
+    const QString path = resolveScript(&error);
+    if (path.isEmpty()) {
+        emit q->errorOccurred(jsError(error));
+        return;
+    }
+    scriptPath = path;
+    pool = new QGbPool(path, makeOptions(), q);
+    functionsFetched = false;
+
+    QObject::connect(pool, &QGbPool::stateChanged, q, [this](QGbPool::State s) {
+        switch (s) {
+        case QGbPool::Starting:
+            setState(QGbQmlPool::Starting);
+            break;
+        case QGbPool::Running:
+            // Every worker is ready (QGbPool reports the count right after):
+            // readyWorkers is right when state says Running.
+            setReadyWorkers(pool->options().workers());
+            setState(QGbQmlPool::Running);
+            break;
+        case QGbPool::Closed:
+            setState(QGbQmlPool::Closed);
+            break;
+        }
+    });
+    QObject::connect(pool, &QGbPool::readyWorkersChanged, q,
+                     [this](int ready) { setReadyWorkers(ready); });
+    QObject::connect(pool, &QGbPool::workerStarted, q, &QGbQmlPool::workerStarted);
+    QObject::connect(pool, &QGbPool::workerExited, q,
+                     [q](int worker, qint64 pid, int exitCode, QProcess::ExitStatus status) {
+                         emit q->workerExited(worker, pid, exitCode, status == QProcess::CrashExit);
+                     });
+    QObject::connect(pool, &QGbPool::workerFailed, q, [this, q](int worker, const QGbError &e) {
+        emit q->workerFailed(worker, jsError(e));
+    });
+    QObject::connect(pool, &QGbPool::errorOccurred, q,
+                     [this, q](const QGbError &e) { emit q->errorOccurred(jsError(e)); });
+    setState(QGbQmlPool::Starting);
+    setReadyWorkers(pool->readyWorkers());
+}
+
+void QGbQmlPoolPrivate::destroyPool()
+{
+    Q_Q(QGbQmlPool);
+    delete describeWatcher;
+    describeWatcher = nullptr;
+    if (QGbPool *old = std::exchange(pool, nullptr)) {
+        QObject::disconnect(old, nullptr, q, nullptr);
+        delete old; // stops the workers; the calls still running fail with PoolClosed
+    }
+    extracted.reset();
+    scriptPath.clear();
+    if (!functions.isEmpty()) {
+        functions.clear();
+        emit q->functionsChanged();
+    }
+    setReadyWorkers(0);
+    setState(QGbQmlPool::Closed);
+}
+
+void QGbQmlPoolPrivate::setState(QGbQmlPool::State s)
+{
+    Q_Q(QGbQmlPool);
+    if (state == s)
+        return;
+    state = s;
+    emit q->stateChanged();
+}
+
+void QGbQmlPoolPrivate::setReadyWorkers(int ready)
+{
+    Q_Q(QGbQmlPool);
+    if (ready > 0 && !functionsFetched)
+        fetchFunctions();
+    if (readyWorkers == ready)
+        return;
+    readyWorkers = ready;
+    emit q->readyWorkersChanged();
+}
+
+void QGbQmlPoolPrivate::fetchFunctions()
+{
+    Q_Q(QGbQmlPool);
+    if (!pool)
+        return;
+    functionsFetched = true;
+    auto *watcher = new QFutureWatcher<QVariantList>(q);
+    describeWatcher = watcher;
+    QObject::connect(watcher, &QFutureWatcherBase::finished, q, [this, q, watcher] {
+        describeWatcher = nullptr;
+        watcher->deleteLater();
+        const QFuture<QVariantList> future = watcher->future();
+        QVariantList list;
+        try {
+            if (future.resultCount() > 0)
+                list = future.result();
+        } catch (const QGbException &e) {
+            emit q->errorOccurred(jsError(e.error()));
+            return;
+        }
+        if (list != functions) {
+            functions = list;
+            emit q->functionsChanged();
+        }
+    });
+    watcher->setFuture(pool->describe());
+}
+
+QString QGbQmlPoolPrivate::resolveScript(QGbError *error)
+{
+    Q_Q(QGbQmlPool);
+    QUrl url = script;
+    if (const QQmlContext *context = qmlContext(q))
+        url = context->resolvedUrl(script);
+    if (url.isLocalFile())
+        return url.toLocalFile();
+    if (url.scheme().isEmpty())
+        return url.path(); // no QML context: relative to the working directory
+    if (url.scheme() == QLatin1String("qrc")) {
+        const QString resource = QLatin1Char(':') + url.path();
+        const QFileInfo info(resource);
+        if (!info.isFile()) {
+            *error = QGbError(QGbError::WorkerStartFailed,
+                              QStringLiteral("GbPool: no script %1").arg(url.toString()));
+            return QString();
+        }
+        extracted = std::make_unique<QTemporaryDir>(QDir::tempPath()
+                                                    + QStringLiteral("/gbpool-XXXXXX"));
+        const QString path = extracted->filePath(info.fileName());
+        if (!extracted->isValid() || !QFile::copy(resource, path)
+            || !QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner)) {
+            *error = QGbError(QGbError::WorkerStartFailed,
+                              QStringLiteral("GbPool: cannot copy %1 to a temporary directory")
+                                      .arg(url.toString()));
+            extracted.reset();
+            return QString();
+        }
+        return path;
+    }
+    *error = QGbError(QGbError::WorkerStartFailed,
+                      QStringLiteral("GbPool: a script must be a local file or a qrc: URL, not %1")
+                              .arg(url.toString()));
+    return QString();
+}
+
+QGbPoolOptions QGbQmlPoolPrivate::makeOptions() const
+{
+    QGbPoolOptions options;
+    options.setWorkers(workers)
+            .setMaxConnections(maxConnections)
+            .setPythonExecutable(pythonExecutable)
+            .setScriptArguments(scriptArguments)
+            .setWorkingDirectory(workingDirectory);
+    QVariant env = environment;
+    if (env.metaType() == QMetaType::fromType<QJSValue>())
+        env = env.value<QJSValue>().toVariant();
+    QStringList list;
+    if (env.metaType().id() == QMetaType::QVariantMap) {
+        const QVariantMap map = env.toMap();
+        for (auto it = map.cbegin(); it != map.cend(); ++it)
+            list.append(it.key() + QLatin1Char('=') + it.value().toString());
+    } else if (env.canConvert<QStringList>()) {
+        list = env.toStringList();
+    }
+    options.setEnvironment(list);
+    return options;
+}
+
+QJSValue QGbQmlPoolPrivate::jsError(const QGbError &error) const
+{
+    Q_Q(const QGbQmlPool);
+    QJSEngine *engine = QGbQml::engineOf(q);
+    if (!QGbQml::engineUsable(engine))
+        return QJSValue(QJSValue::NullValue);
+    return QGbQml::toJsError(engine, error);
+}
+
+/*!
+    Constructs a GbPool with \a parent. Nothing starts before
+    componentComplete().
+*/
+QGbQmlPool::QGbQmlPool(QObject *parent)
+    : QObject(parent)
+    , d_ptr(new QGbQmlPoolPrivate(this))
+{
+}
+
+/*!
+    Destroys the pool: its running replies reject with \c PoolClosed, then the
+    workers are stopped.
+*/
+QGbQmlPool::~QGbQmlPool()
+{
+    Q_D(QGbQmlPool);
+    d->complete = false;
+    QList<QPointer<QGbQmlReply>> replies;
+    for (QGbQmlReply *reply : std::as_const(d->running))
+        replies.append(reply);
+    for (QGbQmlReply *reply : findChildren<QGbQmlReply *>(Qt::FindDirectChildrenOnly))
+        replies.append(reply); // made from C++
+    for (const QPointer<QGbQmlReply> &reply : std::as_const(replies)) {
+        if (!reply)
+            continue;
+        QGbQmlReplyPrivate::get(reply)->settle(
+                QGbQmlReply::Failed, QVariant(),
+                QGbError(QGbError::PoolClosed, QStringLiteral("The GbPool was destroyed")));
+    }
+    delete d->describeWatcher;
+    d->describeWatcher = nullptr;
+    if (QGbPool *pool = std::exchange(d->pool, nullptr)) {
+        QObject::disconnect(pool, nullptr, this, nullptr);
+        delete pool;
+    }
+}
+
+QUrl QGbQmlPool::script() const
+{
+    Q_D(const QGbQmlPool);
+    return d->script;
+}
+
+void QGbQmlPool::setScript(const QUrl &script)
+{
+    Q_D(QGbQmlPool);
+    if (d->script == script)
+        return;
+    d->script = script;
+    emit scriptChanged();
+    d->optionChanged();
+}
+
+int QGbQmlPool::workers() const
+{
+    Q_D(const QGbQmlPool);
+    return d->workers;
+}
+
+void QGbQmlPool::setWorkers(int workers)
+{
+    Q_D(QGbQmlPool);
+    if (workers < 1) {
+        qmlWarning(this) << "GbPool.workers must be at least 1";
+        workers = 1;
+    }
+    if (d->workers == workers)
+        return;
+    d->workers = workers;
+    emit workersChanged();
+    d->optionChanged();
+}
+
+int QGbQmlPool::maxConnections() const
+{
+    Q_D(const QGbQmlPool);
+    return d->maxConnections;
+}
+
+void QGbQmlPool::setMaxConnections(int connections)
+{
+    Q_D(QGbQmlPool);
+    if (connections < 1) {
+        qmlWarning(this) << "GbPool.maxConnections must be at least 1";
+        connections = 1;
+    }
+    if (d->maxConnections == connections)
+        return;
+    d->maxConnections = connections;
+    emit maxConnectionsChanged();
+    d->optionChanged();
+}
+
+QString QGbQmlPool::pythonExecutable() const
+{
+    Q_D(const QGbQmlPool);
+    return d->pythonExecutable;
+}
+
+void QGbQmlPool::setPythonExecutable(const QString &executable)
+{
+    Q_D(QGbQmlPool);
+    if (d->pythonExecutable == executable)
+        return;
+    d->pythonExecutable = executable;
+    emit pythonExecutableChanged();
+    d->optionChanged();
+}
+
+QStringList QGbQmlPool::scriptArguments() const
+{
+    Q_D(const QGbQmlPool);
+    return d->scriptArguments;
+}
+
+void QGbQmlPool::setScriptArguments(const QStringList &arguments)
+{
+    Q_D(QGbQmlPool);
+    if (d->scriptArguments == arguments)
+        return;
+    d->scriptArguments = arguments;
+    emit scriptArgumentsChanged();
+    d->optionChanged();
+}
+
+QString QGbQmlPool::workingDirectory() const
+{
+    Q_D(const QGbQmlPool);
+    return d->workingDirectory;
+}
+
+void QGbQmlPool::setWorkingDirectory(const QString &directory)
+{
+    Q_D(QGbQmlPool);
+    if (d->workingDirectory == directory)
+        return;
+    d->workingDirectory = directory;
+    emit workingDirectoryChanged();
+    d->optionChanged();
+}
+
+QVariant QGbQmlPool::environment() const
+{
+    Q_D(const QGbQmlPool);
+    return d->environment;
+}
+
+void QGbQmlPool::setEnvironment(const QVariant &environment)
+{
+    Q_D(QGbQmlPool);
+    if (d->environment == environment)
+        return;
+    d->environment = environment;
+    emit environmentChanged();
+    d->optionChanged();
+}
+
+int QGbQmlPool::callTimeout() const
+{
+    Q_D(const QGbQmlPool);
+    return d->callTimeout;
+}
+
+void QGbQmlPool::setCallTimeout(int msecs)
+{
+    Q_D(QGbQmlPool);
+    msecs = qMax(0, msecs);
+    if (d->callTimeout == msecs)
+        return;
+    d->callTimeout = msecs;
+    emit callTimeoutChanged();
+}
+
+QGbQmlPool::State QGbQmlPool::state() const
+{
+    Q_D(const QGbQmlPool);
+    return d->state;
+}
+
+int QGbQmlPool::readyWorkers() const
+{
+    Q_D(const QGbQmlPool);
+    return d->readyWorkers;
+}
+
+QVariantList QGbQmlPool::functions() const
+{
+    Q_D(const QGbQmlPool);
+    return d->functions;
+}
+
+/*!
+    Returns the QGbPool the workers run in, or \nullptr while there is none
+    (see \l State). It changes when the pool is re-created.
+*/
+QGbPool *QGbQmlPool::pool() const
+{
+    Q_D(const QGbQmlPool);
+    return d->pool;
+}
+
+/*!
+    Returns the local path of the script the current pool runs (script
+    resolved, or its temporary copy), or an empty string while there is no pool.
+*/
+QString QGbQmlPool::scriptPath() const
+{
+    Q_D(const QGbQmlPool);
+    return d->scriptPath;
+}
+
+/*!
+    Calls the Python function \a method with the arguments \a args (a list) and
+    returns a GbReply. \a options, optional, is an object with:
+
+    \list
+    \li \c owner: an object; when it is destroyed, the call is cancelled (the
+        reply rejects with \c Cancelled). Give the component that makes the call
+        (\c{{ owner: root }}), so that a page closed mid-call cancels it. A bare
+        object is taken as the owner: \c{py.call("f", [], root)}.
+    \li \c timeout: a deadline in milliseconds (overrides callTimeout); past it
+        the call fails with \c DeadlineExceeded.
+    \endlist
+
+    Without an owner the call runs until it ends or is cancelled with
+    GbReply::cancel(), whatever happens to the code that started it.
+
+    JavaScript values convert to Python ones: a whole number (|n| <= 2^53)
+    becomes an \c int, any other number a \c float; strings, booleans, \c null
+    (and \c undefined) as such; arrays become lists, objects dicts, an
+    ArrayBuffer \c bytes, a Date an ISO 8601 string in UTC. A GbChannel in \a args
+    becomes the function's \c Iterator argument at its place. A value that
+    cannot be sent (a function, another object) fails the reply with
+    \c TypeMismatch, naming it (\c{args[1].when}).
+
+    A function that yields (a generator) is called too: the reply collects its
+    items and resolves with their list.
+
+    The reply fails with \c PoolClosed when there is no pool (state \l Closed).
+    Errors are reported through the reply, never thrown, and never before
+    call() has returned.
+*/
+QGbQmlReply *QGbQmlPool::call(const QString &method, const QVariantList &args,
+                              const QJSValue &options)
+{
+    Q_D(QGbQmlPool);
+    QJSEngine *engine = QGbQml::engineOf(this);
+    auto *reply = new QGbQmlReply(method, QGbQml::engineUsable(engine) ? engine : nullptr, this);
+    QGbQmlReplyPrivate *rd = QGbQmlReplyPrivate::get(reply);
+
+    QGbError error;
+    QGbCallOptions callOptions;
+    if (d->callTimeout > 0)
+        callOptions.setTimeout(std::chrono::milliseconds(d->callTimeout));
+    QObject *owner = nullptr;
+    if (options.isQObject()) {
+        owner = options.toQObject();
+    } else if (options.isObject() && !options.isArray() && !options.isCallable()) {
+        const QJSValue o = options.property(QStringLiteral("owner"));
+        if (o.isQObject())
+            owner = o.toQObject();
+        else if (!o.isUndefined() && !o.isNull())
+            error = QGbError(QGbError::BadArguments,
+                             QStringLiteral("GbPool.call(): options.owner must be an object"));
+        const QJSValue t = options.property(QStringLiteral("timeout"));
+        if (t.isNumber() && t.toNumber() >= 1)
+            callOptions.setTimeout(std::chrono::milliseconds(qint64(t.toNumber())));
+        else if (!t.isUndefined() && !(t.isNumber() && t.toNumber() == 0))
+            error = QGbError(QGbError::BadArguments,
+                             QStringLiteral("GbPool.call(): options.timeout must be a number "
+                                            "of milliseconds"));
+    } else if (!options.isUndefined() && !options.isNull()) {
+        error = QGbError(QGbError::BadArguments,
+                         QStringLiteral("GbPool.call(): options must be an object "
+                                        "{ owner, timeout }"));
+    }
+
+    QVariantList wireArgs;
+    QGbQmlChannel *channel = nullptr;
+    if (!error.isError())
+        QGbQml::argumentsFromJs(args, &wireArgs, &channel, &error);
+    if (!error.isError() && !d->pool) {
+        error = QGbError(QGbError::PoolClosed,
+                         QStringLiteral("GbPool has no pool running (no script, or the "
+                                        "component is not complete)"));
+    }
+    QGbChannel *input = nullptr;
+    if (!error.isError() && channel)
+        input = QGbQmlChannelPrivate::get(channel)->takeForCall(&error);
+
+    if (error.isError()) {
+        rd->failLater(error);
+    } else {
+        QGbCall *call = d->pool->invoke(callOptions, method, wireArgs, input);
+        if (channel)
+            QGbQmlChannelPrivate::get(channel)->attach(call);
+        rd->start(call);
+    }
+    if (owner)
+        rd->setOwner(owner);
+    return reply;
+}
+
+/*!
+    Restarts the workers the pool stopped restarting (see workerFailed()).
+*/
+void QGbQmlPool::restartFailedWorkers()
+{
+    Q_D(QGbQmlPool);
+    if (d->pool)
+        d->pool->restartFailedWorkers();
+}
+
+/*!
+    \reimp
+*/
+void QGbQmlPool::classBegin() { }
+
+/*!
+    \reimp
+    Creates the pool, if script is set.
+*/
+void QGbQmlPool::componentComplete()
+{
+    Q_D(QGbQmlPool);
+    d->complete = true;
+    d->recreate();
+}
