@@ -4,8 +4,8 @@
 set -euo pipefail
 
 packages=(
-    build-essential         # g++, make
-    cmake                   # 3.21 or newer
+    build-essential                # g++, make
+    cmake                          # 3.21 or newer
     ninja-build
     qt6-base-dev                   # Qt 6 Core, Network, Test (and the GL headers Qt's CMake files want)
     python3                        # the workers; 3.9 or newer
