@@ -396,7 +396,7 @@ QGbConnection *QGbEngine::openConnection(QGbWorker *worker, bool control)
     connection->worker = worker;
     connection->control = control;
     connection->reader = std::make_unique<QGbWire::FrameReader>(m_options.maxFrameSize());
-    connection->socket = new QGbSocket(this);
+    connection->socket = QGbSocket::create(m_options.transport(), this);
     QGbSocket *socket = connection->socket;
     if (!control) {
         worker->connections.push_back(connection);
