@@ -72,8 +72,8 @@ void QGbRawSocket::connectToServer(const QString &path)
     connect(m_writeNotifier, &QSocketNotifier::activated, this, &QGbRawSocket::onWritable);
     QMetaObject::invokeMethod(
             this,
-            [this] {
-                if (isOpen())
+            [this, generation = m_generation] {
+                if (generation == m_generation)
                     emit connected();
             },
             Qt::QueuedConnection);
@@ -186,7 +186,9 @@ void QGbRawSocket::failLater(const QString &what, int errnoValue)
         m_writeNotifier->setEnabled(false);
     QMetaObject::invokeMethod(
             this,
-            [this] {
+            [this, generation = m_generation] {
+                if (generation != m_generation)
+                    return; // aborted, or closed by the peer meanwhile
                 if (m_fd >= 0) {
                     onReadable(); // what arrived before the error still counts
                     if (m_fd < 0)
@@ -200,6 +202,7 @@ void QGbRawSocket::failLater(const QString &what, int errnoValue)
 
 void QGbRawSocket::abort()
 {
+    ++m_generation; // what was queued before is void
     delete m_readNotifier;
     m_readNotifier = nullptr;
     delete m_writeNotifier;
