@@ -38,6 +38,7 @@ public:
     std::chrono::milliseconds maxRestartDelay = 30000ms;
     QString packageDirectory;
     bool addPackageToPythonPath = true;
+    QGbPoolOptions::Transport transport = QGbPoolOptions::Transport::Automatic;
 };
 
 /*!
@@ -64,8 +65,9 @@ public:
 
     The other options have no counterpart in the original: limits
     (setMaxQueuedCalls(), setMaxFrameSize()), timing (setCancelGracePeriod(),
-    setStartTimeout(), setCallTimeout(), setHeartbeat()) and supervision
-    (setMaxCallsPerWorker(), setRestartLimit(), setRestartBackoff()).
+    setStartTimeout(), setCallTimeout(), setHeartbeat()), supervision
+    (setMaxCallsPerWorker(), setRestartLimit(), setRestartBackoff()) and the
+    connection to the workers (setTransport()).
 
     \code
     QGbPool pool("worker.py", QGbPoolOptions().setWorkers(4).setMaxConnections(8));
@@ -561,5 +563,46 @@ bool QGbPoolOptions::addsPackageToPythonPath() const
 QGbPoolOptions &QGbPoolOptions::setAddPackageToPythonPath(bool add)
 {
     d->addPackageToPythonPath = add;
+    return *this;
+}
+
+/*!
+    \enum QGbPoolOptions::Transport
+
+    How the pool's I/O thread talks to the workers' Unix domain sockets.
+
+    \value Automatic \c RawSocket on Linux, \c LocalSocket elsewhere. The
+           environment variable \c QGB_TRANSPORT overrides it: \c qt means
+           \c LocalSocket, \c raw means \c RawSocket. This is the default.
+    \value LocalSocket QLocalSocket from Qt Network, on every platform.
+    \value RawSocket The socket system calls directly, with fewer of them
+           per message than QLocalSocket makes. It exists on Linux only;
+           elsewhere it means \c LocalSocket.
+
+    Both carry the same bytes with the same guarantees; they differ only in
+    cost.
+
+    \sa setTransport()
+*/
+
+/*!
+    Returns the transport between the pool and its workers. The default is
+    \c Transport::Automatic.
+*/
+QGbPoolOptions::Transport QGbPoolOptions::transport() const
+{
+    return d->transport;
+}
+
+/*!
+    Sets the transport between the pool and its workers to \a transport.
+    \c Transport::RawSocket where it does not exist (outside Linux)
+    falls back to \c Transport::LocalSocket; \c Transport::Automatic reads
+    the environment variable \c QGB_TRANSPORT (\c qt or \c raw) each time a
+    connection is opened.
+*/
+QGbPoolOptions &QGbPoolOptions::setTransport(Transport transport)
+{
+    d->transport = transport;
     return *this;
 }

@@ -20,6 +20,8 @@ class QGbPoolOptionsPrivate;
 class QGB_EXPORT QGbPoolOptions
 {
 public:
+    enum class Transport { Automatic, LocalSocket, RawSocket };
+
     QGbPoolOptions();
     QGbPoolOptions(const QGbPoolOptions &other);
     QGbPoolOptions(QGbPoolOptions &&other) noexcept;
@@ -95,6 +97,9 @@ public:
 
     bool addsPackageToPythonPath() const;
     QGbPoolOptions &setAddPackageToPythonPath(bool add);
+
+    Transport transport() const;
+    QGbPoolOptions &setTransport(Transport transport);
 
 private:
     QSharedDataPointer<QGbPoolOptionsPrivate> d;

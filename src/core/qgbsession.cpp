@@ -40,7 +40,7 @@ QGbConnection *QGbSessions::open(QGbWorker *worker, bool control)
     connection->worker = worker;
     connection->control = control;
     connection->reader = std::make_unique<QGbWire::FrameReader>(m_context.options.maxFrameSize());
-    connection->socket = new QGbSocket(this);
+    connection->socket = QGbSocket::create(m_context.options.transport(), this);
     QGbSocket *socket = connection->socket;
     if (!control) {
         worker->connections.push_back(connection);

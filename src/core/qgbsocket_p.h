@@ -15,66 +15,65 @@
 // We mean it.
 //
 
+#include "qgbglobal.h"
+#include "qgbpooloptions.h"
+
 #include <QtCore/qbytearray.h>
 #include <QtCore/qobject.h>
 #include <QtCore/qstring.h>
 
-#include <deque>
-#include <utility>
-
-QT_BEGIN_NAMESPACE
-class QSocketNotifier;
-QT_END_NAMESPACE
-
-// A non-blocking Unix stream socket driven by the thread it lives in: the
-// engine's connection to a worker. It does what the engine needs of
-// QLocalSocket and no more, with fewer system calls per message: write() goes
-// to the kernel at once and only what the kernel did not take waits for a
-// write notifier; a readable socket is read until it has nothing more, in one
-// activation, with no FIONREAD.
+// A stream connection to a local (Unix domain) socket, driven by the thread it
+// lives in: the engine's connection to a worker. create() makes one of two
+// implementations:
 //
-// Signals are emitted from the event loop (never from inside connectToServer()
-// or write()), so a slot may close or delete the socket.
-class QGbSocket : public QObject
+//   - QGbRawSocket (qgbsocket_linux.cpp, Linux only): a non-blocking socket
+//     with its own notifiers and the fewest system calls per message;
+//   - QGbLocalSocket (qgbsocket_qlocalsocket.cpp, every platform): QLocalSocket.
+//
+// Both keep the same promises, which the engine relies on:
+//
+//   - Signals are emitted from the event loop, never from inside
+//     connectToServer() or write(), so a slot may close or delete (later) the
+//     socket and the caller of write() never re-enters itself.
+//   - write() hands the data to the system at once; only what the system does
+//     not take waits for the event loop.
+//   - When the peer closes the connection, everything it sent before is
+//     delivered (readyRead(), while isOpen() is still true) before
+//     disconnected(); the same holds before errorOccurred().
+//   - After abort(), no signal follows.
+class QGB_EXPORT QGbSocket : public QObject
 {
     Q_OBJECT
 public:
-    explicit QGbSocket(QObject *parent = nullptr);
+    // The implementation \a transport asks for. Automatic follows the
+    // environment variable QGB_TRANSPORT ("qt" or "raw"), read at each call,
+    // and else the platform: the raw socket on Linux, QLocalSocket elsewhere.
+    // RawSocket where it does not exist gives QLocalSocket.
+    static QGbSocket *create(QGbPoolOptions::Transport transport, QObject *parent = nullptr);
+
     ~QGbSocket() override;
 
-    // Starts connecting; connected() or errorOccurred() follows.
-    void connectToServer(const QString &path);
-    // Queues data behind what is still unsent; false if the socket is closed.
-    bool write(const QByteArray &data);
-    qint64 bytesToWrite() const { return m_pendingBytes; }
+    // Starts connecting to the socket at the file system path \a path;
+    // connected() or errorOccurred() follows.
+    virtual void connectToServer(const QString &path) = 0;
+    // Queues data behind what is still unsent and sends what it can at once;
+    // false if the socket is closed or broke.
+    virtual bool write(const QByteArray &data) = 0;
     // What arrived and was not taken yet.
-    QByteArray readAll() { return std::exchange(m_readBuffer, QByteArray()); }
-    bool isOpen() const { return m_fd >= 0; }
+    virtual QByteArray readAll() = 0;
+    virtual bool isOpen() const = 0;
     // Closes at once; no signal follows.
-    void abort();
-    QString errorString() const { return m_errorString; }
+    virtual void abort() = 0;
+    virtual QString errorString() const = 0;
 
 Q_SIGNALS:
     void connected();
     void readyRead();
     void disconnected();  // the peer closed the connection (after its last readyRead)
-    void errorOccurred(); // the connection broke; see errorString()
+    void errorOccurred(); // the connection broke, or could not be made; see errorString()
 
-private:
-    void onReadable();
-    void onWritable();
-    bool flushPending();
-    void fail(const QString &what, int errnoValue);
-    void failLater(const QString &what, int errnoValue);
-
-    int m_fd = -1;
-    QSocketNotifier *m_readNotifier = nullptr;
-    QSocketNotifier *m_writeNotifier = nullptr;
-    QByteArray m_readBuffer;
-    std::deque<QByteArray> m_pending; // unsent data, m_pendingOffset bytes of the first sent
-    qsizetype m_pendingOffset = 0;
-    qint64 m_pendingBytes = 0;
-    QString m_errorString;
+protected:
+    explicit QGbSocket(QObject *parent = nullptr);
 };
 
 #endif // QGBSOCKET_P_H
