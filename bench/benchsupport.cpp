@@ -176,11 +176,25 @@ static QString formatValue(double value, const QString &unit)
     return unit.isEmpty() ? text : text + QLatin1Char(' ') + unit;
 }
 
+static QString ratioText(bool has, double ratio)
+{
+    return has ? QStringLiteral("%1x").arg(ratio, 0, 'f', 2) : QStringLiteral("-");
+}
+
 void printTable(const QList<Row> &rows)
 {
-    const QStringList header = { QStringLiteral("workload"), QStringLiteral("library"),
-                                 QStringLiteral("floor"),    QStringLiteral("ratio"),
-                                 QStringLiteral("target"),   QStringLiteral("met") };
+    const bool withBridge =
+            std::any_of(rows.cbegin(), rows.cend(), [](const Row &row) { return row.hasBridge(); });
+    QStringList header = { QStringLiteral("workload"), QStringLiteral("library"),
+                           QStringLiteral("floor") };
+    if (withBridge)
+        header << QStringLiteral("bridge");
+    header << QStringLiteral("ratio");
+    if (withBridge)
+        header << QStringLiteral("ratio to bridge");
+    header << QStringLiteral("target") << QStringLiteral("met");
+    // The workload, target and met columns are left-aligned, figures right-aligned.
+    const qsizetype firstText = header.size() - 2;
     QList<QStringList> lines;
     for (const Row &row : rows) {
         QString met;
@@ -196,12 +210,17 @@ void printTable(const QList<Row> &rows)
         }
         if (!row.error.isEmpty())
             met = QStringLiteral("FAILED");
-        lines.append({ QStringLiteral("%1 %2").arg(row.workload, row.metric.label),
-                       formatValue(row.library, row.metric.unit),
-                       formatValue(row.floor, row.metric.unit),
-                       row.hasRatio() ? QStringLiteral("%1x").arg(row.ratio(), 0, 'f', 2)
-                                      : QStringLiteral("-"),
-                       row.targetText(), met });
+        QStringList line = { QStringLiteral("%1 %2").arg(row.workload, row.metric.label),
+                             formatValue(row.library, row.metric.unit),
+                             formatValue(row.floor, row.metric.unit) };
+        if (withBridge)
+            line << (row.bridgeError.isEmpty() ? formatValue(row.bridge, row.metric.unit)
+                                               : QStringLiteral("FAILED"));
+        line << ratioText(row.hasRatio(), row.ratio());
+        if (withBridge)
+            line << ratioText(row.hasBridgeRatio(), row.ratioToBridge());
+        line << row.targetText() << met;
+        lines.append(line);
     }
     QList<qsizetype> widths(header.size(), 0);
     for (qsizetype c = 0; c < header.size(); ++c) {
@@ -212,9 +231,8 @@ void printTable(const QList<Row> &rows)
     auto print = [&](const QStringList &cells) {
         QString out;
         for (qsizetype c = 0; c < cells.size(); ++c) {
-            // The workload column is left-aligned, figures right-aligned.
-            out += c == 0 || c >= 4 ? cells.at(c).leftJustified(widths[c])
-                                    : cells.at(c).rightJustified(widths[c]);
+            out += c == 0 || c >= firstText ? cells.at(c).leftJustified(widths[c])
+                                            : cells.at(c).rightJustified(widths[c]);
             out += c + 1 < cells.size() ? QStringLiteral(" | ") : QString();
         }
         std::printf("%s\n", qPrintable(out.trimmed()));
@@ -229,6 +247,8 @@ void printTable(const QList<Row> &rows)
     for (const Row &row : rows) {
         if (!row.error.isEmpty())
             std::printf("%s failed: %s\n", qPrintable(row.key), qPrintable(row.error));
+        if (!row.bridgeError.isEmpty())
+            std::printf("%s bridge failed: %s\n", qPrintable(row.key), qPrintable(row.bridgeError));
     }
     std::fflush(stdout);
 }
@@ -268,6 +288,8 @@ QJsonObject toJson(const QJsonObject &machine, const QJsonObject &run, const QLi
         r.insert(QStringLiteral("library"), number(row.library));
         r.insert(QStringLiteral("floor"), number(row.floor));
         r.insert(QStringLiteral("ratio"), number(row.ratio()));
+        r.insert(QStringLiteral("bridge"), number(row.bridge));
+        r.insert(QStringLiteral("ratio_to_bridge"), number(row.ratioToBridge()));
         r.insert(QStringLiteral("target"), row.targetText());
         r.insert(QStringLiteral("goal"), goalName(row.metric.goal));
         r.insert(QStringLiteral("target_value"),
@@ -276,6 +298,8 @@ QJsonObject toJson(const QJsonObject &machine, const QJsonObject &run, const QLi
         r.insert(QStringLiteral("met"), row.met() < 0 ? QJsonValue() : QJsonValue(row.met() == 1));
         if (!row.error.isEmpty())
             r.insert(QStringLiteral("error"), row.error);
+        if (!row.bridgeError.isEmpty())
+            r.insert(QStringLiteral("bridge_error"), row.bridgeError);
         results.append(r);
     }
     QJsonObject root;

@@ -47,7 +47,7 @@ struct Config
     int scalingPayloadMaxItems = 80000;     // W3 vs payload: items, at most
     qint64 scalingPayloadBytes = 120000000; // ... and at most this much payload per cell
     QString python = QStringLiteral("python3");
-    QString benchDir;   // holds bench_worker.py and floor_server.py
+    QString benchDir;   // holds bench_worker.py, floor_server.py and bridge_worker.py
     QString packageDir; // the gobridge package
 
     static Config quickConfig();
@@ -135,6 +135,24 @@ public:
     Values scalingEcho(int payloadSize);
     Values scalingStreams(int workers);
     Values scalingPayloadStream(int payloadSize);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+// The bridge: the afternoon version. One QProcess per bridge_worker.py process,
+// each in a QThread of its own, JSON lines on stdin and stdout, calls pipelined
+// and matched to their replies by id (see bench/README.md). W1, W2 and W6 only.
+class BridgeSide
+{
+public:
+    explicit BridgeSide(const Config &config);
+    ~BridgeSide();
+
+    Values sequentialAdd(); // W1
+    Values concurrentAdd(); // W2
+    Values listOfDicts();   // W6
 
 private:
     struct Private;
