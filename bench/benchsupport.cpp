@@ -309,32 +309,53 @@ QJsonObject toJson(const QJsonObject &machine, const QJsonObject &run, const QLi
     return root;
 }
 
+// A curve has the bridge's columns if one of its points has a bridge side.
+static bool hasBridge(const ScalingCurve &curve)
+{
+    return std::any_of(curve.points.cbegin(), curve.points.cend(),
+                       [](const ScalingPoint &point) { return bool(point.workload.bridge); });
+}
+
 void printScaling(const QList<ScalingCurve> &curves)
 {
     for (const ScalingCurve &curve : curves) {
         if (curve.points.isEmpty())
             continue;
+        const bool withBridge = hasBridge(curve);
         const QList<Metric> metrics = curve.points.constFirst().workload.metrics;
         QStringList header = { curve.xName };
-        for (const Metric &metric : metrics)
+        for (const Metric &metric : metrics) {
             header << QStringLiteral("library %1").arg(metric.unit)
                    << QStringLiteral("floor %1").arg(metric.unit);
-        header << QStringLiteral("ratio") << QStringLiteral("per repetition");
+            if (withBridge)
+                header << QStringLiteral("bridge %1").arg(metric.unit);
+        }
+        header << QStringLiteral("ratio");
+        if (withBridge)
+            header << QStringLiteral("ratio to bridge");
+        header << QStringLiteral("per repetition");
         QList<QStringList> lines;
         for (const ScalingPoint &point : curve.points) {
             QStringList line = { point.label };
             QString error;
             for (const Row &row : point.rows) {
                 line << formatValue(row.library, QString()) << formatValue(row.floor, QString());
+                if (withBridge)
+                    line << (row.bridgeError.isEmpty() ? formatValue(row.bridge, QString())
+                                                       : QStringLiteral("FAILED"));
                 if (!row.error.isEmpty())
                     error = row.error;
+                else if (!row.bridgeError.isEmpty())
+                    error = QStringLiteral("bridge: %1").arg(row.bridgeError);
             }
             const Row first = point.rows.value(0);
-            line << (first.hasRatio() ? QStringLiteral("%1x").arg(first.ratio(), 0, 'f', 2)
-                                      : QStringLiteral("-"))
-                 << (error.isEmpty() ? point.work : QStringLiteral("FAILED: %1").arg(error));
+            line << ratioText(first.hasRatio(), first.ratio());
+            if (withBridge)
+                line << ratioText(first.hasBridgeRatio(), first.ratioToBridge());
+            line << (error.isEmpty() ? point.work : QStringLiteral("FAILED: %1").arg(error));
+            const qsizetype ratios = withBridge ? 3 : 2; // ratio(s) and "per repetition"
             while (line.size() < header.size())
-                line.insert(line.size() - 2, QStringLiteral("-"));
+                line.insert(line.size() - ratios, QStringLiteral("-"));
             lines.append(line);
         }
         QList<qsizetype> widths;
@@ -373,6 +394,7 @@ QJsonObject scalingToJson(const QList<ScalingCurve> &curves, const QString &payl
 {
     QJsonArray array;
     for (const ScalingCurve &curve : curves) {
+        const bool withBridge = hasBridge(curve);
         QJsonArray points;
         for (const ScalingPoint &point : curve.points) {
             QJsonObject p { { QStringLiteral("x"), point.x },
@@ -380,12 +402,18 @@ QJsonObject scalingToJson(const QList<ScalingCurve> &curves, const QString &payl
                             { QStringLiteral("work"), point.work } };
             QJsonObject values;
             for (const Row &row : point.rows) {
-                values.insert(row.metric.name,
-                              QJsonObject { { QStringLiteral("library"), number(row.library) },
-                                            { QStringLiteral("floor"), number(row.floor) },
-                                            { QStringLiteral("ratio"), number(row.ratio()) } });
+                QJsonObject value { { QStringLiteral("library"), number(row.library) },
+                                    { QStringLiteral("floor"), number(row.floor) },
+                                    { QStringLiteral("ratio"), number(row.ratio()) } };
+                if (withBridge) {
+                    value.insert(QStringLiteral("bridge"), number(row.bridge));
+                    value.insert(QStringLiteral("ratio_to_bridge"), number(row.ratioToBridge()));
+                }
+                values.insert(row.metric.name, value);
                 if (!row.error.isEmpty())
                     p.insert(QStringLiteral("error"), row.error);
+                if (!row.bridgeError.isEmpty())
+                    p.insert(QStringLiteral("bridge_error"), row.bridgeError);
             }
             p.insert(QStringLiteral("metrics"), values);
             points.append(p);

@@ -261,4 +261,11 @@ Values BridgeSide::listOfDicts()
     return { { QStringLiteral("MB/s"), median(rates) } };
 }
 
+Values BridgeSide::scalingCallers(int callers)
+{
+    const int calls = d->config.scalingCallerCalls(callers);
+    const double elapsed = d->runCallers(callers, calls);
+    return { { QStringLiteral("calls/s"), double(callers) * calls / elapsed } };
+}
+
 } // namespace Bench

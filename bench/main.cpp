@@ -60,6 +60,11 @@ int Config::scalingPayloadItems(int payloadSize) const
     return int(std::clamp<qint64>(items, 20, scalingPayloadMaxItems));
 }
 
+int Config::scalingCallerCalls(int callers) const
+{
+    return std::max(1, w2Callers * scalingAddCalls / callers);
+}
+
 QString makePayload(int size)
 {
     static const QString pattern =
@@ -241,9 +246,10 @@ static const char scalingPayloadKind[] =
         "an ASCII str, a JSON string on the wire on both sides (JSON encoding and decoding "
         "included)";
 
-// --scaling: W2 and W3 against the number of workers and the payload size.
+// --scaling: W2 and W3 against the number of workers and the payload size,
+// W2 against the number of calling threads.
 static QList<ScalingCurve> scalingCurves(const Config &config, LibrarySide *library,
-                                         FloorSide *floor)
+                                         FloorSide *floor, BridgeSide *bridge)
 {
     const QString cps = QStringLiteral("calls/s");
     const QString ips = QStringLiteral("items/s");
@@ -253,7 +259,7 @@ static QList<ScalingCurve> scalingCurves(const Config &config, LibrarySide *libr
     const Metric byteRate { mbps, mbps, mbps, false, Goal::None, 0 };
     const int callers = config.w2Callers;
     QList<ScalingCurve> curves;
-    // One point of a curve: what each side runs at x (the bridge only where given).
+    // One point of a curve: what each side runs at x (the bridge only on W2-callers).
     const auto point = [](const QString &label, double x, const QString &work, const QString &id,
                           const QString &title, std::function<Values()> librarySide,
                           std::function<Values()> floorSide, const QList<Metric> &metrics,
@@ -286,6 +292,26 @@ static QList<ScalingCurve> scalingCurves(const Config &config, LibrarySide *libr
                 [=] { return floor->scalingAdd(workers); }, { callRate }));
     }
     curves.append(w2Workers);
+
+    ScalingCurve w2Callers { QStringLiteral("W2-callers"),
+                             QStringLiteral("W2"),
+                             QStringLiteral("N callers calling add(3, 4) back to back, %1 calls "
+                                            "in all; library 2 workers x 4 connections, floor 2 "
+                                            "processes x min(N, 8) connections, bridge 2 "
+                                            "processes, every caller's call in flight")
+                                     .arg(callers * config.scalingAddCalls),
+                             QStringLiteral("callers"),
+                             {} };
+    for (int n : config.scalingCallerCounts) {
+        w2Callers.points.append(point(
+                QString::number(n), n,
+                QStringLiteral("%1 x %2 calls").arg(n).arg(config.scalingCallerCalls(n)),
+                QStringLiteral("W2-callers %1").arg(n), QStringLiteral("add(), %1 callers").arg(n),
+                [=] { return library->scalingCallers(n); },
+                [=] { return floor->scalingCallers(n); }, { callRate },
+                [=] { return bridge->scalingCallers(n); }));
+    }
+    curves.append(w2Callers);
 
     ScalingCurve w2Payload { QStringLiteral("W2-payload"),
                              QStringLiteral("W2"),
@@ -471,8 +497,9 @@ int main(int argc, char *argv[])
     const QCommandLineOption scaling(
             QStringLiteral("scaling"),
             QStringLiteral("Run only the scaling curves: W2 and W3 against workers (1, 2, 4) and "
-                           "payload size (100 B to 1 MB). --only W2, W3 or a curve id "
-                           "(W2-workers, W2-payload, W3-workers, W3-payload) selects curves."));
+                           "payload size (100 B to 1 MB), W2 against callers (1 to 32). --only "
+                           "W2, W3 or a curve id (W2-workers, W2-callers, W2-payload, W3-workers, "
+                           "W3-payload) selects curves."));
     parser.addOptions({ quick, repeats, only, json, check, tolerance, python, side, scaling });
     parser.process(app);
 
@@ -523,7 +550,7 @@ int main(int argc, char *argv[])
         FloorSide floor(config);
         BridgeSide bridge(config);
         if (parser.isSet(scaling)) {
-            curves = scalingCurves(config, &library, &floor);
+            curves = scalingCurves(config, &library, &floor, &bridge);
             curves.removeIf([&](const ScalingCurve &curve) {
                 return !onlyIds.isEmpty() && !onlyIds.contains(curve.id, Qt::CaseInsensitive)
                         && !onlyIds.contains(curve.workload, Qt::CaseInsensitive);

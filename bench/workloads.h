@@ -40,7 +40,8 @@ struct Config
     // --scaling (see bench/README.md): W2 and W3 against workers and payload size.
     QList<int> scalingWorkers = { 1, 2, 4 };
     QList<int> scalingPayloads = { 100, 1000, 10000, 100000, 1000000 }; // bytes of ASCII str
-    int scalingAddCalls = 2500;             // W2 vs workers: add() calls per caller
+    QList<int> scalingCallerCounts = { 1, 2, 4, 8, 32 }; // W2 vs calling threads, 2 workers
+    int scalingAddCalls = 2500;                          // W2 vs workers: add() calls per caller
     int scalingStreamItems = 150000;        // W3 vs workers: ints, total over the streams
     int scalingEchoMaxCalls = 2500;         // W2 vs payload: echo() calls per caller, at most
     qint64 scalingEchoBytes = 150000000;    // ... and at most this much payload per cell
@@ -54,6 +55,8 @@ struct Config
     // Calls per caller of W2 vs payload, items of W3 vs payload, for a payload size.
     int scalingEchoCalls(int payloadSize) const;
     int scalingPayloadItems(int payloadSize) const;
+    // Calls per caller of W2 vs callers: w2Callers x scalingAddCalls in all, split evenly.
+    int scalingCallerCalls(int callers) const;
 };
 
 // The payload of the scaling curves: `size` ASCII characters (as many UTF-8
@@ -106,6 +109,7 @@ public:
     // --scaling, on a pool of `workers` workers x 4 connections (kept between
     // the repetitions of a point).
     Values scalingAdd(int workers);               // W2: 8 callers, add()
+    Values scalingCallers(int callers);           // W2: N callers, add(), 2 workers
     Values scalingEcho(int payloadSize);          // W2: 8 callers, echo(str), 2 workers
     Values scalingStreams(int workers);           // W3: one range_gen stream per worker
     Values scalingPayloadStream(int payloadSize); // W3: one stream of str items, 2 workers
@@ -132,6 +136,7 @@ public:
 
     // --scaling: `workers` server processes (started as needed).
     Values scalingAdd(int workers);
+    Values scalingCallers(int callers); // 2 processes
     Values scalingEcho(int payloadSize);
     Values scalingStreams(int workers);
     Values scalingPayloadStream(int payloadSize);
@@ -153,6 +158,9 @@ public:
     Values sequentialAdd(); // W1
     Values concurrentAdd(); // W2
     Values listOfDicts();   // W6
+
+    // --scaling: `callers` threads calling add() on the 2 processes.
+    Values scalingCallers(int callers);
 
 private:
     struct Private;
