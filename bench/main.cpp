@@ -503,6 +503,13 @@ int main(int argc, char *argv[])
     parser.addOptions({ quick, repeats, only, json, check, tolerance, python, side, scaling });
     parser.process(app);
 
+    const QString onlySide = parser.value(side);
+    if (onlySide != QLatin1String("both") && onlySide != QLatin1String("all")
+        && onlySide != QLatin1String("library") && onlySide != QLatin1String("floor")
+        && onlySide != QLatin1String("bridge")) {
+        std::fprintf(stderr, "qgb_bench: --side is library, floor or bridge\n");
+        return 2;
+    }
     if (parser.isSet(scaling) && parser.isSet(check)) {
         std::fprintf(stderr, "qgb_bench: --check does not apply to --scaling\n");
         return 2;
@@ -527,13 +534,6 @@ int main(int argc, char *argv[])
     QList<Row> rows;
     QList<ScalingCurve> curves;
     const QStringList onlyIds = parser.value(only).split(QLatin1Char(','), Qt::SkipEmptyParts);
-    const QString onlySide = parser.value(side);
-    if (onlySide != QLatin1String("both") && onlySide != QLatin1String("all")
-        && onlySide != QLatin1String("library") && onlySide != QLatin1String("floor")
-        && onlySide != QLatin1String("bridge")) {
-        std::fprintf(stderr, "qgb_bench: --side is library, floor or bridge\n");
-        return 2;
-    }
     const auto applySide = [&](Workload &workload) {
         if (onlySide == QLatin1String("library") || onlySide == QLatin1String("floor")
             || onlySide == QLatin1String("bridge")) {
