@@ -176,11 +176,25 @@ static QString formatValue(double value, const QString &unit)
     return unit.isEmpty() ? text : text + QLatin1Char(' ') + unit;
 }
 
+static QString ratioText(bool has, double ratio)
+{
+    return has ? QStringLiteral("%1x").arg(ratio, 0, 'f', 2) : QStringLiteral("-");
+}
+
 void printTable(const QList<Row> &rows)
 {
-    const QStringList header = { QStringLiteral("workload"), QStringLiteral("library"),
-                                 QStringLiteral("floor"),    QStringLiteral("ratio"),
-                                 QStringLiteral("target"),   QStringLiteral("met") };
+    const bool withBridge =
+            std::any_of(rows.cbegin(), rows.cend(), [](const Row &row) { return row.hasBridge(); });
+    QStringList header = { QStringLiteral("workload"), QStringLiteral("library"),
+                           QStringLiteral("floor") };
+    if (withBridge)
+        header << QStringLiteral("bridge");
+    header << QStringLiteral("ratio");
+    if (withBridge)
+        header << QStringLiteral("ratio to bridge");
+    header << QStringLiteral("target") << QStringLiteral("met");
+    // The workload, target and met columns are left-aligned, figures right-aligned.
+    const qsizetype firstText = header.size() - 2;
     QList<QStringList> lines;
     for (const Row &row : rows) {
         QString met;
@@ -196,12 +210,17 @@ void printTable(const QList<Row> &rows)
         }
         if (!row.error.isEmpty())
             met = QStringLiteral("FAILED");
-        lines.append({ QStringLiteral("%1 %2").arg(row.workload, row.metric.label),
-                       formatValue(row.library, row.metric.unit),
-                       formatValue(row.floor, row.metric.unit),
-                       row.hasRatio() ? QStringLiteral("%1x").arg(row.ratio(), 0, 'f', 2)
-                                      : QStringLiteral("-"),
-                       row.targetText(), met });
+        QStringList line = { QStringLiteral("%1 %2").arg(row.workload, row.metric.label),
+                             formatValue(row.library, row.metric.unit),
+                             formatValue(row.floor, row.metric.unit) };
+        if (withBridge)
+            line << (row.bridgeError.isEmpty() ? formatValue(row.bridge, row.metric.unit)
+                                               : QStringLiteral("FAILED"));
+        line << ratioText(row.hasRatio(), row.ratio());
+        if (withBridge)
+            line << ratioText(row.hasBridgeRatio(), row.ratioToBridge());
+        line << row.targetText() << met;
+        lines.append(line);
     }
     QList<qsizetype> widths(header.size(), 0);
     for (qsizetype c = 0; c < header.size(); ++c) {
@@ -212,9 +231,8 @@ void printTable(const QList<Row> &rows)
     auto print = [&](const QStringList &cells) {
         QString out;
         for (qsizetype c = 0; c < cells.size(); ++c) {
-            // The workload column is left-aligned, figures right-aligned.
-            out += c == 0 || c >= 4 ? cells.at(c).leftJustified(widths[c])
-                                    : cells.at(c).rightJustified(widths[c]);
+            out += c == 0 || c >= firstText ? cells.at(c).leftJustified(widths[c])
+                                            : cells.at(c).rightJustified(widths[c]);
             out += c + 1 < cells.size() ? QStringLiteral(" | ") : QString();
         }
         std::printf("%s\n", qPrintable(out.trimmed()));
@@ -229,6 +247,8 @@ void printTable(const QList<Row> &rows)
     for (const Row &row : rows) {
         if (!row.error.isEmpty())
             std::printf("%s failed: %s\n", qPrintable(row.key), qPrintable(row.error));
+        if (!row.bridgeError.isEmpty())
+            std::printf("%s bridge failed: %s\n", qPrintable(row.key), qPrintable(row.bridgeError));
     }
     std::fflush(stdout);
 }
@@ -268,6 +288,8 @@ QJsonObject toJson(const QJsonObject &machine, const QJsonObject &run, const QLi
         r.insert(QStringLiteral("library"), number(row.library));
         r.insert(QStringLiteral("floor"), number(row.floor));
         r.insert(QStringLiteral("ratio"), number(row.ratio()));
+        r.insert(QStringLiteral("bridge"), number(row.bridge));
+        r.insert(QStringLiteral("ratio_to_bridge"), number(row.ratioToBridge()));
         r.insert(QStringLiteral("target"), row.targetText());
         r.insert(QStringLiteral("goal"), goalName(row.metric.goal));
         r.insert(QStringLiteral("target_value"),
@@ -276,6 +298,8 @@ QJsonObject toJson(const QJsonObject &machine, const QJsonObject &run, const QLi
         r.insert(QStringLiteral("met"), row.met() < 0 ? QJsonValue() : QJsonValue(row.met() == 1));
         if (!row.error.isEmpty())
             r.insert(QStringLiteral("error"), row.error);
+        if (!row.bridgeError.isEmpty())
+            r.insert(QStringLiteral("bridge_error"), row.bridgeError);
         results.append(r);
     }
     QJsonObject root;
@@ -285,32 +309,53 @@ QJsonObject toJson(const QJsonObject &machine, const QJsonObject &run, const QLi
     return root;
 }
 
+// A curve has the bridge's columns if one of its points has a bridge side.
+static bool hasBridge(const ScalingCurve &curve)
+{
+    return std::any_of(curve.points.cbegin(), curve.points.cend(),
+                       [](const ScalingPoint &point) { return bool(point.workload.bridge); });
+}
+
 void printScaling(const QList<ScalingCurve> &curves)
 {
     for (const ScalingCurve &curve : curves) {
         if (curve.points.isEmpty())
             continue;
+        const bool withBridge = hasBridge(curve);
         const QList<Metric> metrics = curve.points.constFirst().workload.metrics;
         QStringList header = { curve.xName };
-        for (const Metric &metric : metrics)
+        for (const Metric &metric : metrics) {
             header << QStringLiteral("library %1").arg(metric.unit)
                    << QStringLiteral("floor %1").arg(metric.unit);
-        header << QStringLiteral("ratio") << QStringLiteral("per repetition");
+            if (withBridge)
+                header << QStringLiteral("bridge %1").arg(metric.unit);
+        }
+        header << QStringLiteral("ratio");
+        if (withBridge)
+            header << QStringLiteral("ratio to bridge");
+        header << QStringLiteral("per repetition");
         QList<QStringList> lines;
         for (const ScalingPoint &point : curve.points) {
             QStringList line = { point.label };
             QString error;
             for (const Row &row : point.rows) {
                 line << formatValue(row.library, QString()) << formatValue(row.floor, QString());
+                if (withBridge)
+                    line << (row.bridgeError.isEmpty() ? formatValue(row.bridge, QString())
+                                                       : QStringLiteral("FAILED"));
                 if (!row.error.isEmpty())
                     error = row.error;
+                else if (!row.bridgeError.isEmpty())
+                    error = QStringLiteral("bridge: %1").arg(row.bridgeError);
             }
             const Row first = point.rows.value(0);
-            line << (first.hasRatio() ? QStringLiteral("%1x").arg(first.ratio(), 0, 'f', 2)
-                                      : QStringLiteral("-"))
-                 << (error.isEmpty() ? point.work : QStringLiteral("FAILED: %1").arg(error));
+            line << ratioText(first.hasRatio(), first.ratio());
+            if (withBridge)
+                line << ratioText(first.hasBridgeRatio(), first.ratioToBridge());
+            line << (error.isEmpty() ? point.work : QStringLiteral("FAILED: %1").arg(error));
+            const qsizetype ratios = withBridge ? 3 : 2; // ratio(s) and "per repetition"
             while (line.size() < header.size())
-                line.insert(line.size() - 2, QStringLiteral("-"));
+                line.insert(line.size() - ratios, QStringLiteral("-"));
             lines.append(line);
         }
         QList<qsizetype> widths;
@@ -349,6 +394,7 @@ QJsonObject scalingToJson(const QList<ScalingCurve> &curves, const QString &payl
 {
     QJsonArray array;
     for (const ScalingCurve &curve : curves) {
+        const bool withBridge = hasBridge(curve);
         QJsonArray points;
         for (const ScalingPoint &point : curve.points) {
             QJsonObject p { { QStringLiteral("x"), point.x },
@@ -356,12 +402,18 @@ QJsonObject scalingToJson(const QList<ScalingCurve> &curves, const QString &payl
                             { QStringLiteral("work"), point.work } };
             QJsonObject values;
             for (const Row &row : point.rows) {
-                values.insert(row.metric.name,
-                              QJsonObject { { QStringLiteral("library"), number(row.library) },
-                                            { QStringLiteral("floor"), number(row.floor) },
-                                            { QStringLiteral("ratio"), number(row.ratio()) } });
+                QJsonObject value { { QStringLiteral("library"), number(row.library) },
+                                    { QStringLiteral("floor"), number(row.floor) },
+                                    { QStringLiteral("ratio"), number(row.ratio()) } };
+                if (withBridge) {
+                    value.insert(QStringLiteral("bridge"), number(row.bridge));
+                    value.insert(QStringLiteral("ratio_to_bridge"), number(row.ratioToBridge()));
+                }
+                values.insert(row.metric.name, value);
                 if (!row.error.isEmpty())
                     p.insert(QStringLiteral("error"), row.error);
+                if (!row.bridgeError.isEmpty())
+                    p.insert(QStringLiteral("bridge_error"), row.bridgeError);
             }
             p.insert(QStringLiteral("metrics"), values);
             points.append(p);

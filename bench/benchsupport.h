@@ -59,7 +59,8 @@ struct Workload
     QString id; // "W1"
     QString title;
     std::function<Values()> library;
-    std::function<Values()> floor; // empty: the workload is absolute
+    std::function<Values()> floor;  // empty: the workload is absolute
+    std::function<Values()> bridge; // the second reference (W1, W2, W6); may be empty
     QList<Metric> metrics;
     int repeats = 0; // 0: the run's default
 };
@@ -72,17 +73,23 @@ struct Row
     Metric metric;
     double library = qQNaN();
     double floor = qQNaN();
-    QString error; // the workload failed
+    double bridge = qQNaN();
+    QString error;       // the workload failed
+    QString bridgeError; // the bridge failed (the library's and floor's figures stand)
 
     bool hasRatio() const { return !qIsNaN(library) && !qIsNaN(floor) && floor != 0; }
     double ratio() const { return hasRatio() ? library / floor : qQNaN(); }
+    // Informational only: the targets and --check use ratio(), to the floor.
+    bool hasBridgeRatio() const { return !qIsNaN(library) && !qIsNaN(bridge) && bridge != 0; }
+    double ratioToBridge() const { return hasBridgeRatio() ? library / bridge : qQNaN(); }
+    bool hasBridge() const { return !qIsNaN(bridge) || !bridgeError.isEmpty(); }
     // -1: no target or no figure, 0: not met, 1: met
     int met() const;
     QString targetText() const;
 };
 
 // --scaling: each point of a curve is a workload of its own, run like the
-// others (repetitions, library and floor alternately, medians).
+// others (repetitions, library, floor and bridge alternately, medians).
 struct ScalingPoint
 {
     QString label; // "4", "1 KB"
@@ -166,9 +173,11 @@ double loadAverage();
 QJsonObject machineInfo(const QString &python);
 
 void printMachine(const QJsonObject &machine);
+// The bridge's columns only if some row has a bridge figure (or error).
 void printTable(const QList<Row> &rows);
 QJsonObject toJson(const QJsonObject &machine, const QJsonObject &run, const QList<Row> &rows);
-// One Markdown table per curve: library, floor and ratio per point.
+// One Markdown table per curve: library, floor and ratio per point (and the
+// bridge and the ratio to it, for curves that have a bridge).
 void printScaling(const QList<ScalingCurve> &curves);
 // The "scaling" object of --json: the curves and their points.
 QJsonObject scalingToJson(const QList<ScalingCurve> &curves, const QString &payload);

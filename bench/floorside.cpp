@@ -392,6 +392,16 @@ Values FloorSide::scalingAdd(int workers)
     return { { QStringLiteral("calls/s"), double(callers) * calls / elapsed } };
 }
 
+// W2 against callers: N threads on 2 processes x min(N, 8) connections
+// (beyond 8 callers, callers that share a connection take turns).
+Values FloorSide::scalingCallers(int callers)
+{
+    const int calls = d->config.scalingCallerCalls(callers);
+    const double elapsed = d->runCallers(2, callers, calls,
+                                         [](FloorConnection &connection) { addOnce(connection); });
+    return { { QStringLiteral("calls/s"), double(callers) * calls / elapsed } };
+}
+
 Values FloorSide::scalingEcho(int payloadSize)
 {
     const QString payload = makePayload(payloadSize);

@@ -437,6 +437,16 @@ Values LibrarySide::scalingAdd(int workers)
     return { { QStringLiteral("calls/s"), double(callers) * calls / elapsed } };
 }
 
+// W2 against callers: N threads call add() back to back on 2 workers x 4
+// connections (beyond 8 callers, calls queue for a free connection).
+Values LibrarySide::scalingCallers(int callers)
+{
+    QGbPool &pool = d->scalingPool(2);
+    const int calls = d->config.scalingCallerCalls(callers);
+    const double elapsed = runCallers(callers, calls, [&](int) { d->add(pool); });
+    return { { QStringLiteral("calls/s"), double(callers) * calls / elapsed } };
+}
+
 // W2 against payload size: 8 threads call echo(str) back to back, 2 workers x 4 connections.
 Values LibrarySide::scalingEcho(int payloadSize)
 {

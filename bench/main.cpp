@@ -1,11 +1,13 @@
 // Copyright (C) 2026 The QGobridge Authors.
 // SPDX-License-Identifier: MIT
 
-// qgb_bench: QGobridge against a raw floor (see bench/README.md), in one run.
+// qgb_bench: QGobridge against a raw floor and, on W1, W2 and W6, against a
+// QProcess bridge (see bench/README.md), in one run.
 //
 //   qgb_bench [--quick] [--repeats N] [--only W1,W3] [--json out.json]
 //             [--check baseline.json [--tolerance 3]]
 //   qgb_bench --scaling [--quick] [--only W2,W3-payload] [--json out.json]
+//   qgb_bench --side library|floor|bridge ...
 
 #include "workloads.h"
 
@@ -56,6 +58,11 @@ int Config::scalingPayloadItems(int payloadSize) const
 {
     const qint64 items = scalingPayloadBytes / payloadSize;
     return int(std::clamp<qint64>(items, 20, scalingPayloadMaxItems));
+}
+
+int Config::scalingCallerCalls(int callers) const
+{
+    return std::max(1, w2Callers * scalingAddCalls / callers);
 }
 
 QString makePayload(int size)
@@ -110,7 +117,8 @@ qint64 jsonSize(const QList<BenchItem> &items)
     return QJsonDocument(array).toJson(QJsonDocument::Compact).size();
 }
 
-static QList<Workload> workloads(const Config &config, LibrarySide *library, FloorSide *floor)
+static QList<Workload> workloads(const Config &config, LibrarySide *library, FloorSide *floor,
+                                 BridgeSide *bridge)
 {
     using G = Goal;
     const QString ms = QStringLiteral("ms");
@@ -124,6 +132,7 @@ static QList<Workload> workloads(const Config &config, LibrarySide *library, Flo
           QStringLiteral("sequential add(3, 4)"),
           [=] { return library->sequentialAdd(); },
           [=] { return floor->sequentialAdd(); },
+          [=] { return bridge->sequentialAdd(); },
           { { QStringLiteral("p50"), QStringLiteral("sequential add p50"), us, true, G::RatioAtMost,
               1.5 },
             { QStringLiteral("p99"), QStringLiteral("sequential add p99"), us, true, G::RatioAtMost,
@@ -132,12 +141,14 @@ static QList<Workload> workloads(const Config &config, LibrarySide *library, Flo
           QStringLiteral("8 callers, 2 workers x 4 connections"),
           [=] { return library->concurrentAdd(); },
           [=] { return floor->concurrentAdd(); },
+          [=] { return bridge->concurrentAdd(); },
           { { QStringLiteral("calls/s"), QStringLiteral("8 callers add"), QStringLiteral("calls/s"),
               false, G::RatioAtLeast, 1.5 } } },
         { QStringLiteral("W3"),
           QStringLiteral("server stream of ints"),
           [=] { return library->serverStream(); },
           [=] { return floor->serverStream(); },
+          nullptr,
           { { QStringLiteral("items/s"),
               QStringLiteral("server stream %1 ints").arg(k(config.w3Items)), ips, false,
               G::RatioAtLeast, 2 } } },
@@ -145,6 +156,7 @@ static QList<Workload> workloads(const Config &config, LibrarySide *library, Flo
           QStringLiteral("client stream of ints, summed"),
           [=] { return library->clientStream(); },
           [=] { return floor->clientStream(); },
+          nullptr,
           { { QStringLiteral("items/s"),
               QStringLiteral("client stream %1 ints").arg(k(config.w4Items)), ips, false,
               G::RatioAtLeast, 2 } } },
@@ -152,12 +164,14 @@ static QList<Workload> workloads(const Config &config, LibrarySide *library, Flo
           QStringLiteral("bidirectional stream of dicts"),
           [=] { return library->bidiStream(); },
           [=] { return floor->bidiStream(); },
+          nullptr,
           { { QStringLiteral("items/s"), QStringLiteral("bidi %1 dicts").arg(k(config.w5Items)),
               ips, false, G::RatioAtLeast, 1.5 } } },
         { QStringLiteral("W6"),
           QStringLiteral("list of dicts round trip"),
           [=] { return library->listOfDicts(); },
           [=] { return floor->listOfDicts(); },
+          [=] { return bridge->listOfDicts(); },
           { { QStringLiteral("MB/s"),
               QStringLiteral("%1k-dict list echo (%2 MB)")
                       .arg(config.w6Dicts / 1000)
@@ -166,6 +180,7 @@ static QList<Workload> workloads(const Config &config, LibrarySide *library, Flo
         { QStringLiteral("W7"),
           QStringLiteral("cancel a busy Python loop"),
           [=] { return library->cancel(); },
+          nullptr,
           nullptr,
           { { QStringLiteral("caller p50"), QStringLiteral("cancel seen by caller p50"), ms, true,
               G::None, 0 },
@@ -179,6 +194,7 @@ static QList<Workload> workloads(const Config &config, LibrarySide *library, Flo
           QStringLiteral("worker killed, next call succeeds"),
           [=] { return library->killAndRecover(); },
           nullptr,
+          nullptr,
           { { QStringLiteral("median"), QStringLiteral("kill -> next success"), ms, true, G::AtMost,
               300 },
             { QStringLiteral("max"), QStringLiteral("kill -> next success, max"), ms, true, G::None,
@@ -187,11 +203,13 @@ static QList<Workload> workloads(const Config &config, LibrarySide *library, Flo
           QStringLiteral("bytes round trip"),
           [=] { return library->bytesRoundTrip(); },
           [=] { return floor->bytesRoundTrip(); },
+          nullptr,
           { { QStringLiteral("MB/s"), QStringLiteral("%1 MiB bytes echo").arg(config.w9Bytes >> 20),
               mbps, false, G::AtLeast, 500 } } },
         { QStringLiteral("W10"),
           QStringLiteral("fast generator, slow consumer"),
           [=] { return library->slowConsumer(); },
+          nullptr,
           nullptr,
           { { QStringLiteral("app"),
               QStringLiteral("app RSS growth, %1 MB stream").arg(config.w10Bytes / 1000000), mb,
@@ -206,6 +224,7 @@ static QList<Workload> workloads(const Config &config, LibrarySide *library, Flo
         { QStringLiteral("start"),
           QStringLiteral("pool start, 2 workers ready"),
           [=] { return library->poolStart(); },
+          nullptr,
           nullptr,
           { { QStringLiteral("median"), QStringLiteral("pool start (2 workers)"), ms, true,
               G::AtMost, 300 },
@@ -227,9 +246,10 @@ static const char scalingPayloadKind[] =
         "an ASCII str, a JSON string on the wire on both sides (JSON encoding and decoding "
         "included)";
 
-// --scaling: W2 and W3 against the number of workers and the payload size.
+// --scaling: W2 and W3 against the number of workers and the payload size,
+// W2 against the number of calling threads.
 static QList<ScalingCurve> scalingCurves(const Config &config, LibrarySide *library,
-                                         FloorSide *floor)
+                                         FloorSide *floor, BridgeSide *bridge)
 {
     const QString cps = QStringLiteral("calls/s");
     const QString ips = QStringLiteral("items/s");
@@ -239,15 +259,18 @@ static QList<ScalingCurve> scalingCurves(const Config &config, LibrarySide *libr
     const Metric byteRate { mbps, mbps, mbps, false, Goal::None, 0 };
     const int callers = config.w2Callers;
     QList<ScalingCurve> curves;
-    // One point of a curve: what both sides run at x.
+    // One point of a curve: what each side runs at x (the bridge only on W2-callers).
     const auto point = [](const QString &label, double x, const QString &work, const QString &id,
                           const QString &title, std::function<Values()> librarySide,
-                          std::function<Values()> floorSide, const QList<Metric> &metrics) {
+                          std::function<Values()> floorSide, const QList<Metric> &metrics,
+                          std::function<Values()> bridgeSide = nullptr) {
         ScalingPoint p;
         p.label = label;
         p.x = x;
         p.work = work;
-        p.workload = { id, title, std::move(librarySide), std::move(floorSide), metrics };
+        p.workload = {
+            id, title, std::move(librarySide), std::move(floorSide), std::move(bridgeSide), metrics
+        };
         return p;
     };
 
@@ -269,6 +292,26 @@ static QList<ScalingCurve> scalingCurves(const Config &config, LibrarySide *libr
                 [=] { return floor->scalingAdd(workers); }, { callRate }));
     }
     curves.append(w2Workers);
+
+    ScalingCurve w2Callers { QStringLiteral("W2-callers"),
+                             QStringLiteral("W2"),
+                             QStringLiteral("N callers calling add(3, 4) back to back, %1 calls "
+                                            "in all; library 2 workers x 4 connections, floor 2 "
+                                            "processes x min(N, 8) connections, bridge 2 "
+                                            "processes, every caller's call in flight")
+                                     .arg(callers * config.scalingAddCalls),
+                             QStringLiteral("callers"),
+                             {} };
+    for (int n : config.scalingCallerCounts) {
+        w2Callers.points.append(point(
+                QString::number(n), n,
+                QStringLiteral("%1 x %2 calls").arg(n).arg(config.scalingCallerCalls(n)),
+                QStringLiteral("W2-callers %1").arg(n), QStringLiteral("add(), %1 callers").arg(n),
+                [=] { return library->scalingCallers(n); },
+                [=] { return floor->scalingCallers(n); }, { callRate },
+                [=] { return bridge->scalingCallers(n); }));
+    }
+    curves.append(w2Callers);
 
     ScalingCurve w2Payload { QStringLiteral("W2-payload"),
                              QStringLiteral("W2"),
@@ -332,8 +375,9 @@ static QList<ScalingCurve> scalingCurves(const Config &config, LibrarySide *libr
     return curves;
 }
 
-// Runs each workload `repeats` times, library and floor alternately, and keeps
-// the median of every metric.
+// Runs each workload `repeats` times, library, floor and bridge in turn, and
+// keeps the median of every metric. A failure of the library or the floor
+// fails the workload; a failure of the bridge only the bridge's figures.
 static QList<Row> run(const QList<Workload> &list, int repeats, const QStringList &only)
 {
     QList<Row> rows;
@@ -346,7 +390,9 @@ static QList<Row> run(const QList<Workload> &list, int repeats, const QStringLis
         timer.start();
         QMap<QString, QList<double>> library;
         QMap<QString, QList<double>> floor;
+        QMap<QString, QList<double>> bridge;
         QString error;
+        QString bridgeError;
         for (int r = 0; r < n && error.isEmpty(); ++r) {
             try {
                 if (workload.library) {
@@ -362,21 +408,34 @@ static QList<Row> run(const QList<Workload> &list, int repeats, const QStringLis
             } catch (const std::exception &e) {
                 error = QString::fromUtf8(e.what());
             }
+            if (workload.bridge && error.isEmpty() && bridgeError.isEmpty()) {
+                try {
+                    const Values values = workload.bridge();
+                    for (auto it = values.cbegin(); it != values.cend(); ++it)
+                        bridge[it.key()].append(it.value());
+                } catch (const std::exception &e) {
+                    bridgeError = QString::fromUtf8(e.what());
+                }
+            }
             std::fprintf(stderr, ".");
         }
-        std::fprintf(stderr, " %.1f s%s\n", double(timer.elapsed()) / 1000.0,
-                     error.isEmpty() ? "" : " FAILED");
+        std::fprintf(stderr, " %.1f s%s%s\n", double(timer.elapsed()) / 1000.0,
+                     error.isEmpty() ? "" : " FAILED",
+                     bridgeError.isEmpty() ? "" : " BRIDGE FAILED");
         for (const Metric &metric : workload.metrics) {
             Row row;
             row.key = workload.id + QLatin1Char('.') + metric.name;
             row.workload = workload.id;
             row.metric = metric;
             row.error = error;
+            row.bridgeError = bridgeError;
             if (error.isEmpty()) {
                 if (workload.library)
                     row.library = median(library.value(metric.name));
                 if (workload.floor)
                     row.floor = median(floor.value(metric.name));
+                if (workload.bridge && bridgeError.isEmpty())
+                    row.bridge = median(bridge.value(metric.name));
             }
             rows.append(row);
         }
@@ -405,7 +464,8 @@ int main(int argc, char *argv[])
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
-            QStringLiteral("Measures QGobridge against a raw Unix-socket floor (W1-W10)."));
+            QStringLiteral("Measures QGobridge against a raw Unix-socket floor (W1-W10) and a "
+                           "QProcess bridge (W1, W2, W6)."));
     parser.addHelpOption();
     const QCommandLineOption quick(QStringLiteral("quick"),
                                    QStringLiteral("Smaller workloads; under a minute."));
@@ -431,16 +491,25 @@ int main(int argc, char *argv[])
                                     QStringLiteral("exe"), QStringLiteral("python3"));
     const QCommandLineOption side(
             QStringLiteral("side"),
-            QStringLiteral("Run only one side: library or floor (for profiling; default both)."),
-            QStringLiteral("side"), QStringLiteral("both"));
+            QStringLiteral("Run only one side: library, floor or bridge (for profiling; default "
+                           "all)."),
+            QStringLiteral("side"), QStringLiteral("all"));
     const QCommandLineOption scaling(
             QStringLiteral("scaling"),
             QStringLiteral("Run only the scaling curves: W2 and W3 against workers (1, 2, 4) and "
-                           "payload size (100 B to 1 MB). --only W2, W3 or a curve id "
-                           "(W2-workers, W2-payload, W3-workers, W3-payload) selects curves."));
+                           "payload size (100 B to 1 MB), W2 against callers (1 to 32). --only "
+                           "W2, W3 or a curve id (W2-workers, W2-callers, W2-payload, W3-workers, "
+                           "W3-payload) selects curves."));
     parser.addOptions({ quick, repeats, only, json, check, tolerance, python, side, scaling });
     parser.process(app);
 
+    const QString onlySide = parser.value(side);
+    if (onlySide != QLatin1String("both") && onlySide != QLatin1String("all")
+        && onlySide != QLatin1String("library") && onlySide != QLatin1String("floor")
+        && onlySide != QLatin1String("bridge")) {
+        std::fprintf(stderr, "qgb_bench: --side is library, floor or bridge\n");
+        return 2;
+    }
     if (parser.isSet(scaling) && parser.isSet(check)) {
         std::fprintf(stderr, "qgb_bench: --check does not apply to --scaling\n");
         return 2;
@@ -466,31 +535,45 @@ int main(int argc, char *argv[])
     QList<ScalingCurve> curves;
     const QStringList onlyIds = parser.value(only).split(QLatin1Char(','), Qt::SkipEmptyParts);
     const auto applySide = [&](Workload &workload) {
-        if (parser.value(side) == QLatin1String("library"))
-            workload.floor = nullptr;
-        else if (parser.value(side) == QLatin1String("floor"))
-            workload.library = nullptr;
+        if (onlySide == QLatin1String("library") || onlySide == QLatin1String("floor")
+            || onlySide == QLatin1String("bridge")) {
+            if (onlySide != QLatin1String("library"))
+                workload.library = nullptr;
+            if (onlySide != QLatin1String("floor"))
+                workload.floor = nullptr;
+            if (onlySide != QLatin1String("bridge"))
+                workload.bridge = nullptr;
+        }
     };
     try {
         LibrarySide library(config);
         FloorSide floor(config);
+        BridgeSide bridge(config);
         if (parser.isSet(scaling)) {
-            curves = scalingCurves(config, &library, &floor);
+            curves = scalingCurves(config, &library, &floor, &bridge);
             curves.removeIf([&](const ScalingCurve &curve) {
                 return !onlyIds.isEmpty() && !onlyIds.contains(curve.id, Qt::CaseInsensitive)
                         && !onlyIds.contains(curve.workload, Qt::CaseInsensitive);
             });
             for (ScalingCurve &curve : curves) {
-                for (ScalingPoint &point : curve.points) {
+                for (ScalingPoint &point : curve.points)
                     applySide(point.workload);
+                // --side bridge: only the curves the bridge has a side in.
+                curve.points.removeIf([](const ScalingPoint &point) {
+                    return !point.workload.library && !point.workload.floor
+                            && !point.workload.bridge;
+                });
+            }
+            curves.removeIf([](const ScalingCurve &curve) { return curve.points.isEmpty(); });
+            for (ScalingCurve &curve : curves) {
+                for (ScalingPoint &point : curve.points)
                     point.rows = run({ point.workload }, config.repeats, {});
-                }
             }
         } else {
-            QList<Workload> list = workloads(config, &library, &floor);
+            QList<Workload> list = workloads(config, &library, &floor, &bridge);
             for (Workload &workload : list)
                 applySide(workload);
-            list.removeIf([](const Workload &w) { return !w.library && !w.floor; });
+            list.removeIf([](const Workload &w) { return !w.library && !w.floor && !w.bridge; });
             rows = run(list, config.repeats, onlyIds);
         }
     } catch (const std::exception &e) {

@@ -40,20 +40,23 @@ struct Config
     // --scaling (see bench/README.md): W2 and W3 against workers and payload size.
     QList<int> scalingWorkers = { 1, 2, 4 };
     QList<int> scalingPayloads = { 100, 1000, 10000, 100000, 1000000 }; // bytes of ASCII str
-    int scalingAddCalls = 2500;             // W2 vs workers: add() calls per caller
+    QList<int> scalingCallerCounts = { 1, 2, 4, 8, 32 }; // W2 vs calling threads, 2 workers
+    int scalingAddCalls = 2500;                          // W2 vs workers: add() calls per caller
     int scalingStreamItems = 150000;        // W3 vs workers: ints, total over the streams
     int scalingEchoMaxCalls = 2500;         // W2 vs payload: echo() calls per caller, at most
     qint64 scalingEchoBytes = 150000000;    // ... and at most this much payload per cell
     int scalingPayloadMaxItems = 80000;     // W3 vs payload: items, at most
     qint64 scalingPayloadBytes = 120000000; // ... and at most this much payload per cell
     QString python = QStringLiteral("python3");
-    QString benchDir;   // holds bench_worker.py and floor_server.py
+    QString benchDir;   // holds bench_worker.py, floor_server.py and bridge_worker.py
     QString packageDir; // the gobridge package
 
     static Config quickConfig();
     // Calls per caller of W2 vs payload, items of W3 vs payload, for a payload size.
     int scalingEchoCalls(int payloadSize) const;
     int scalingPayloadItems(int payloadSize) const;
+    // Calls per caller of W2 vs callers: w2Callers x scalingAddCalls in all, split evenly.
+    int scalingCallerCalls(int callers) const;
 };
 
 // The payload of the scaling curves: `size` ASCII characters (as many UTF-8
@@ -106,6 +109,7 @@ public:
     // --scaling, on a pool of `workers` workers x 4 connections (kept between
     // the repetitions of a point).
     Values scalingAdd(int workers);               // W2: 8 callers, add()
+    Values scalingCallers(int callers);           // W2: N callers, add(), 2 workers
     Values scalingEcho(int payloadSize);          // W2: 8 callers, echo(str), 2 workers
     Values scalingStreams(int workers);           // W3: one range_gen stream per worker
     Values scalingPayloadStream(int payloadSize); // W3: one stream of str items, 2 workers
@@ -132,9 +136,31 @@ public:
 
     // --scaling: `workers` server processes (started as needed).
     Values scalingAdd(int workers);
+    Values scalingCallers(int callers); // 2 processes
     Values scalingEcho(int payloadSize);
     Values scalingStreams(int workers);
     Values scalingPayloadStream(int payloadSize);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+// The bridge: the afternoon version. One QProcess per bridge_worker.py process,
+// each in a QThread of its own, JSON lines on stdin and stdout, calls pipelined
+// and matched to their replies by id (see bench/README.md). W1, W2 and W6 only.
+class BridgeSide
+{
+public:
+    explicit BridgeSide(const Config &config);
+    ~BridgeSide();
+
+    Values sequentialAdd(); // W1
+    Values concurrentAdd(); // W2
+    Values listOfDicts();   // W6
+
+    // --scaling: `callers` threads calling add() on the 2 processes.
+    Values scalingCallers(int callers);
 
 private:
     struct Private;
