@@ -81,19 +81,22 @@ int main(int argc, char *argv[])
             out << u << Qt::endl;
 
         out << "== 3. client stream: QGbChannel -> Python Iterator ==" << Qt::endl;
-        // write() never blocks: the channel buffers what the worker has not read yet.
+        // write() never blocks: the channel buffers what the worker has not read
+        // yet, and refuses a value when it is full; waitForWritable() waits for room.
         QGbChannel numbers;
         QFuture<int> total = pool.call<int>("sum_stream", numbers);
-        for (int i = 1; i <= 5; ++i)
-            numbers.write(i);
+        for (int i = 1; i <= 5; ++i) {
+            while (!numbers.write(i) && numbers.waitForWritable()) { }
+        }
         numbers.close();                   // ends the Python iterator
         out << total.result() << Qt::endl; // 15
 
         out << "== 4. bidirectional: QGbChannel in, QFuture results out ==" << Qt::endl;
         QGbChannel input;
         QFuture<User> processed = pool.stream<User>("process_users", input);
-        for (const User &u : users)
-            input.write(u);
+        for (const User &u : users) {
+            while (!input.write(u) && input.waitForWritable()) { }
+        }
         input.close();
         for (const User &u : processed)
             out << u << Qt::endl;

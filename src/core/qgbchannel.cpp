@@ -5,6 +5,7 @@
 #include "qgbchannel_p.h"
 
 #include <QtCore/qmetaobject.h>
+#include <QtCore/qthread.h>
 
 bool QGbChannelShared::write(QVariant &&wire)
 {
@@ -36,6 +37,7 @@ void QGbChannelShared::close()
         if (end != End::Open)
             return;
         end = End::Closed;
+        roomCondition.wakeAll();
         if (notify && !notifyPending) {
             notifyPending = true;
             wake = notify;
@@ -53,6 +55,7 @@ void QGbChannelShared::abort()
         if (end != End::Open)
             return;
         end = End::Aborted;
+        roomCondition.wakeAll();
         items.clear();
         head = 0;
         if (notify && !notifyPending) {
@@ -71,6 +74,7 @@ QList<QVariant> QGbChannelShared::take(qsizetype max, End *endState)
     QPointer<QGbChannel> target;
     {
         QMutexLocker locker(&mutex);
+        consumerThread = QThread::currentThread();
         notifyPending = false;
         const qsizetype n = std::min(max, items.size() - head);
         if (n > 0) {
@@ -91,6 +95,8 @@ QList<QVariant> QGbChannelShared::take(qsizetype max, End *endState)
             }
         }
         *endState = (items.size() == head) ? end : End::Open;
+        if (n > 0)
+            roomCondition.wakeAll();
         if (refusedWhileFull && items.size() - head < capacity) {
             refusedWhileFull = false;
             signalWritable = true;
@@ -112,11 +118,24 @@ QList<QVariant> QGbChannelShared::take(qsizetype max, End *endState)
 void QGbChannelShared::endCall()
 {
     QMutexLocker locker(&mutex);
+    roomCondition.wakeAll();
     notify = nullptr;
     if (end == End::Open)
         end = End::CallEnded;
     items.clear();
     head = 0;
+}
+
+bool QGbChannelShared::waitForRoom(QDeadlineTimer deadline)
+{
+    QMutexLocker locker(&mutex);
+    // The consumer's own thread cannot wait for itself to take items.
+    const bool canWait = consumerThread != QThread::currentThread();
+    while (canWait && end == End::Open && items.size() - head >= capacity) {
+        if (!roomCondition.wait(&mutex, deadline))
+            break;
+    }
+    return end == End::Open && items.size() - head < capacity;
 }
 
 bool QGbChannelShared::bind(std::function<void()> wake)
@@ -157,9 +176,22 @@ bool QGbChannelShared::bind(std::function<void()> wake)
 
     A channel holds at most capacity() values that the worker has not taken
     yet. write() never blocks and never drops a value silently: when the
-    channel is full it returns \c false and keeps nothing, and writable() is
-    emitted once there is room again. This keeps memory bounded when Qt writes
-    faster than Python reads.
+    channel is full it returns \c false and keeps nothing (it is
+    \c{[[nodiscard]]}), and writable() is emitted once there is room again.
+    This keeps memory bounded when Qt writes faster than Python reads.
+
+    A producer thread without an event loop waits for room with
+    waitForWritable(), as with QIODevice::waitForBytesWritten():
+
+    \code
+    for (const Item &item : items) {
+        while (!channel.write(item)) {
+            if (channel.isClosed() || !channel.waitForWritable())
+                return; // the call ended, or no room for 30 s
+        }
+    }
+    channel.close();
+    \endcode
 
     A channel feeds one call. Destroying a channel that was not closed aborts
     its call with QGbError::Cancelled: the Python function does not see a
@@ -226,6 +258,21 @@ QGbChannel::~QGbChannel()
 {
     Q_D(QGbChannel);
     d->shared->abort();
+}
+
+/*!
+    Blocks until the channel has room for a value, for at most \a msecs
+    milliseconds (-1: no limit). Returns \c true if write() would take a
+    value now; \c false if the time ran out or the channel is closed, or its
+    call ended. Call it from a producer thread: the GUI thread should react
+    to writable() instead. In the pool's I/O thread, which takes the values,
+    it returns at once.
+*/
+bool QGbChannel::waitForWritable(int msecs)
+{
+    Q_D(QGbChannel);
+    return d->shared->waitForRoom(msecs < 0 ? QDeadlineTimer(QDeadlineTimer::Forever)
+                                            : QDeadlineTimer(msecs));
 }
 
 /*!

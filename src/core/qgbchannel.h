@@ -28,7 +28,7 @@ public:
     ~QGbChannel() override;
 
     template<typename T>
-    bool write(const T &value)
+    [[nodiscard]] bool write(const T &value)
     {
         QVariant wire;
         QGbError error;
@@ -40,6 +40,7 @@ public:
     }
 
     void close();
+    bool waitForWritable(int msecs = 30000);
 
     bool isClosed() const;
     bool isWritable() const;

@@ -17,9 +17,11 @@
 
 #include "qgbchannel.h"
 
+#include <QtCore/qdeadlinetimer.h>
 #include <QtCore/qlist.h>
 #include <QtCore/qmutex.h>
 #include <QtCore/qpointer.h>
+#include <QtCore/qwaitcondition.h>
 
 #include <functional>
 #include <memory>
@@ -48,7 +50,13 @@ public:
     // Installs the function the writer calls when items become available. Once per call.
     bool bind(std::function<void()> notify);
 
+    // Writer side: waits until the channel has room, is no longer open, or
+    // the deadline passes. Returns true if a write would be taken now.
+    bool waitForRoom(QDeadlineTimer deadline);
+
     mutable QMutex mutex;
+    QWaitCondition roomCondition;      // woken when the consumer takes items or the channel ends
+    QThread *consumerThread = nullptr; // the I/O thread that takes the items, once it did
     QList<QVariant> items;
     qsizetype head = 0; // items before head were taken
     const qsizetype capacity;

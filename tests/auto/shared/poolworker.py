@@ -336,6 +336,15 @@ def bytes_gen(count: int, size: int) -> Iterator[bytes]:
 
 
 @expose
+def take_one_then_spin(numbers: Iterator[int]) -> int:
+    """Takes one input item, then spins until cancelled: the host's channel
+    fills up once the input credit is spent."""
+    first = next(numbers)
+    while True:
+        first += 0
+
+
+@expose
 def sum_slow(numbers: Iterator[int], delay: float) -> int:
     """Sums an input stream slowly: one item per delay seconds."""
     total = 0

@@ -94,8 +94,8 @@ void tst_QGbCancel::inputReader()
     EventLog log(&pool);
     QGbChannel in;
     QFuture<int> count = pool.call<int>("read_forever", in);
-    in.write(1);
-    in.write(2);
+    QVERIFY(in.write(1));
+    QVERIFY(in.write(2));
     QVERIFY(log.waitFor(u"read_forever started"_qs));
     count.cancel();
     QVERIFY2(log.waitFor(u"read_forever cancelled"_qs, 1, 5000),
@@ -170,7 +170,7 @@ void tst_QGbCancel::destroyedChannelAbortsCall()
     EventLog log(&pool);
     auto *in = new QGbChannel;
     QFuture<int> count = pool.call<int>("read_forever", *in);
-    in->write(1);
+    QVERIFY(in->write(1));
     QVERIFY(log.waitFor(u"read_forever started"_qs));
     delete in; // destroyed without close(): not a complete stream
     const QGbError error = errorOf(count);

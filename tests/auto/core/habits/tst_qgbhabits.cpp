@@ -50,6 +50,9 @@ private Q_SLOTS:
     void continuationWithContext();
     void waitOnStreamInOwnerThread_data();
     void waitOnStreamInOwnerThread();
+    void producerThreadWaitsForRoom();
+    void waitForWritableEnds_data();
+    void waitForWritableEnds();
     void nestingLimit_data();
     void nestingLimit();
     void loneSurrogate_data();
@@ -292,6 +295,86 @@ void tst_QGbHabits::waitOnStreamInOwnerThread()
     QCOMPARE(count.load(), Items);
     QCOMPARE(sum.load(), qint64(Items) * (Items - 1) / 2);
     QVERIFY(finished);
+}
+
+// A producer thread without an event loop writes far more than the channel
+// holds: it waits for room instead of losing values (the Go original's
+// channel send blocks).
+void tst_QGbHabits::producerThreadWaitsForRoom()
+{
+    constexpr int Items = 20000;
+    QGbChannel numbers(16);
+    QFuture<qint64> total = m_pool->call<qint64>("sum_stream", numbers);
+    std::atomic<int> refused { 0 };
+    std::unique_ptr<QThread> producer(QThread::create([&] {
+        for (int i = 1; i <= Items; ++i) {
+            while (!numbers.write(i)) {
+                ++refused;
+                if (!numbers.waitForWritable(10000))
+                    return;
+            }
+        }
+        numbers.close();
+    }));
+    producer->start();
+    QVERIFY(producer->wait(60000));
+    QVERIFY(waitFor(total));
+    QCOMPARE(total.result(), qint64(Items) * (Items + 1) / 2);
+    QVERIFY(refused > 0); // the channel really was full at times
+}
+
+void tst_QGbHabits::waitForWritableEnds_data()
+{
+    QTest::addColumn<int>("how");
+    QTest::newRow("no room in time") << 0;
+    QTest::newRow("the call is cancelled") << 1;
+    QTest::newRow("the channel is closed by another thread") << 2;
+}
+
+// A full channel whose room never comes: the wait ends, with false.
+void tst_QGbHabits::waitForWritableEnds()
+{
+    QFETCH(int, how);
+    QGbChannel numbers(2);
+    QFuture<qint64> call;
+    if (how == 1) {
+        // Fill the channel: the worker stops granting input credit.
+        call = m_pool->call<qint64>("take_one_then_spin", numbers);
+        int i = 0;
+        for (;;) {
+            if (numbers.write(i))
+                ++i;
+            else if (!numbers.waitForWritable(1000))
+                break;
+        }
+        QVERIFY(i > 2);
+    } else {
+        QVERIFY(numbers.write(1));
+        QVERIFY(numbers.write(2));
+    }
+    QElapsedTimer timer;
+    timer.start();
+    std::unique_ptr<QThread> ender;
+    if (how == 1) {
+        ender.reset(QThread::create([call]() mutable {
+            QThread::msleep(300);
+            call.cancel();
+        }));
+    } else if (how == 2) {
+        ender.reset(QThread::create([&numbers] {
+            QThread::msleep(300);
+            numbers.close();
+        }));
+    }
+    if (ender)
+        ender->start();
+    const bool writable = numbers.waitForWritable(how == 0 ? 300 : 20000);
+    const qint64 waited = timer.elapsed();
+    if (ender)
+        QVERIFY(ender->wait(20000));
+    QVERIFY(!writable);
+    QVERIFY2(waited >= 250 && waited < 10000, QByteArray::number(waited));
+    QVERIFY(!numbers.write(3));
 }
 
 void tst_QGbHabits::nestingLimit_data()

@@ -237,8 +237,8 @@ void tst_QGbPool::bidirectionalGadgets()
 {
     QGbChannel in;
     QFuture<User> out = m_pool->stream<User>("process_users", in);
-    in.write(User { 1, "a", 5, {} });
-    in.write(User { 2, "b", 12, {} });
+    QVERIFY(in.write(User { 1, "a", 5, {} }));
+    QVERIFY(in.write(User { 2, "b", 12, {} }));
     in.close();
     QVERIFY(waitFor(out));
     const QList<User> users = out.results();
@@ -514,8 +514,8 @@ void tst_QGbPool::invokeSignals()
     // client stream through invoke
     QGbChannel in;
     std::unique_ptr<QGbCall> sum(m_pool->invoke("sum_stream", {}, &in));
-    in.write(20);
-    in.write(22);
+    QVERIFY(in.write(20));
+    QVERIFY(in.write(22));
     in.close();
     QSignalSpy sumFinished(sum.get(), &QGbCall::finished);
     QVERIFY(sumFinished.wait(20000));
