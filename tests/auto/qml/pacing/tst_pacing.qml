@@ -1,7 +1,7 @@
 import QtQuick
 import QtTest
 import GoBridge
-import "../shared/gbtest.js" as GbTest
+import "../common/gbtest.js" as GbTest
 
 // An endless generator, as fast as Python yields, into a GbStreamModel bound
 // to a ListView for several seconds: the process's memory must stay flat, the

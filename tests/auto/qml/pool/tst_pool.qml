@@ -1,7 +1,7 @@
 import QtQuick
 import QtTest
 import GoBridge
-import "../shared/gbtest.js" as GbTest
+import "../common/gbtest.js" as GbTest
 
 Item {
     id: root
@@ -68,9 +68,9 @@ Item {
         }
 
         function test_relativeScriptResolvesAgainstTheQmlFile() {
-            // tests/auto/qml/pool/tst_pool.qml -> tests/auto/qml/shared/qmlworker.py
+            // tests/auto/qml/pool/tst_pool.qml -> tests/auto/qml/common/qmlworker.py
             const pool = createTemporaryObject(poolComponent, root,
-                                               { script: "../shared/qmlworker.py" });
+                                               { script: "../common/qmlworker.py" });
             tryCompare(pool, "state", GbPool.Running, 20000);
             compare(value(pool.call("script_name")), "qmlworker.py");
         }

@@ -1,7 +1,7 @@
 import QtQuick
 import QtTest
 import GoBridge
-import "../shared/gbtest.js" as GbTest
+import "../common/gbtest.js" as GbTest
 
 Item {
     id: root

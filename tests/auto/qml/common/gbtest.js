@@ -1,4 +1,4 @@
-// Helpers shared by the QML test suites (import "../shared/gbtest.js" as GbTest).
+// Helpers shared by the QML test suites (import "../common/gbtest.js" as GbTest).
 .pragma library
 
 // Counts how the promise of reply settles: both callbacks are counted, so a
