@@ -22,7 +22,9 @@ import re
 import struct
 from typing import Any, List, Optional, Tuple
 
-PROTOCOL_VERSION = 1
+# Written once, in _version.py; importable from here as well.
+from ._version import PROTOCOL_VERSION  # noqa: F401
+
 DEFAULT_MAX_FRAME = 64 * 1024 * 1024
 
 INT64_MIN = -(1 << 63)
