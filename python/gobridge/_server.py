@@ -40,14 +40,18 @@ import traceback
 from typing import Any, List, Optional
 
 from . import _wire
+from ._messages import (
+    decode_call, decode_cancel, decode_chunk, decode_credit, decode_describe,
+    decode_end, decode_hello, decode_ping, encode_credit, encode_end,
+    encode_error, encode_hello, encode_pong, encode_result, encode_chunk)
 from ._registry import Cancelled, Function, describe_all
 from ._registry import _registry   # lookups by name only, never getattr
 from ._wire import (
-    BAD_ARGUMENTS, CANCELLED, FRAME_TOO_LARGE, INT64_MAX, PROTOCOL_ERROR,
+    BAD_ARGUMENTS, CANCELLED, FRAME_TOO_LARGE, PROTOCOL_ERROR,
     REMOTE_EXCEPTION, STREAM, TYPE_MISMATCH, UNAUTHORIZED, UNKNOWN_METHOD,
-    CallFailed, ConnectionAbort, ConnectionLost, ProtocolViolation)
+    CallFailed, ConnectionAbort, ConnectionLost, ProtocolViolation,
+    Unauthorized)
 
-DEFAULT_WINDOW = 1024        # output credit of a call without "window"
 INPUT_WINDOW = 1024          # input credit the worker grants
 _INPUT_REPLENISH = INPUT_WINDOW // 2
 BATCH_MAX_ITEMS = 256        # most items in one chunk message
@@ -62,12 +66,6 @@ _USER = 1                    # call thread (may) run user code
 _CALL_TRAFFIC = frozenset(("chunk", "end", "credit", "cancel"))
 _main_ident = threading.main_thread().ident
 
-try:
-    # The function behind hmac.compare_digest(), without loading OpenSSL
-    # (``_hashlib``: 5-8 ms of every worker start) for one comparison.
-    from _operator import _compare_digest
-except ImportError:  # pragma: no cover - not CPython
-    from hmac import compare_digest as _compare_digest
 _server = None               # type: Optional[_Server]
 
 
@@ -105,14 +103,6 @@ def _start_thread(target: Any, name: str, *args: Any) -> None:
                          daemon=True).start()
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-def _positive_id(msg: dict, key: str = "id") -> int:
-    value = msg.get(key)
-    if type(value) is not int or not 0 < value <= INT64_MAX:
-        raise ProtocolViolation("%s message needs a positive 64-bit integer "
-                                "%r" % (msg.get("type"), key))
-    return value
 
 
 def _format_traceback(exc: BaseException) -> str:
@@ -369,8 +359,7 @@ class _InputStream:
         self._consumed = 0
         self._outstanding += count
         try:
-            conn.write(b'{"type":"credit","id":%d,"n":%d}'
-                       % (self._cid, count))
+            conn.write(encode_credit(self._cid, count))
         except ConnectionAbort as exc:
             conn.broken = exc
             raise
@@ -500,13 +489,11 @@ class _CallConnection:
             self.write_locked(payload, atts)
 
     def _too_large(self, payload: bytes, atts: List[Any]) -> bool:
-        limit = self.max_frame
-        return len(payload) > limit or any(len(a) > limit for a in atts)
+        return _wire.too_large(payload, atts, self.max_frame)
 
     def _send_error(self, cid: Optional[int], code: str, message: str,
                     extra: Optional[dict] = None) -> None:
-        self.write(_wire.error_payload(cid, code, message, extra,
-                                       self._text_limit))
+        self.write(encode_error(cid, code, message, extra, self._text_limit))
 
     def _send_cancelled(self, cid: int) -> None:
         self._send_error(cid, CANCELLED, "the call was cancelled")
@@ -517,12 +504,10 @@ class _CallConnection:
         except CallFailed as failure:
             self._send_error(cid, failure.code, failure.message)
             return
+        payload = encode_result(cid, data, len(atts))
         if atts:
-            payload = b'{"type":"result","id":%d,"att":%d,"value":%s}' % (
-                cid, len(atts), data)
             too_large = self._too_large(payload, atts)
         else:
-            payload = b'{"type":"result","id":%d,"value":%s}' % (cid, data)
             too_large = len(payload) > self.max_frame
         if too_large:
             self._send_error(
@@ -559,11 +544,7 @@ class _CallConnection:
             if failure.index > 0:
                 self.write_chunks(out, items[:failure.index], encoder)
             raise
-        if atts:
-            payload = b'{"type":"chunk","id":%d,"att":%d,"items":%s}' % (
-                out.cid, len(atts), data)
-        else:
-            payload = b'{"type":"chunk","id":%d,"items":%s}' % (out.cid, data)
+        payload = encode_chunk(out.cid, data, len(atts))
         if self._too_large(payload, atts):
             if len(items) > 1:
                 half = len(items) // 2
@@ -619,36 +600,31 @@ class _CallConnection:
         if mtype not in _CALL_TRAFFIC:
             raise ProtocolViolation("%s message while call %d runs"
                                     % (mtype, cid))
-        mid = _positive_id(msg)
-        if mid != cid:
-            if mid < cid:
-                return                          # stale: drop
-            raise ProtocolViolation("message for call %d while call %d runs"
-                                    % (mid, cid))
+        self._take_traffic(msg, mtype)
+
+    def _take_traffic(self, msg: dict, mtype: str) -> None:
+        """Apply a chunk, end, credit or cancel to the running call, or drop
+        it as stale (no call runs: ``current`` is 0)."""
+        current = self.current
+        last_id = self.last_id
         if mtype == "credit":
-            count = msg.get("n")
-            if type(count) is not int or count < 0:
-                raise CallFailed(PROTOCOL_ERROR,
-                                 "credit needs a non-negative integer n")
-            if self.out is not None:
+            count = decode_credit(msg, current, last_id)
+            if count is not None and self.out is not None:
                 self.out.credit += count
         elif mtype == "cancel":
-            self._note_cancel(cid)
+            if decode_cancel(msg, current, last_id):
+                self._note_cancel(current)
         else:
             inp = self.inp
-            if inp is None:
-                raise CallFailed(PROTOCOL_ERROR, "input for a call without "
-                                                 "a stream argument")
             if mtype == "end":
-                inp._end()
+                if decode_end(msg, current, last_id, inp is not None):
+                    inp._end()
             else:
-                items = msg.get("items")
-                if type(items) is not list:
-                    raise CallFailed(PROTOCOL_ERROR,
-                                     "chunk needs an items array")
-                if reader.flaw is not None:
-                    raise CallFailed(PROTOCOL_ERROR, reader.flaw)
-                inp._feed(items, reader.deep)
+                reader = self.reader
+                items = decode_chunk(msg, current, last_id, inp is not None,
+                                     reader.flaw)
+                if items is not None:
+                    inp._feed(items, reader.deep)
 
     # -- serving -----------------------------------------------------------
 
@@ -692,35 +668,32 @@ class _CallConnection:
             if mtype == "call":
                 self._run_call(msg)
             elif mtype == "describe":
-                cid = self._take_id(msg)
+                cid = self.last_id = decode_describe(msg, self.last_id)
                 self._send_result(cid, describe_all())
                 with self.lock:
                     self.done_id = cid
             elif mtype in _CALL_TRAFFIC:
-                if _positive_id(msg) > self.last_id:
-                    raise ProtocolViolation("%s message for a call that did "
-                                            "not start" % mtype)
+                self._take_traffic(msg, mtype)     # stale, or a violation
             else:
                 raise ProtocolViolation("unexpected %s message on a call "
                                         "connection" % mtype)
 
-    def _take_id(self, msg: dict) -> int:
-        cid = _positive_id(msg)
-        if cid <= self.last_id:
-            raise ProtocolViolation("call ids must increase (%d after %d)"
-                                    % (cid, self.last_id))
-        self.last_id = cid
-        return cid
-
     def _run_call(self, msg: dict) -> None:
-        cid = msg.get("id")
-        if type(cid) is not int or not self.last_id < cid <= INT64_MAX:
-            raise ProtocolViolation("call ids must be 64-bit integers that "
-                                    "increase (%r after %d)"
-                                    % (cid, self.last_id))
+        reader = self.reader
+        try:
+            cid, method, args, window, stream_out = decode_call(
+                msg, self.last_id, reader.flaw, reader.deep)
+            refusal = None
+        except CallFailed as failure:
+            # A call that is wrong in itself fails alone (protocol section 8).
+            cid = failure.cid
+            refusal = failure
         self.last_id = cid
         try:
-            self._dispatch(msg, cid)
+            if refusal is None:
+                self._dispatch(cid, method, args, window, stream_out)
+            else:
+                self._send_error(cid, refusal.code, refusal.message)
         finally:
             # Every path out of a call fenced: the state is _FRAMEWORK and
             # the control thread injects nothing any more.
@@ -736,29 +709,8 @@ class _CallConnection:
         if self.broken:
             raise self.broken
 
-    def _dispatch(self, msg: dict, cid: int) -> None:
-        method = msg.get("method")
-        args = msg.get("args")
-        window = msg.get("window", DEFAULT_WINDOW)
-        stream_out = msg.get("stream_out")
-        reader = self.reader
-        # A call that is wrong in itself fails alone (protocol section 8).
-        if type(method) is not str or type(args) is not list:
-            problem = "call needs a method string and an args array"
-        elif type(window) is not int or window < 0:
-            problem = "window must be a non-negative integer"
-        elif stream_out is not None and type(stream_out) is not bool:
-            problem = "stream_out must be a boolean"
-        else:
-            problem = reader.flaw
-        if problem is not None:
-            self._send_error(cid, PROTOCOL_ERROR, problem)
-            return
-        if reader.deep:
-            problem = _wire.find_deep_value(args, "args")
-            if problem is not None:
-                self._send_error(cid, TYPE_MISMATCH, problem)
-                return
+    def _dispatch(self, cid: int, method: str, args: List[Any], window: int,
+                  stream_out: Optional[bool]) -> None:
         entry = _registry.get(method)
         if entry is None:
             self._send_error(cid, UNKNOWN_METHOD,
@@ -789,8 +741,7 @@ class _CallConnection:
         if stream_at >= 0:
             self.inp = _InputStream(self, cid)
             args[stream_at] = self.inp
-            self.write(b'{"type":"credit","id":%d,"n":%d}'
-                       % (cid, INPUT_WINDOW))
+            self.write(encode_credit(cid, INPUT_WINDOW))
         if entry.is_generator:
             self._run_stream(entry, args, cid, window)
         else:
@@ -898,15 +849,14 @@ class _CallConnection:
             if batch and box.pop(0, None) is None:
                 out.batch = []
             self.flush(out)
-            self._write_terminal(out, b'{"type":"end","id":%d}' % cid)
+            self._write_terminal(out, encode_end(cid))
         except Cancelled:
             self._settle()
             self._abandon(out, it)
             if self.broken:
                 raise self.broken
             self._write_terminal(
-                out, _wire.error_payload(cid, CANCELLED,
-                                         "the call was cancelled"))
+                out, encode_error(cid, CANCELLED, "the call was cancelled"))
         except ConnectionAbort:
             self._settle()
             out.done = True
@@ -921,8 +871,7 @@ class _CallConnection:
             if self.cancel_id == cid and not isinstance(exc, CallFailed):
                 self._abandon(out, it)
                 self._write_terminal(
-                    out, _wire.error_payload(cid, CANCELLED,
-                                             "the call was cancelled"))
+                    out, encode_error(cid, CANCELLED, "the call was cancelled"))
                 return
             if not isinstance(exc, CallFailed):
                 # The items yielded before the exception go out first.
@@ -1050,7 +999,7 @@ class _Server:
     def _refuse(self, sock: socket.socket, code: str, message: str) -> None:
         try:
             _wire.write_message(
-                sock, _wire.error_payload(None, code, message), ())
+                sock, encode_error(None, code, message), ())
         except OSError:
             pass
 
@@ -1078,31 +1027,12 @@ class _Server:
             if payload is None:
                 return None
             msg = reader.decode(payload)
+            return decode_hello(msg, self.token)
         except ProtocolViolation as exc:
             self._refuse(sock, PROTOCOL_ERROR, str(exc))
-            return None
-        if msg.get("type") != "hello":
-            self._refuse(sock, PROTOCOL_ERROR,
-                         "the first message must be hello")
-            return None
-        token = msg.get("token")
-        if not isinstance(token, str) or not _compare_digest(
-                token.encode("utf-8", "surrogatepass"), self.token):
-            self._refuse(sock, UNAUTHORIZED, "wrong or missing token")
-            return None
-        version = msg.get("version")
-        if type(version) is not int or version != _wire.PROTOCOL_VERSION:
-            self._refuse(sock, PROTOCOL_ERROR,
-                         "unsupported protocol version %r (this worker "
-                         "speaks %d)" % (version, _wire.PROTOCOL_VERSION))
-            return None
-        role = msg.get("role")
-        if role not in ("call", "control") or "att" in msg:
-            self._refuse(sock, PROTOCOL_ERROR,
-                         "hello needs role \"call\" or \"control\" and no "
-                         "attachments")
-            return None
-        return role
+        except Unauthorized as exc:
+            self._refuse(sock, UNAUTHORIZED, str(exc))
+        return None
 
     def _handshake(self, sock: socket.socket) -> None:
         """Authenticate a new connection, then serve it (own thread)."""
@@ -1127,10 +1057,7 @@ class _Server:
                     to_main = self._main_idle
                     self._main_idle = False
             _wire.write_message(
-                sock, b'{"type":"hello","version":%d,"conn":%d,"pid":%d,'
-                      b'"python":"%d.%d.%d"}' % (
-                          (_wire.PROTOCOL_VERSION, conn_id, os.getpid())
-                          + tuple(sys.version_info[:3])), ())
+                sock, encode_hello(conn_id, os.getpid(), sys.version_info), ())
             if conn is None:
                 self._serve_control(sock, reader)
                 return
@@ -1180,14 +1107,9 @@ class _Server:
                 return
             mtype = msg["type"]
             if mtype == "ping":
-                seq = msg.get("seq")
-                if type(seq) is not int:
-                    raise ProtocolViolation("ping needs an integer seq")
-                _wire.write_message(
-                    sock, b'{"type":"pong","seq":%d}' % seq, ())
+                _wire.write_message(sock, encode_pong(decode_ping(msg)), ())
             elif mtype == "cancel":
-                conn_id = _positive_id(msg, "conn")
-                cid = _positive_id(msg)
+                conn_id, cid = decode_cancel(msg)
                 conn = self.conns.get(conn_id)
                 if conn is not None:
                     conn.request_cancel(cid)
