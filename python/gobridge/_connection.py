@@ -136,10 +136,11 @@ class CallConnection(Interruptible):
         except CallFailed as failure:
             self._send_error(cid, failure.code, failure.message)
             return
-        payload = encode_result(cid, data, len(atts))
         if atts:
+            payload = encode_result(cid, data, len(atts))
             too_large = _wire.too_large(payload, atts, self.max_frame)
         else:
+            payload = encode_result(cid, data)
             too_large = len(payload) > self.max_frame
         if too_large:
             self._send_error(
