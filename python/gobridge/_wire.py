@@ -22,7 +22,9 @@ import re
 import struct
 from typing import Any, List, Optional, Tuple
 
-PROTOCOL_VERSION = 1
+# Written once, in _version.py; importable from here as well.
+from ._version import PROTOCOL_VERSION  # noqa: F401
+
 DEFAULT_MAX_FRAME = 64 * 1024 * 1024
 
 INT64_MIN = -(1 << 63)
@@ -49,7 +51,7 @@ FRAME_TOO_LARGE = "FrameTooLarge"
 PROTOCOL_ERROR = "ProtocolError"
 UNAUTHORIZED = "Unauthorized"
 
-#: Message types a host may send to a worker.
+#: Message types a host may send to a worker (the decoders of _messages).
 HOST_TYPES = frozenset(
     ("hello", "call", "chunk", "end", "credit", "cancel", "describe", "ping"))
 
@@ -71,6 +73,11 @@ class ConnectionLost(ConnectionAbort):
     """The peer closed the connection or the socket failed."""
 
 
+class Unauthorized(ConnectionAbort):
+    """The handshake refuses the peer with ``Unauthorized`` (protocol
+    section 4)."""
+
+
 class CallFailed(BaseException):
     """A call fails with a protocol error code raised by the framework.
 
@@ -83,6 +90,9 @@ class CallFailed(BaseException):
         self.code = code
         self.message = message
         self.index = 0   # batch position of a bad stream item
+        # The failing call's id, for a catcher that cannot know it yet (a
+        # call that _messages.decode_call refuses).
+        self.cid = None  # type: Optional[int]
 
 
 # --------------------------------------------------------------------------
@@ -429,6 +439,11 @@ class Reader:
         return msg
 
 
+def too_large(payload: bytes, atts: List[Any], limit: int) -> bool:
+    """Whether a message or one of its attachments exceeds ``limit``."""
+    return len(payload) > limit or any(len(a) > limit for a in atts)
+
+
 def write_message(sock, payload: bytes, atts: List[Any]) -> None:
     """Write one message frame and its attachment frames."""
     if not atts:
@@ -724,18 +739,3 @@ def clean_text(text: str, limit: int) -> str:
     if len(text) > limit:
         text = text[:limit] + "... [truncated]"
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-def error_payload(cid: Optional[int], code: str, message: str,
-                  extra: Optional[dict] = None, limit: int = 65536) -> bytes:
-    """Payload of an ``error`` message (``cid`` None: no id, handshake)."""
-    error = {"code": code, "message": clean_text(message, limit)}
-    if extra:
-        for key, text in extra.items():
-            error[key] = clean_text(text, limit)
-    msg = {"type": "error"}
-    if cid is not None:
-        msg["id"] = cid
-    msg["error"] = error
-    return json.dumps(msg, ensure_ascii=False,
-                      separators=(",", ":")).encode("utf-8")
