@@ -23,7 +23,7 @@
 
 // The messages of the wire protocol (docs/protocol.md, sections 4 to 7), one
 // definition each: the host writes the ones it sends and reads the ones it
-// receives only through these functions. python/gobridge/_wire.py holds the
+// receives only through these functions. python/gobridge/_messages.py holds the
 // worker's side.
 namespace QGbWire {
 
