@@ -237,28 +237,10 @@ Values BridgeSide::concurrentAdd()
 Values BridgeSide::listOfDicts()
 {
     BridgeWorker &worker = *d->workers.front();
-    const QList<BenchItem> items = makeItems(d->config.w6Dicts);
-    const qint64 bytes = jsonSize(items);
-    QList<double> rates;
-    for (int trip = 0; trip < 5; ++trip) {
-        QElapsedTimer timer;
-        timer.start();
-        QJsonArray array;
-        for (const BenchItem &item : items)
-            array.append(item.toJson());
-        QJsonArray args;
-        args.append(array); // not { array }: that would copy the array
-        const QJsonArray reply = resultOf(worker.call(QStringLiteral("echo"), args)).toArray();
-        QList<BenchItem> back;
-        back.reserve(reply.size());
-        for (const QJsonValue &value : reply)
-            back.append(BenchItem::fromJson(value.toObject()));
-        const double elapsed = seconds(timer);
-        if (back.size() != items.size() || back.constLast().name != items.constLast().name)
-            throw Failure(QStringLiteral("bridge: echo returned %1 dicts").arg(back.size()));
-        rates.append(double(bytes) / 1e6 / elapsed);
-    }
-    return { { QStringLiteral("MB/s"), median(rates) } };
+    return jsonListRoundTrips(
+            makeItems(d->config.w6Dicts), "bridge", [&worker](const QJsonArray &args) {
+                return resultOf(worker.call(QStringLiteral("echo"), args)).toArray();
+            });
 }
 
 Values BridgeSide::scalingCallers(int callers)

@@ -336,29 +336,11 @@ Values FloorSide::bidiStream()
 
 Values FloorSide::listOfDicts()
 {
-    const QList<BenchItem> items = makeItems(d->config.w6Dicts);
-    const qint64 bytes = jsonSize(items);
-    QList<double> rates;
-    for (int trip = 0; trip < 5; ++trip) {
-        QElapsedTimer timer;
-        timer.start();
-        QJsonArray array;
-        for (const BenchItem &item : items)
-            array.append(item.toJson());
-        QJsonArray args;
-        args.append(array); // not { array }: that would copy the array
-        d->main->sendJson(request("echo", args));
-        const QJsonArray reply = d->main->readJson().value(u"r").toArray();
-        QList<BenchItem> back;
-        back.reserve(reply.size());
-        for (const QJsonValue &value : reply)
-            back.append(BenchItem::fromJson(value.toObject()));
-        const double elapsed = seconds(timer);
-        if (back.size() != items.size() || back.constLast().name != items.constLast().name)
-            throw Failure(QStringLiteral("floor: echo returned %1 dicts").arg(back.size()));
-        rates.append(double(bytes) / 1e6 / elapsed);
-    }
-    return { { QStringLiteral("MB/s"), median(rates) } };
+    return jsonListRoundTrips(makeItems(d->config.w6Dicts), "floor",
+                              [this](const QJsonArray &args) {
+                                  d->main->sendJson(request("echo", args));
+                                  return d->main->readJson().value(u"r").toArray();
+                              });
 }
 
 Values FloorSide::bytesRoundTrip()

@@ -117,6 +117,34 @@ qint64 jsonSize(const QList<BenchItem> &items)
     return QJsonDocument(array).toJson(QJsonDocument::Compact).size();
 }
 
+Values jsonListRoundTrips(const QList<BenchItem> &items, const char *side,
+                          const std::function<QJsonArray(const QJsonArray &args)> &echo)
+{
+    const qint64 bytes = jsonSize(items);
+    QList<double> rates;
+    for (int trip = 0; trip < 5; ++trip) {
+        QElapsedTimer timer;
+        timer.start();
+        QJsonArray array;
+        for (const BenchItem &item : items)
+            array.append(item.toJson());
+        QJsonArray args;
+        args.append(array); // not { array }: that would copy the array
+        const QJsonArray reply = echo(args);
+        QList<BenchItem> back;
+        back.reserve(reply.size());
+        for (const QJsonValue &value : reply)
+            back.append(BenchItem::fromJson(value.toObject()));
+        const double elapsed = seconds(timer);
+        if (back.size() != items.size() || back.constLast().name != items.constLast().name)
+            throw Failure(QStringLiteral("%1: echo returned %2 dicts")
+                                  .arg(QLatin1String(side))
+                                  .arg(back.size()));
+        rates.append(double(bytes) / 1e6 / elapsed);
+    }
+    return { { QStringLiteral("MB/s"), median(rates) } };
+}
+
 static QList<Workload> workloads(const Config &config, LibrarySide *library, FloorSide *floor,
                                  BridgeSide *bridge)
 {

@@ -12,6 +12,7 @@
 #include <QtCore/qobjectdefs.h>
 #include <QtCore/qstring.h>
 
+#include <functional>
 #include <memory>
 
 namespace Bench {
@@ -85,6 +86,12 @@ public:
 QList<BenchItem> makeItems(int count);
 // Size of the items as compact JSON: the payload size MB/s figures refer to.
 qint64 jsonSize(const QList<BenchItem> &items);
+
+// W6 on the sides that use QJsonDocument (floor, bridge): each of 5 trips
+// turns the items into QJsonObjects, hands the arguments to echo (returns
+// the reply's list) and turns the reply back into items; checked, as MB/s.
+Values jsonListRoundTrips(const QList<BenchItem> &items, const char *side,
+                          const std::function<QJsonArray(const QJsonArray &args)> &echo);
 
 // The QGobridge side. Owns a pool of 2 workers x 4 connections for W1-W6 and W9;
 // W7, W8, W10 and the start time use pools of their own.
