@@ -70,13 +70,7 @@ void QGbRawSocket::connectToServer(const QString &path)
     m_writeNotifier = new QSocketNotifier(fd, QSocketNotifier::Write, this);
     m_writeNotifier->setEnabled(false);
     connect(m_writeNotifier, &QSocketNotifier::activated, this, &QGbRawSocket::onWritable);
-    QMetaObject::invokeMethod(
-            this,
-            [this, generation = m_generation] {
-                if (generation == m_generation)
-                    emit connected();
-            },
-            Qt::QueuedConnection);
+    later([this] { emit connected(); });
 }
 
 bool QGbRawSocket::write(const QByteArray &data)
@@ -184,25 +178,20 @@ void QGbRawSocket::failLater(const QString &what, int errnoValue)
             : what;
     if (m_writeNotifier)
         m_writeNotifier->setEnabled(false);
-    QMetaObject::invokeMethod(
-            this,
-            [this, generation = m_generation] {
-                if (generation != m_generation)
-                    return; // aborted, or closed by the peer meanwhile
-                if (m_fd >= 0) {
-                    onReadable(); // what arrived before the error still counts
-                    if (m_fd < 0)
-                        return;
-                }
-                abort();
-                emit errorOccurred();
-            },
-            Qt::QueuedConnection);
+    later([this] { // unless aborted, or closed by the peer meanwhile
+        if (m_fd >= 0) {
+            onReadable(); // what arrived before the error still counts
+            if (m_fd < 0)
+                return;
+        }
+        abort();
+        emit errorOccurred();
+    });
 }
 
 void QGbRawSocket::abort()
 {
-    ++m_generation; // what was queued before is void
+    voidLater();
     delete m_readNotifier;
     m_readNotifier = nullptr;
     delete m_writeNotifier;

@@ -63,7 +63,6 @@ private:
     std::deque<QByteArray> m_pending; // unsent data, m_pendingOffset bytes of the first sent
     qsizetype m_pendingOffset = 0;
     QString m_errorString;
-    quint64 m_generation = 0; // counts abort()s: a queued signal of an earlier one is dropped
 };
 
 #endif // Q_OS_LINUX

@@ -74,6 +74,30 @@ Q_SIGNALS:
 
 protected:
     explicit QGbSocket(QObject *parent = nullptr);
+
+    // Runs function from the event loop, unless voidLater() (abort()) comes
+    // first: how an implementation keeps "no signal from inside a call" and
+    // "no signal after abort()".
+    template<typename F>
+    void later(F &&function)
+    {
+        QMetaObject::invokeMethod(
+                this,
+                [this, generation = m_generation, function = std::forward<F>(function)]() mutable {
+                    if (generation == m_generation)
+                        function();
+                },
+                Qt::QueuedConnection);
+    }
+    // Drops what later() queued so far (abort() calls it).
+    void voidLater() { ++m_generation; }
+    // A token, and whether voidLater() was called since it was taken: a slot
+    // may abort the socket while it emits.
+    quint64 laterToken() const { return m_generation; }
+    bool aborted(quint64 token) const { return token != m_generation; }
+
+private:
+    quint64 m_generation = 0; // counts abort()s: what later() queued before is void
 };
 
 #endif // QGBSOCKET_P_H

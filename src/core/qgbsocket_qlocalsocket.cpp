@@ -86,13 +86,7 @@ void QGbLocalSocket::onConnected()
 {
     m_open = true;
     openDrain();
-    QMetaObject::invokeMethod(
-            this,
-            [this, generation = m_generation] {
-                if (generation == m_generation)
-                    emit connected();
-            },
-            Qt::QueuedConnection);
+    later([this] { emit connected(); });
 }
 
 bool QGbLocalSocket::write(const QByteArray &data)
@@ -147,13 +141,10 @@ void QGbLocalSocket::onReadyRead()
     }
     // Not seen from inside connectToServer() or write(), but not ruled out by
     // QLocalSocket either.
-    QMetaObject::invokeMethod(
-            this,
-            [this, generation = m_generation] {
-                if (generation == m_generation && m_open && !m_readBuffer.isEmpty())
-                    emit readyRead();
-            },
-            Qt::QueuedConnection);
+    later([this] {
+        if (m_open && !m_readBuffer.isEmpty())
+            emit readyRead();
+    });
 }
 
 // QLocalSocket reports the peer's close as PeerClosedError, then emits
@@ -190,13 +181,7 @@ void QGbLocalSocket::onDisconnected()
 void QGbLocalSocket::endLater()
 {
     m_ended = true;
-    QMetaObject::invokeMethod(
-            this,
-            [this, generation = m_generation] {
-                if (generation == m_generation)
-                    end();
-            },
-            Qt::QueuedConnection);
+    later([this] { end(); });
 }
 
 // From the event loop, after the peer closed or the connection broke: what the
@@ -208,9 +193,9 @@ void QGbLocalSocket::end()
         takeAvailable();
         drain();
         if (!m_readBuffer.isEmpty()) {
-            const quint64 generation = m_generation;
+            const quint64 token = laterToken();
             emit readyRead();
-            if (generation != m_generation)
+            if (aborted(token))
                 return; // aborted by a slot
         }
     }
@@ -226,7 +211,7 @@ void QGbLocalSocket::end()
 
 void QGbLocalSocket::abort()
 {
-    ++m_generation; // what was queued before is void
+    voidLater();
     m_open = false;
     {
         const QSignalBlocker blocker(m_socket);

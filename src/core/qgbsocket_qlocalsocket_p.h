@@ -56,12 +56,11 @@ private:
     QByteArray m_readBuffer;
     QString m_path;
     QString m_errorString;
-    quint64 m_generation = 0; // counts abort()s: a queued signal of an earlier one is dropped
-    int m_inCall = 0;         // inside connectToServer() or write()
-    int m_drainFd = -1;       // Unix: a duplicate of the socket, to read what the peer sent
-                              // before the connection broke in QLocalSocket's write
-    bool m_open = false;      // connected, and end() has not run
-    bool m_ended = false;     // the peer closed or the connection broke: end() is queued
+    int m_inCall = 0;     // inside connectToServer() or write()
+    int m_drainFd = -1;   // Unix: a duplicate of the socket, to read what the peer sent
+                          // before the connection broke in QLocalSocket's write
+    bool m_open = false;  // connected, and end() has not run
+    bool m_ended = false; // the peer closed or the connection broke: end() is queued
 };
 
 #endif // QGBSOCKET_QLOCALSOCKET_P_H
