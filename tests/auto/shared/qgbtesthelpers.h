@@ -8,6 +8,7 @@
 
 #include <QtCore/qelapsedtimer.h>
 #include <QtCore/qfuture.h>
+#include <QtCore/qprocess.h>
 #include <QtTest/qtest.h>
 
 // The worker script every pool test runs.
@@ -70,6 +71,23 @@ bool waitFor(const QFuture<T> &future, int msecs = 20000)
         QTest::qSleep(1);
     }
     return true;
+}
+
+// Runs python3 -c code with the source tree's gobridge package on
+// PYTHONPATH; returns its standard output, or sets *error (stderr, or why it
+// did not run).
+inline QByteArray runPython(const QString &code, QString *error)
+{
+    QProcess python;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("PYTHONPATH"), QStringLiteral(QGB_PYTHON_DIR));
+    python.setProcessEnvironment(env);
+    python.start(QStringLiteral("python3"), { QStringLiteral("-c"), code });
+    if (!python.waitForFinished(30000) || python.exitCode() != 0) {
+        *error = QString::fromUtf8(python.readAllStandardError()) + python.errorString();
+        return QByteArray();
+    }
+    return python.readAllStandardOutput();
 }
 
 // The error a finished future failed with, or NoError.

@@ -12,7 +12,6 @@
 #include <QtCore/qjsonarray.h>
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qjsonobject.h>
-#include <QtCore/qprocess.h>
 #include <QtCore/qregularexpression.h>
 #include <QtCore/qset.h>
 #include <QtTest/qtest.h>
@@ -135,20 +134,16 @@ void tst_QGbMessages::documentAndWorkerAgree()
 {
     // The worker's side: python/gobridge/_messages.py has encode_<type> for
     // each message it sends and decode_<type> for each it receives.
-    QProcess python;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(u"PYTHONPATH"_s, QStringLiteral(QGB_PYTHON_DIR));
-    python.setProcessEnvironment(env);
-    python.start(u"python3"_s,
-                 { u"-c"_s,
-                   u"import json, gobridge._messages as m\n"
-                   "names = dir(m)\n"
-                   "print(json.dumps({'encode': sorted(n[7:] for n in names if "
-                   "n.startswith('encode_')), 'decode': sorted(n[7:] for n in names if "
-                   "n.startswith('decode_'))}))"_s });
-    QVERIFY(python.waitForFinished(30000));
-    QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
-    const QJsonObject sides = QJsonDocument::fromJson(python.readAllStandardOutput()).object();
+    QString error;
+    const QByteArray output = runPython(u"import json, gobridge._messages as m\n"
+                                        "names = dir(m)\n"
+                                        "print(json.dumps({'encode': sorted(n[7:] for n in "
+                                        "names if n.startswith('encode_')), 'decode': "
+                                        "sorted(n[7:] for n in names if "
+                                        "n.startswith('decode_'))}))"_s,
+                                        &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    const QJsonObject sides = QJsonDocument::fromJson(output).object();
     Types encodes, decodes;
     for (const QJsonValue &v : sides.value(u"encode"_s).toArray())
         encodes.insert(v.toString());

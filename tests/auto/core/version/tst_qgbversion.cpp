@@ -8,7 +8,6 @@
 #include "qgbtesthelpers.h"
 
 #include <QtCore/qfile.h>
-#include <QtCore/qprocess.h>
 #include <QtCore/qregularexpression.h>
 #include <QtTest/qtest.h>
 
@@ -31,18 +30,12 @@ private:
 
 void tst_QGbVersion::initTestCase()
 {
-    QProcess python;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(u"PYTHONPATH"_s, QStringLiteral(QGB_PYTHON_DIR));
-    python.setProcessEnvironment(env);
-    python.start(u"python3"_s,
-                 { u"-c"_s,
-                   u"import gobridge, gobridge._wire as w; print(gobridge.__version__); "
-                   "print(w.PROTOCOL_VERSION)"_s });
-    QVERIFY(python.waitForFinished(30000));
-    QCOMPARE(python.exitCode(), 0);
-    const QStringList lines =
-            QString::fromUtf8(python.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts);
+    QString error;
+    const QByteArray output = runPython(u"import gobridge, gobridge._wire as w; "
+                                        "print(gobridge.__version__); print(w.PROTOCOL_VERSION)"_s,
+                                        &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    const QStringList lines = QString::fromUtf8(output).split(u'\n', Qt::SkipEmptyParts);
     QCOMPARE(lines.size(), 2);
     m_packageVersion = lines.at(0).trimmed();
     bool ok = false;
