@@ -19,7 +19,9 @@
 include_guard(GLOBAL)
 include(GNUInstallDirs)
 
-set(QGOBRIDGE_INCLUDE_DIR "${PROJECT_BINARY_DIR}/include")
+if(NOT QGOBRIDGE_INCLUDE_DIR)
+    set(QGOBRIDGE_INCLUDE_DIR "${PROJECT_BINARY_DIR}/include")
+endif()
 
 function(qgb_add_module name)
     cmake_parse_arguments(PARSE_ARGV 1 arg ""  ""
