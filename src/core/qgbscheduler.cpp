@@ -9,9 +9,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr int OutputWindow = 1024; // items the worker may send ahead of our credit
-constexpr int InputBatch = 512;    // items per input chunk message at most
-constexpr auto ConnectRetryDelay = 50ms;
+constexpr int OutputWindow = 1024;        // items the worker may send ahead of our credit
+constexpr int InputBatch = 512;           // items per input chunk message at most
 constexpr auto OrphanWait = 200ms;        // how long a broken connection waits for the exit status
 constexpr auto CancelSweepInterval = 1ms; // a call older than this gets a QFutureWatcher
 
@@ -173,7 +172,7 @@ void QGbScheduler::dispatch()
         m_sessions->open(target, false);
     }
     if (waitingForRetry && qsizetype(m_queue.size()) > m_sessions->opening())
-        scheduleDispatch(ConnectRetryDelay);
+        scheduleDispatch(QGbSessions::ConnectRetryDelay);
 }
 
 void QGbScheduler::startOnConnection(const QGbCallPtr &call, QGbConnection *connection)

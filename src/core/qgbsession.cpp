@@ -9,13 +9,7 @@
 
 #include <QtCore/qloggingcategory.h>
 
-using namespace std::chrono_literals;
-
 Q_LOGGING_CATEGORY(lcQGbSession, "qgobridge.session")
-
-namespace {
-constexpr auto ConnectRetryDelay = 50ms;
-}
 
 QGbSessions::QGbSessions(QGbEngineContext &context, QObject *parent)
     : QObject(parent)

@@ -21,6 +21,7 @@
 
 #include <QtCore/qobject.h>
 
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -68,6 +69,8 @@ public:
     bool send(QGbConnection *connection, const QByteArray &frames);
     // Call connections opened and not through their handshake yet.
     int opening() const { return m_opening; }
+    // After a refused connect, how long a worker gets before the next one.
+    static constexpr std::chrono::milliseconds ConnectRetryDelay { 50 };
 
 private:
     void onConnected(QGbConnection *connection);

@@ -79,11 +79,11 @@ QString QGbSupervisor::packageDirectory(const QGbPoolOptions &options)
     return QString();
 }
 
-void QGbSupervisor::report(QGbWorker *worker, QGbEngineListener::WorkerEvent event, qint64 detail,
-                           const QString &text)
+void QGbSupervisor::report(const QGbWorker *worker, QGbEngineListener::WorkerEvent event,
+                           qint64 pid, qint64 detail, const QString &text)
 {
     if (Q_UNLIKELY(m_context.listener))
-        m_context.listener->workerEvent(worker->index, event, worker->pid, detail, text);
+        m_context.listener->workerEvent(worker->index, event, pid, detail, text);
 }
 
 bool QGbSupervisor::start(QGbError *error)
@@ -200,11 +200,7 @@ void QGbSupervisor::startWorker(QGbWorker *worker)
     arguments << m_context.script << m_options.scriptArguments();
     worker->startClock.start();
     process->start(m_options.pythonExecutable(), arguments);
-    if (Q_UNLIKELY(m_context.listener)) {
-        worker->pid = process->processId();
-        report(worker, QGbEngineListener::WorkerEvent::Starting);
-        worker->pid = 0;
-    }
+    report(worker, QGbEngineListener::WorkerEvent::Starting, process->processId());
     worker->connectTimer->start();
 }
 
@@ -240,7 +236,7 @@ void QGbSupervisor::controlReady(QGbWorker *worker, qint64 pid)
     if (m_options.heartbeatInterval().count() > 0)
         worker->heartbeatTimer->start(m_options.heartbeatInterval());
     updateReadyCount();
-    report(worker, QGbEngineListener::WorkerEvent::Ready);
+    report(worker, QGbEngineListener::WorkerEvent::Ready, worker->pid);
     emit workerStarted(worker->index, worker->pid);
     m_scheduler->dispatch();
 }
@@ -371,7 +367,7 @@ void QGbSupervisor::maybeRecycle(QGbWorker *worker)
     worker->recycling = true;
     worker->state = QGbWorker::State::Backoff; // no new calls, no longer counted ready
     updateReadyCount();
-    report(worker, QGbEngineListener::WorkerEvent::Recycling);
+    report(worker, QGbEngineListener::WorkerEvent::Recycling, worker->pid);
     terminateThenKill(worker->process, TerminateGrace);
 }
 
@@ -430,9 +426,8 @@ void QGbSupervisor::onProcessGone(QGbWorker *worker, int exitCode, QProcess::Exi
     m_sessions->closeWorker(worker, crashed);
     m_scheduler->failOrphans(worker, &crashed);
 
-    worker->pid = pid;
-    report(worker, QGbEngineListener::WorkerEvent::Exited, exitCode, why);
     worker->pid = 0;
+    report(worker, QGbEngineListener::WorkerEvent::Exited, pid, exitCode, why);
     process->disconnect(this);
     process->deleteLater();
     QFile::remove(worker->socketPath);
@@ -469,7 +464,7 @@ void QGbSupervisor::onProcessGone(QGbWorker *worker, int exitCode, QProcess::Exi
                                      .arg(why));
         qCWarning(lcQGbSupervisor) << error.errorString();
         updateReadyCount();
-        report(worker, QGbEngineListener::WorkerEvent::GaveUp, 0, error.errorString());
+        report(worker, QGbEngineListener::WorkerEvent::GaveUp, pid, 0, error.errorString());
         emit workerFailed(worker->index, error);
         if (!anyWorkerUsable())
             m_scheduler->failQueued(error);
@@ -499,7 +494,7 @@ void QGbSupervisor::scheduleRestart(QGbWorker *worker)
     const int shift = std::min(worker->consecutiveFailures - 1, 20);
     const auto delay = std::min<std::chrono::milliseconds>(
             m_options.restartDelay() * (qint64(1) << shift), m_options.maxRestartDelay());
-    report(worker, QGbEngineListener::WorkerEvent::RestartScheduled, delay.count());
+    report(worker, QGbEngineListener::WorkerEvent::RestartScheduled, 0, delay.count());
     worker->restartTimer->start(delay);
 }
 

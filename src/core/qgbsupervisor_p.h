@@ -124,8 +124,8 @@ private:
     void readOutput(QGbWorker *worker, QProcess::ProcessChannel channel, bool flushAll);
     void deliverLine(QGbWorker *worker, QProcess::ProcessChannel channel, const QByteArray &line);
     void updateReadyCount();
-    void report(QGbWorker *worker, QGbEngineListener::WorkerEvent event, qint64 detail = 0,
-                const QString &text = QString());
+    void report(const QGbWorker *worker, QGbEngineListener::WorkerEvent event, qint64 pid,
+                qint64 detail = 0, const QString &text = QString());
 
     QGbEngineContext &m_context;
     const QGbPoolOptions &m_options;
