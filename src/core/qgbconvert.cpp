@@ -134,6 +134,28 @@
     (\a out may then be partially written).
 */
 
+// The scalar types both run-time conversions handle by their static
+// conversion, one QMetaType id each.
+#define QGB_FOR_EACH_SCALAR(F) \
+    F(Bool, bool) \
+    F(Char, char) \
+    F(SChar, signed char) \
+    F(UChar, uchar) \
+    F(Short, short) \
+    F(UShort, ushort) \
+    F(Int, int) \
+    F(UInt, uint) \
+    F(Long, long) \
+    F(ULong, ulong) \
+    F(LongLong, qlonglong) \
+    F(ULongLong, qulonglong) \
+    F(Char16, char16_t) \
+    F(Char32, char32_t) \
+    F(Float, float) \
+    F(Double, double) \
+    F(QString, QString) \
+    F(QByteArray, QByteArray)
+
 namespace QGbConvertPrivate {
 
 const char *wireTypeName(const QVariant &v)
@@ -713,24 +735,7 @@ namespace Private {
 #define QGB_SCALAR(Id, Type) \
     case QMetaType::Id: \
         return QGb::toWire(*static_cast<const Type *>(value), out, error, path);
-            QGB_SCALAR(Bool, bool)
-            QGB_SCALAR(Char, char)
-            QGB_SCALAR(SChar, signed char)
-            QGB_SCALAR(UChar, uchar)
-            QGB_SCALAR(Short, short)
-            QGB_SCALAR(UShort, ushort)
-            QGB_SCALAR(Int, int)
-            QGB_SCALAR(UInt, uint)
-            QGB_SCALAR(Long, long)
-            QGB_SCALAR(ULong, ulong)
-            QGB_SCALAR(LongLong, qlonglong)
-            QGB_SCALAR(ULongLong, qulonglong)
-            QGB_SCALAR(Char16, char16_t)
-            QGB_SCALAR(Char32, char32_t)
-            QGB_SCALAR(Float, float)
-            QGB_SCALAR(Double, double)
-            QGB_SCALAR(QString, QString)
-            QGB_SCALAR(QByteArray, QByteArray)
+            QGB_FOR_EACH_SCALAR(QGB_SCALAR)
             QGB_SCALAR(QVariantHash, QVariantHash)
             QGB_SCALAR(QStringList, QStringList)
             QGB_SCALAR(QByteArrayList, QByteArrayList)
@@ -906,24 +911,7 @@ bool fromWire(const QVariant &wire, QMetaType target, void *out, QGbError *error
         return QGb::fromWire(wire, static_cast<Type *>(out), error, path);
         QGB_SCALAR(QVariant, QVariant)
         QGB_SCALAR(Nullptr, std::nullptr_t)
-        QGB_SCALAR(Bool, bool)
-        QGB_SCALAR(Char, char)
-        QGB_SCALAR(SChar, signed char)
-        QGB_SCALAR(UChar, uchar)
-        QGB_SCALAR(Short, short)
-        QGB_SCALAR(UShort, ushort)
-        QGB_SCALAR(Int, int)
-        QGB_SCALAR(UInt, uint)
-        QGB_SCALAR(Long, long)
-        QGB_SCALAR(ULong, ulong)
-        QGB_SCALAR(LongLong, qlonglong)
-        QGB_SCALAR(ULongLong, qulonglong)
-        QGB_SCALAR(Char16, char16_t)
-        QGB_SCALAR(Char32, char32_t)
-        QGB_SCALAR(Float, float)
-        QGB_SCALAR(Double, double)
-        QGB_SCALAR(QString, QString)
-        QGB_SCALAR(QByteArray, QByteArray)
+        QGB_FOR_EACH_SCALAR(QGB_SCALAR)
         QGB_SCALAR(QVariantList, QVariantList)
         QGB_SCALAR(QVariantMap, QVariantMap)
         QGB_SCALAR(QVariantHash, QVariantHash)
