@@ -113,9 +113,13 @@ void tst_QGbReliability::gilHoldingCallIsKilledAfterGrace()
     EventLog log(&pool);
     QSignalSpy exited(&pool, &QGbPool::workerExited);
     const qint64 pid = pool.call<qint64>("pid").result();
+    // The other call runs first: once the bomb holds the GIL, the worker
+    // cannot answer the handshake of a new connection, and a call waiting for
+    // one would go to the next worker instead.
+    QFuture<double> other = pool.call<double>("sleep", 30.0); // on the same worker
+    QVERIFY(log.waitFor(u"sleep started"_qs));
     QFuture<bool> bomb = pool.call<bool>("regex_bomb", 64);
     QVERIFY(log.waitFor(u"regex_bomb started"_qs));
-    QFuture<double> other = pool.call<double>("sleep", 30.0); // on the same worker
     QElapsedTimer timer;
     timer.start();
     bomb.cancel();
