@@ -4,7 +4,7 @@ exposed with @gobridge, plus what the absolute workloads (W7, W8, W10) need."""
 import time
 from typing import Iterator
 
-from gobridge import gobridge, run
+from gobridge import gobridge, progress, run
 
 
 @gobridge
@@ -106,6 +106,29 @@ def big_stream(total_bytes: int, item_size: int) -> Iterator[bytes]:
     item = b"x" * item_size
     for _ in range(total_bytes // item_size):
         yield item
+
+
+# --- W11: the cost of gobridge.progress() ------------------------------------
+
+@gobridge
+def progress_loop(n: int, report: bool) -> float:
+    """Seconds a loop of n steps takes, reporting each step when report."""
+    clock = time.perf_counter
+    start = clock()
+    if report:
+        for i in range(n):
+            progress(i, n)
+    else:
+        for i in range(n):
+            pass
+    return clock() - start
+
+
+@gobridge
+def add_reporting(a: int, b: int) -> int:
+    """add() that reports its progress once (the report goes out at once)."""
+    progress(1, 1)
+    return a + b
 
 
 run()

@@ -411,6 +411,43 @@ Values LibrarySide::slowConsumer()
              { QStringLiteral("stopped"), stoppedEarly ? 1.0 : 0.0 } };
 }
 
+// W11: what gobridge.progress() costs. In a tight Python loop (timed inside
+// the worker: the loop with a report per step minus the same loop without),
+// and per call: sequential add()s that report once against plain add()s,
+// alternating (a call's first report goes out at once: one more message).
+Values LibrarySide::progressCost()
+{
+    QGbPool &pool = *d->pool;
+    QList<double> perReport;
+    for (int i = 0; i < 3; ++i) {
+        const double with = resultOf(
+                pool.call<double>(QStringLiteral("progress_loop"), d->config.w11Reports, true),
+                "progress_loop");
+        const double without = resultOf(
+                pool.call<double>(QStringLiteral("progress_loop"), d->config.w11Reports, false),
+                "progress_loop");
+        perReport.append((with - without) / d->config.w11Reports * 1e9);
+    }
+    QList<double> withMicros;
+    QList<double> withoutMicros;
+    QElapsedTimer timer;
+    for (int i = 0; i < d->config.w11Calls; ++i) {
+        timer.start();
+        if (resultOf(pool.call<int>(QStringLiteral("add_reporting"), 3, 4), "add_reporting") != 7)
+            throw Failure(QStringLiteral("add_reporting(3, 4) did not return 7"));
+        withMicros.append(double(timer.nsecsElapsed()) / 1000.0);
+        timer.start();
+        d->add(pool);
+        withoutMicros.append(double(timer.nsecsElapsed()) / 1000.0);
+    }
+    const double with = percentile(withMicros, 50);
+    const double without = percentile(withoutMicros, 50);
+    return { { QStringLiteral("report"), median(perReport) },
+             { QStringLiteral("with"), with },
+             { QStringLiteral("without"), without },
+             { QStringLiteral("extra"), with - without } };
+}
+
 // Construction of a pool of 2 workers until both accept calls.
 Values LibrarySide::poolStart()
 {

@@ -39,6 +39,9 @@ Config Config::quickConfig()
     config.w8Kills = 1;
     config.startPools = 2;
     config.w10Bytes = 100 * 1000 * 1000;
+    config.w11Reports = 300000;
+    config.w11Calls = 1000;
+    config.w12Bytes = 20 * 1000 * 1000;
     config.scalingAddCalls = 400;
     config.scalingStreamItems = 50000;
     config.scalingEchoMaxCalls = 400;
@@ -248,6 +251,35 @@ static QList<Workload> workloads(const Config &config, LibrarySide *library, Flo
               G::None, 0 },
             { QStringLiteral("stopped"), QStringLiteral("stopped by the RSS guard (1 = yes)"),
               QString(), true, G::None, 0 } },
+          1 },
+        { QStringLiteral("W11"),
+          QStringLiteral("gobridge.progress() cost"),
+          [=] { return library->progressCost(); },
+          nullptr,
+          nullptr,
+          { { QStringLiteral("report"), QStringLiteral("progress() in a tight loop, per report"),
+              QStringLiteral("ns"), true, G::AtMost, 1000 },
+            { QStringLiteral("with"), QStringLiteral("sequential call reporting once, p50"), us,
+              true, G::None, 0 },
+            { QStringLiteral("without"), QStringLiteral("the same call without a report, p50"), us,
+              true, G::None, 0 },
+            { QStringLiteral("extra"), QStringLiteral("cost of one report per call, p50"), us, true,
+              G::AtMost, 30 } } },
+        { QStringLiteral("W12"),
+          QStringLiteral("GbStreamModel, fast generator, slow view"),
+          haveStreamModel() ? std::function<Values()>([=] { return streamModelSlowView(config); })
+                            : std::function<Values()>(),
+          nullptr,
+          nullptr,
+          { { QStringLiteral("app"),
+              QStringLiteral("app RSS growth, %1 MB stream, %2 rows kept")
+                      .arg(config.w12Bytes / 1000000)
+                      .arg(config.w12MaxRows),
+              mb, true, G::AtMost, 64 },
+            { QStringLiteral("rows/s"), QStringLiteral("rows the slow view took"),
+              QStringLiteral("rows/s"), false, G::None, 0 },
+            { QStringLiteral("frames"), QStringLiteral("view frames (10 ms each)"), QString(),
+              false, G::None, 0 } },
           1 },
         { QStringLiteral("start"),
           QStringLiteral("pool start, 2 workers ready"),

@@ -36,8 +36,12 @@ struct Config
     int startPools = 5;                   // pool starts per repetition
     qint64 w10Bytes = 1000 * 1000 * 1000; // streamed to a slow consumer
     int w10ItemSize = 1024;
-    int w10ItemsPerSleep = 256;     // the consumer sleeps 10 ms per this many items
-    qint64 w10GrowthLimitMB = 3072; // cancel W10 beyond this app RSS growth
+    int w10ItemsPerSleep = 256;          // the consumer sleeps 10 ms per this many items
+    qint64 w10GrowthLimitMB = 3072;      // cancel W10 beyond this app RSS growth
+    int w11Reports = 2000000;            // progress() calls in one Python loop
+    int w11Calls = 5000;                 // sequential calls with and without a report
+    qint64 w12Bytes = 200 * 1000 * 1000; // streamed into a GbStreamModel, slow view
+    int w12MaxRows = 1000;
     // --scaling (see bench/README.md): W2 and W3 against workers and payload size.
     QList<int> scalingWorkers = { 1, 2, 4 };
     QList<int> scalingPayloads = { 100, 1000, 10000, 100000, 1000000 }; // bytes of ASCII str
@@ -95,6 +99,11 @@ Values jsonListRoundTrips(const QList<BenchItem> &items, const char *side,
 
 // The QGobridge side. Owns a pool of 2 workers x 4 connections for W1-W6 and W9;
 // W7, W8, W10 and the start time use pools of their own.
+// W12: a GbStreamModel (the QML module) bound to a slow view, when the
+// benchmark is built with the QML module.
+Values streamModelSlowView(const Config &config);
+bool haveStreamModel();
+
 class LibrarySide
 {
 public:
@@ -111,6 +120,7 @@ public:
     Values killAndRecover(); // W8
     Values bytesRoundTrip(); // W9
     Values slowConsumer();   // W10
+    Values progressCost();   // W11
     Values poolStart();
 
     // --scaling, on a pool of `workers` workers x 4 connections (kept between

@@ -101,6 +101,30 @@ int main(int argc, char *argv[])
         for (const User &u : processed)
             out << u << Qt::endl;
 
+        out << "== progress and logging ==" << Qt::endl;
+        // gobridge.progress() reaches the QFuture (and QGbCall::progressChanged());
+        // Python logging records reach QGbPool::logRecord() and the Qt logging
+        // category qgobridge.python.<logger> (here qgobridge.python.tour.images).
+        QFuture<int> resized = pool.call<int>("resize_images", 50);
+        QFutureWatcher<int> progressWatcher;
+        int reports = 0;
+        QObject::connect(&progressWatcher, &QFutureWatcherBase::progressTextChanged,
+                         [&](const QString &text) {
+                             if (++reports % 5 == 1) // a line every few reports
+                                 out << "  " << text << Qt::endl;
+                         });
+        QString logged;
+        QObject::connect(&pool, &QGbPool::logRecord,
+                         [&](const QGbLogRecord &record) { logged = record.message(); });
+        QEventLoop progressLoop;
+        QObject::connect(&progressWatcher, &QFutureWatcherBase::finished, &progressLoop,
+                         &QEventLoop::quit);
+        progressWatcher.setFuture(resized);
+        progressLoop.exec();
+        QCoreApplication::sendPostedEvents(); // the log record, sent before the result
+        out << resized.result() << " images, " << resized.progressValue() << "/"
+            << resized.progressMaximum() << ", logged: " << logged << Qt::endl;
+
         out << "== cancellation: cancelling the QFuture stops the Python loop ==" << Qt::endl;
         QElapsedTimer clock;
         clock.start();

@@ -25,14 +25,19 @@ When the host cancels a call, the function gets :class:`Cancelled` (a
 ``BaseException``, see its documentation for how this differs from the
 original gobridge).
 
+A call reports how far it got with :func:`progress`; ``logging`` records
+reach the application too (``run()`` installs the handler).
+
 The package uses the standard library only and supports Python 3.9 and
 later.
 """
 
+from ._progress import CallHandle, current_call, progress
 from ._registry import Cancelled, gobridge
 from ._server import run
 from ._version import __version__
 
 Cancelled.__module__ = __name__   # reported as gobridge.Cancelled
 
-__all__ = ["gobridge", "run", "Cancelled"]
+__all__ = ["gobridge", "run", "Cancelled", "progress", "current_call",
+           "CallHandle"]

@@ -19,7 +19,8 @@ from . import _wire
 from ._cancel import FRAMEWORK, USER, Interruptible
 from ._messages import (
     decode_call, decode_cancel, decode_chunk, decode_credit, decode_describe,
-    decode_end, encode_credit, encode_end, encode_error, encode_result)
+    decode_end, encode_credit, encode_end, encode_error, encode_progress,
+    encode_result)
 from ._registry import Cancelled, Function, describe_all
 from ._registry import _registry   # lookups by name only, never getattr
 from ._streams import (
@@ -30,6 +31,15 @@ from ._wire import (
     ConnectionLost, ProtocolViolation)
 
 _CALL_TRAFFIC = frozenset(("chunk", "end", "credit", "cancel"))
+
+#: The call connection each thread serves (``_local.conn``): how
+#: ``gobridge.progress()`` and the logging handler find the running call.
+_local = threading.local()
+
+
+def serving() -> Optional["CallConnection"]:
+    """The call connection the calling thread serves, or None."""
+    return getattr(_local, "conn", None)
 
 
 def _format_traceback(exc: BaseException) -> str:
@@ -52,7 +62,8 @@ class CallConnection(Interruptible):
 
     __slots__ = ("server", "sock", "reader", "conn_id", "max_frame",
                  "encoder", "wlock", "last_id", "out", "inp", "broken",
-                 "_text_limit")
+                 "_text_limit", "ended_id", "prog_cid", "prog_t", "prog_box",
+                 "prog_armed")
 
     def __init__(self, server: Any, sock: Any, reader: _wire.Reader,
                  conn_id: int) -> None:
@@ -70,6 +81,16 @@ class CallConnection(Interruptible):
         # Why the connection cannot serve any more, once it cannot.
         self.broken = None              # type: Optional[ConnectionAbort]
         self._text_limit = min(65536, max(256, self.max_frame // 8))
+        # The last call whose terminal message went out (under wlock).
+        self.ended_id = 0
+        # Progress of the running call (_progress): the call it is about,
+        # when its last report went out, a report waiting for its turn
+        # ({0: (done, total, text)}) and the call whose waiting report the
+        # flusher will send (0: none).
+        self.prog_cid = 0
+        self.prog_t = 0.0
+        self.prog_box = {}
+        self.prog_armed = 0
 
     # -- for the input stream (called from user code) ------------------------
 
@@ -123,9 +144,90 @@ class CallConnection(Interruptible):
         with self.wlock:
             self.write_locked(payload, atts)
 
+    def end_locked(self, cid: Optional[int]) -> None:
+        """Before call ``cid``'s terminal message (caller holds ``wlock``):
+        its last progress report goes out, and none after it."""
+        if cid is None:
+            return
+        if self.prog_cid == cid:
+            self.prog_cid = 0
+            value = self.prog_box.pop(0, None)
+            if value is not None:
+                self.write_locked(encode_progress(cid, *value))
+        self.ended_id = cid
+
+    def write_terminal(self, cid: Optional[int], payload: bytes,
+                       atts: Any = ()) -> None:
+        """Write call ``cid``'s terminal message (result, end, error)."""
+        with self.wlock:
+            self.end_locked(cid)
+            self.write_locked(payload, atts)
+
+    # -- progress (gobridge.progress(), _progress) --------------------------
+
+    def write_if_running(self, cid: int, payload: bytes,
+                         now: Optional[float] = None) -> bool:
+        """Write a message about call ``cid`` (a log record; a progress
+        report when ``now`` is given) if it still runs; True if written.
+        Any thread: the call's own thread uses :meth:`write_in_call`."""
+        with self.wlock:
+            if cid != self.current or cid == self.ended_id:
+                return False
+            if now is not None:
+                self.prog_box.pop(0, None)      # superseded by this one
+                self.prog_cid = cid
+                self.prog_t = now
+            self.write_locked(payload)
+        return True
+
+    def write_in_call(self, cid: int, payload: bytes,
+                      now: Optional[float] = None) -> bool:
+        """:meth:`write_if_running` from the call's own thread. In user
+        code it leaves it while writing, so that a cancellation cannot cut
+        a frame in two, and raises Cancelled afterwards if the call was
+        cancelled meanwhile."""
+        in_user = self.state == USER
+        if in_user:
+            self.fence()
+        try:
+            written = self.write_if_running(cid, payload, now)
+        except ConnectionAbort as exc:
+            self.broken = exc
+            raise
+        if in_user:
+            self.resume(cid)
+        return written
+
+    def flush_progress(self, cid: int, now: float, interval: float,
+                       retry: float) -> float:
+        """The flusher's turn: write the waiting report of call ``cid``.
+        Returns 0, or when to try again: after ``retry`` if the connection
+        is busy writing, at the report's turn if one went out meanwhile."""
+        if not self.wlock.acquire(False):
+            return now + retry
+        try:
+            if (cid != self.prog_cid or cid != self.current
+                    or cid == self.ended_id):
+                return 0.0          # stale: the box is another call's
+            turn = self.prog_t + interval
+            if now < turn:
+                return turn         # the call thread sent one meanwhile
+            self.prog_armed = 0
+            value = self.prog_box.pop(0, None)
+            if value is None:
+                return 0.0
+            self.prog_t = now
+            self.write_locked(encode_progress(cid, *value))
+        except (ConnectionAbort, OSError):
+            pass                            # the call thread sees it too
+        finally:
+            self.wlock.release()
+        return 0.0
+
     def _send_error(self, cid: Optional[int], code: str, message: str,
                     extra: Optional[dict] = None) -> None:
-        self.write(encode_error(cid, code, message, extra, self._text_limit))
+        self.write_terminal(cid, encode_error(cid, code, message, extra,
+                                              self._text_limit))
 
     def _send_cancelled(self, cid: int) -> None:
         self._send_error(cid, CANCELLED, "the call was cancelled")
@@ -150,8 +252,7 @@ class CallConnection(Interruptible):
                 % (max([len(payload)] + [len(a) for a in atts]),
                    self.max_frame))
             return
-        # No wlock: the flusher writes only for a running stream call.
-        self.write_locked(payload, atts)
+        self.write_terminal(cid, payload, atts)
 
     def _send_exception(self, cid: int, entry: Function, args: List[Any],
                         exc: BaseException) -> None:
@@ -212,6 +313,7 @@ class CallConnection(Interruptible):
     def serve(self) -> None:
         """Serve this connection on the calling thread until it closes."""
         self.attach()
+        _local.conn = self
         try:
             self._loop()
         except ProtocolViolation as exc:
@@ -223,6 +325,7 @@ class CallConnection(Interruptible):
         except (ConnectionAbort, OSError, Cancelled):
             pass
         finally:
+            _local.conn = None
             self.detach()
             self.server.conns.pop(self.conn_id, None)
             self.close()

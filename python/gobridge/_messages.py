@@ -34,6 +34,9 @@ except ImportError:  # pragma: no cover - not CPython
 #: Output credit of a ``call`` without ``window`` (items).
 DEFAULT_WINDOW = 1024
 
+#: Longest ``text`` of a ``progress`` message (characters).
+PROGRESS_TEXT_LIMIT = 1024
+
 
 # --------------------------------------------------------------------------
 # Worker -> host
@@ -97,6 +100,43 @@ def encode_credit(cid: int, n: int) -> bytes:
 def encode_pong(seq: int) -> bytes:
     """The answer to ``ping`` ``seq``."""
     return b'{"type":"pong","seq":%d}' % seq
+
+
+def _number(value: float) -> bytes:
+    if type(value) is int:
+        return b"%d" % value
+    return repr(value).encode("ascii")
+
+
+def encode_progress(cid: int, done: float, total: Optional[float],
+                    text: Optional[str]) -> bytes:
+    """A ``progress`` report of call ``cid``; the values were checked by
+    ``gobridge.progress()`` (finite numbers, a string)."""
+    out = b'{"type":"progress","id":%d,"done":%s' % (cid, _number(done))
+    if total is not None:
+        out += b',"total":%s' % _number(total)
+    if text is not None:
+        out += b',"text":' + json.dumps(
+            clean_text(text, PROGRESS_TEXT_LIMIT),
+            ensure_ascii=False).encode("utf-8")
+    return out + b"}"
+
+
+def encode_log(cid: Optional[int], record: dict, limit: int) -> bytes:
+    """A ``log`` record (``cid`` None: not from a call). ``record`` holds
+    the fields of docs/protocol.md section 6 (``log``); each text is cut
+    to ``limit`` characters."""
+    msg = {"type": "log"}
+    if cid is not None:
+        msg["id"] = cid
+    for key, value in record.items():
+        if value is None:
+            continue
+        if type(value) is str:
+            value = clean_text(value, limit)
+        msg[key] = value
+    return json.dumps(msg, ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")
 
 
 # --------------------------------------------------------------------------

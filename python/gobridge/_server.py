@@ -16,8 +16,13 @@ serves until SIGTERM or SIGINT. Threads of a worker process:
   short-lived handshake threads;
 * one flusher thread (``_streams``), which sends stream items that a
   generator produced quickly before a long pause (it only wakes while such
-  items wait), and one poker thread (``_cancel``), which only wakes while a
-  cancelled call may not have noticed its interruption yet.
+  items wait), one poker thread (``_cancel``), which only wakes while a
+  cancelled call may not have noticed its interruption yet, and, once a
+  call reports progress faster than it may go out, one progress thread
+  (``_progress``) that sends the last report when its turn comes.
+
+Python ``logging`` records go to the host (``_logging``): on the call's
+connection when a call logs them, on the control connection otherwise.
 """
 
 import itertools
@@ -33,6 +38,7 @@ from typing import Any, Optional
 
 from . import _wire
 from ._cancel import install_handlers, start_thread
+from . import _logging
 from ._connection import CallConnection
 from ._messages import (
     decode_cancel, decode_hello, decode_ping, encode_error, encode_hello,
@@ -56,6 +62,24 @@ class _Server:
         self._lock = threading.Lock()
         self._main_idle = True
         self._handoff = queue.SimpleQueue()
+        # The control connection, for log records logged outside calls;
+        # every write on it holds control_lock.
+        self.control = None     # type: Optional[socket.socket]
+        self.control_lock = threading.Lock()
+
+    def write_control(self, payload: bytes) -> bool:
+        """Write a message on the control connection; False if there is
+        none (yet, or any more)."""
+        with self.control_lock:
+            sock = self.control
+            if sock is None:
+                return False
+            try:
+                _wire.write_message(sock, payload, ())
+            except OSError:
+                self.control = None
+                return False
+        return True
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -188,11 +212,15 @@ class _Server:
                 with self._lock:
                     to_main = self._main_idle
                     self._main_idle = False
-            _wire.write_message(
-                sock, encode_hello(conn_id, os.getpid(), sys.version_info), ())
+            hello = encode_hello(conn_id, os.getpid(), sys.version_info)
             if conn is None:
+                # Log records may go out on it as soon as the answer did.
+                with self.control_lock:
+                    _wire.write_message(sock, hello, ())
+                    self.control = sock
                 self._serve_control(sock, reader)
                 return
+            _wire.write_message(sock, hello, ())
         except (OSError, ConnectionAbort):
             conn = None
             if to_main:
@@ -229,7 +257,12 @@ class _Server:
         try:
             self._control_loop(sock, reader)
         except ProtocolViolation as exc:
-            self._refuse(sock, PROTOCOL_ERROR, str(exc))
+            with self.control_lock:
+                self._refuse(sock, PROTOCOL_ERROR, str(exc))
+        finally:
+            with self.control_lock:
+                if self.control is sock:
+                    self.control = None
 
     def _control_loop(self, sock: socket.socket,
                       reader: _wire.Reader) -> None:
@@ -239,7 +272,9 @@ class _Server:
                 return
             mtype = msg["type"]
             if mtype == "ping":
-                _wire.write_message(sock, encode_pong(decode_ping(msg)), ())
+                pong = encode_pong(decode_ping(msg))
+                with self.control_lock:
+                    _wire.write_message(sock, pong, ())
             elif mtype == "cancel":
                 conn_id, cid = decode_cancel(msg)
                 conn = self.conns.get(conn_id)
@@ -258,8 +293,8 @@ def _fail(message: str) -> None:
 def run() -> None:
     """Serve the ``@gobridge`` functions to the pool that started this script.
 
-    Reads ``GOBRIDGE_SOCKET``, ``GOBRIDGE_TOKEN`` and ``GOBRIDGE_MAX_FRAME``
-    (and removes them from ``os.environ``), listens on the socket and serves
+    Reads ``GOBRIDGE_SOCKET``, ``GOBRIDGE_TOKEN``, ``GOBRIDGE_MAX_FRAME``
+    and ``GOBRIDGE_LOG_LEVEL`` (and removes them from ``os.environ``), listens on the socket and serves
     calls until the process gets SIGTERM or SIGINT, which remove the socket
     file and exit with status 0. Call it from the main thread, after the
     functions are defined; it never returns.
@@ -271,7 +306,10 @@ def run() -> None:
     thread uses SIGUSR1 to interrupt a cancelled call on the main thread,
     for example in ``time.sleep``); user code must leave them alone. It also
     makes ``sys.stdout`` line buffered so that printed lines reach the host
-    at once; the worker itself never writes to stdout.
+    at once; the worker itself never writes to stdout. And it adds a handler
+    to the root logger that sends ``logging`` records to the host (with
+    ``GOBRIDGE_LOG_LEVEL``, a level name or number, as the root logger's
+    level).
     """
     if threading.current_thread() is not threading.main_thread():
         raise RuntimeError("gobridge.run() must be called from the main "
@@ -303,6 +341,8 @@ def run() -> None:
         except Exception:
             pass
     server = _Server(path, token, max_frame)
+    _logging.install(server.write_control, max_frame,
+                     os.environ.pop("GOBRIDGE_LOG_LEVEL", None))
     try:
         server.serve_forever()
     except OSError as exc:

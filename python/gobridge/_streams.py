@@ -129,6 +129,7 @@ class Output:
         conn = self.conn
         with conn.wlock:
             self.done = True
+            conn.end_locked(self.cid)
             conn.write_locked(payload)
 
     def drop(self) -> None:

@@ -89,6 +89,15 @@ void QGbCallObjectSink::deliverFinished()
     }
 }
 
+void QGbCallObjectSink::deliverProgress(double value, double maximum, const QString &text)
+{
+    if (m_shared->isCancelled())
+        return;
+    CallSink::deliverProgress(value, maximum, text);
+    emit m_relay->progress(value, maximum, text);
+    m_shared->posted(false);
+}
+
 void QGbCallPrivate::deliverChunks(const QVariantList &items)
 {
     Q_Q(QGbCall);
@@ -128,6 +137,17 @@ void QGbCallPrivate::deliverError(const QGbError &e)
         return;
     error = e;
     emit q->errorOccurred(e, QGbCall::QPrivateSignal());
+}
+
+void QGbCallPrivate::deliverProgress(double value, double maximum, const QString &text)
+{
+    Q_Q(QGbCall);
+    if (finished)
+        return;
+    progressValue = value;
+    progressMaximum = maximum;
+    progressText = text;
+    emit q->progressChanged(value, maximum, text, QGbCall::QPrivateSignal());
 }
 
 void QGbCallPrivate::deliverDone()
@@ -191,6 +211,21 @@ void QGbCallPrivate::deliverDone()
 */
 
 /*!
+    \property QGbCall::progressValue
+    \brief how much of the call is done, as last reported; see progressValue().
+*/
+
+/*!
+    \property QGbCall::progressMaximum
+    \brief how much there is to do, 0 when not known; see progressMaximum().
+*/
+
+/*!
+    \property QGbCall::progressText
+    \brief the text of the last progress report; see progressText().
+*/
+
+/*!
     \fn void QGbCall::chunkReceived(const QVariant &chunk)
     This signal is emitted for each item \a chunk a Python generator yields.
 */
@@ -210,6 +245,21 @@ void QGbCallPrivate::deliverDone()
 /*!
     \fn void QGbCall::errorOccurred(const QGbError &error)
     This signal is emitted when the call fails with \a error, or at once when it is cancelled.
+*/
+
+/*!
+    \fn void QGbCall::progressChanged(double value, double maximum, const QString &text)
+
+    This signal is emitted when the Python code running the call reports its
+    progress with \c{gobridge.progress(done, total, text)}: \a value is
+    \c done, \a maximum is \c total (0 when the code does not know it) and
+    \a text its text. The worker sends at most 25 reports a second per call,
+    and always its last one, which arrives before resultReady() or the last
+    chunk. Every report is emitted, also one whose \a value is smaller than
+    the one before (the call's future() keeps only growing values, as
+    QFuture does).
+
+    \sa progressValue(), progressMaximum(), progressText()
 */
 
 /*!
@@ -284,6 +334,39 @@ QFuture<QVariant> QGbCall::future() const
 {
     Q_D(const QGbCall);
     return d->future;
+}
+
+/*!
+    Returns how much of the call is done, as the Python code last reported it
+    with \c{gobridge.progress()}; 0 before any report.
+    \sa progressChanged()
+*/
+double QGbCall::progressValue() const
+{
+    Q_D(const QGbCall);
+    return d->progressValue;
+}
+
+/*!
+    Returns how much there is to do, as the Python code last reported it; 0
+    when it is not known (as QProgressBar shows a busy indicator for a
+    maximum of 0).
+    \sa progressChanged()
+*/
+double QGbCall::progressMaximum() const
+{
+    Q_D(const QGbCall);
+    return d->progressMaximum;
+}
+
+/*!
+    Returns the text of the call's last progress report.
+    \sa progressChanged()
+*/
+QString QGbCall::progressText() const
+{
+    Q_D(const QGbCall);
+    return d->progressText;
 }
 
 /*!

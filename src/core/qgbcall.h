@@ -22,6 +22,9 @@ class QGB_EXPORT QGbCall : public QObject
     Q_PROPERTY(QString method READ method CONSTANT)
     Q_PROPERTY(QVariant result READ result NOTIFY resultReady)
     Q_PROPERTY(QGbError error READ error NOTIFY errorOccurred)
+    Q_PROPERTY(double progressValue READ progressValue NOTIFY progressChanged)
+    Q_PROPERTY(double progressMaximum READ progressMaximum NOTIFY progressChanged)
+    Q_PROPERTY(QString progressText READ progressText NOTIFY progressChanged)
 public:
     ~QGbCall() override;
 
@@ -30,6 +33,9 @@ public:
     QVariant result() const;
     QGbError error() const;
     QFuture<QVariant> future() const;
+    double progressValue() const;
+    double progressMaximum() const;
+    QString progressText() const;
 
 public Q_SLOTS:
     void cancel();
@@ -39,6 +45,7 @@ Q_SIGNALS:
     void chunksReceived(const QVariantList &chunks, QPrivateSignal);
     void resultReady(const QVariant &result, QPrivateSignal);
     void errorOccurred(const QGbError &error, QPrivateSignal);
+    void progressChanged(double value, double maximum, const QString &text, QPrivateSignal);
     void finished(QPrivateSignal);
 
 private:

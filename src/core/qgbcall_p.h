@@ -37,6 +37,7 @@ Q_SIGNALS:
     void result(const QVariant &value);
     void error(const QGbError &error);
     void done();
+    void progress(double value, double maximum, const QString &text);
 };
 
 // What a QGbCall, its sink in the I/O thread and a thread waiting on the
@@ -84,6 +85,7 @@ public:
     bool deliverResult(const QVariant &value, QGbError *error) override;
     void deliverError(const QGbError &error) override;
     void deliverFinished() override;
+    void deliverProgress(double value, double maximum, const QString &text) override;
     bool consumerGrantsCredit() const override { return true; }
 
 private:
@@ -108,12 +110,16 @@ public:
     void deliverResult(const QVariant &value);
     void deliverError(const QGbError &error);
     void deliverDone();
+    void deliverProgress(double value, double maximum, const QString &text);
 
     QGbCall *q_ptr;
     QString method;
     QFuture<QVariant> future;
     QVariant result;
     QGbError error;
+    double progressValue = 0;
+    double progressMaximum = 0;
+    QString progressText;
     bool finished = false;
     std::shared_ptr<QGbCallShared> shared = std::make_shared<QGbCallShared>();
     std::function<void(qsizetype)> consumed; // tells the pool the consumer took items

@@ -3,6 +3,8 @@
 
 #include "qgbmessages_p.h"
 
+#include <algorithm>
+
 namespace QGbWire {
 
 namespace {
@@ -19,6 +21,8 @@ namespace {
         { MessageType::Pong, "pong", false, true },
         { MessageType::Result, "result", false, true },
         { MessageType::Error, "error", false, true },
+        { MessageType::Progress, "progress", false, true },
+        { MessageType::Log, "log", false, true },
     };
 
     const char *nameOf(MessageType type)
@@ -234,6 +238,62 @@ bool readCredit(const Message &message, qint64 *n, QGbError *error)
 bool readPong(const Message &message, qint64 *seq, QGbError *error)
 {
     return readInteger(message, "seq", seq, error);
+}
+
+namespace {
+
+    bool readNumber(const Message &message, const char *field, double *out, QGbError *error)
+    {
+        const auto it = message.fields.constFind(QLatin1String(field));
+        if (it == message.fields.cend())
+            return malformed(message, field, "a number", error);
+        switch (it->typeId()) {
+        case QMetaType::LongLong:
+            *out = double(*static_cast<const qint64 *>(it->constData()));
+            return true;
+        case QMetaType::Double:
+            *out = *static_cast<const double *>(it->constData());
+            return true;
+        default:
+            return malformed(message, field, "a number", error);
+        }
+    }
+
+    bool readString(const Message &message, const char *field, QString *out, QGbError *error)
+    {
+        const auto it = message.fields.constFind(QLatin1String(field));
+        if (it == message.fields.cend() || it->typeId() != QMetaType::QString)
+            return malformed(message, field, "a string", error);
+        *out = *static_cast<const QString *>(it->constData());
+        return true;
+    }
+
+    bool has(const Message &message, const char *field)
+    {
+        return message.fields.contains(QLatin1String(field));
+    }
+
+} // namespace
+
+bool readProgress(const Message &message, ProgressFields *progress, QGbError *error)
+{
+    if (!readNumber(message, "done", &progress->done, error))
+        return false;
+    progress->total = -1;
+    if (has(message, "total") && !readNumber(message, "total", &progress->total, error))
+        return false;
+    progress->text.clear();
+    return !has(message, "text") || readString(message, "text", &progress->text, error);
+}
+
+bool readLog(const Message &message, LogFields *log, QGbError *error)
+{
+    qint64 level = 0;
+    if (!readInteger(message, "level", &level, error))
+        return false;
+    log->level = int(std::clamp<qint64>(level, 0, 1000));
+    return readString(message, "logger", &log->logger, error)
+            && readString(message, "message", &log->message, error);
 }
 
 QGbError readError(const Message &message)

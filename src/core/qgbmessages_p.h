@@ -40,6 +40,8 @@ enum class MessageType {
     Pong,
     Result,
     Error,
+    Progress,
+    Log,
 };
 
 struct MessageSpec
@@ -83,6 +85,21 @@ QGB_EXPORT bool readChunk(const Message &message, QVariantList *items, QGbError 
 QGB_EXPORT bool readResult(const Message &message, QVariant *value, QGbError *error);
 QGB_EXPORT bool readCredit(const Message &message, qint64 *n, QGbError *error);
 QGB_EXPORT bool readPong(const Message &message, qint64 *seq, QGbError *error);
+struct ProgressFields
+{
+    double done = 0;
+    double total = -1; // -1: not known
+    QString text;
+};
+QGB_EXPORT bool readProgress(const Message &message, ProgressFields *progress, QGbError *error);
+// The fields a log record needs; readLogRecord() (qgblogrecord_p.h) reads the rest.
+struct LogFields
+{
+    int level = 0;
+    QString logger;
+    QString message;
+};
+QGB_EXPORT bool readLog(const Message &message, LogFields *log, QGbError *error);
 // The error an error message carries (a ProtocolError if it carries none).
 QGB_EXPORT QGbError readError(const Message &message);
 

@@ -13,6 +13,10 @@
 #include <QtCore/qmutex.h>
 #include <QtCore/qpointer.h>
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 namespace QGbPrivate {
 
 CallSink::~CallSink() = default;
@@ -20,6 +24,28 @@ CallSink::~CallSink() = default;
 void CallSink::deliverError(const QGbError &error)
 {
     futureInterface().reportException(QGbException(error));
+}
+
+void CallSink::deliverProgress(double value, double maximum, const QString &text)
+{
+    // QFuture's progress is an int and only goes up (Qt drops a smaller
+    // value): a whole-number maximum that fits an int is the range itself,
+    // any other maximum becomes a range of 0 to 10000.
+    QFutureInterfaceBase &future = futureInterface();
+    int range = 0;
+    int position = 0;
+    if (maximum > 0) {
+        const bool whole = maximum <= double(std::numeric_limits<int>::max())
+                && maximum == std::floor(maximum) && value == std::floor(value);
+        range = whole ? int(maximum) : 10000;
+        const double scaled = whole ? value : value / maximum * 10000.0;
+        position = int(std::clamp(scaled, 0.0, double(range)));
+    } else {
+        position = int(std::clamp(value, 0.0, double(std::numeric_limits<int>::max())));
+    }
+    if (future.progressMaximum() != range || future.progressMinimum() != 0)
+        future.setProgressRange(0, range);
+    future.setProgressValueAndText(position, text);
 }
 
 void clearResultsBeforeException(QFutureInterfaceBase &future,
@@ -195,6 +221,8 @@ QGbPool::QGbPool(const QString &script, const QGbPoolOptions &options, QObject *
             [this](int worker, QProcess::ProcessChannel channel, const QByteArray &line) {
                 emit workerOutput(worker, channel, line, QPrivateSignal());
             });
+    connect(supervisor, &QGbSupervisor::logRecord, this,
+            [this](const QGbLogRecord &record) { emit logRecord(record, QPrivateSignal()); });
     connect(supervisor, &QGbSupervisor::errorOccurred, this,
             [this](const QGbError &error) { emit errorOccurred(error, QPrivateSignal()); });
     connect(supervisor, &QGbSupervisor::workerFailed, this,
@@ -373,6 +401,16 @@ bool QGbPool::waitForStarted(int msecs)
 */
 
 /*!
+    \fn void QGbPool::logRecord(const QGbLogRecord &record)
+    This signal is emitted for each Python \c logging \a record a worker
+    sends: the records its loggers let through (see
+    QGbPoolOptions::setPythonLogLevel()). A record a call logged arrives
+    before the call's result. By default the pool also writes each record
+    to the Qt logging category \c{qgobridge.python.}\e{logger}
+    (QGbPoolOptions::setCategoryLoggingEnabled()).
+*/
+
+/*!
     \fn void QGbPool::workerFailed(int worker, const QGbError &error)
     This signal is emitted when the pool stops restarting worker \a worker
     because it died too often; \a error says why.
@@ -426,6 +464,12 @@ QGbCall *QGbPool::invoke(const QGbCallOptions &options, const QString &method,
             Qt::QueuedConnection);
     connect(
             relay, &QGbCallRelay::done, call, [cd] { cd->deliverDone(); }, Qt::QueuedConnection);
+    QObject::connect(
+            relay, &QGbCallRelay::progress, call,
+            [cd](double value, double maximum, const QString &text) {
+                cd->deliverProgress(value, maximum, text);
+            },
+            Qt::QueuedConnection);
 
     auto sink = std::make_unique<QGbCallObjectSink>(relay, cd->shared);
     cd->future = sink->future();

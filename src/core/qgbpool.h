@@ -11,6 +11,7 @@
 #include "qgbconvert.h"
 #include "qgberror.h"
 #include "qgbglobal.h"
+#include "qgblogrecord.h"
 #include "qgbpooloptions.h"
 
 #include <QtCore/qfuture.h>
@@ -104,6 +105,7 @@ Q_SIGNALS:
                       QPrivateSignal);
     void workerFailed(int worker, const QGbError &error, QPrivateSignal);
     void errorOccurred(const QGbError &error, QPrivateSignal);
+    void logRecord(const QGbLogRecord &record, QPrivateSignal);
 
 private:
     template<typename R, typename... Args>

@@ -39,6 +39,8 @@ public:
     QString packageDirectory;
     bool addPackageToPythonPath = true;
     QGbPoolOptions::Transport transport = QGbPoolOptions::Transport::Automatic;
+    int pythonLogLevel = 0;
+    bool categoryLogging = true;
 };
 
 /*!
@@ -66,8 +68,9 @@ public:
     The other options have no counterpart in the original: limits
     (setMaxQueuedCalls(), setMaxFrameSize()), timing (setCancelGracePeriod(),
     setStartTimeout(), setCallTimeout(), setHeartbeat()), supervision
-    (setMaxCallsPerWorker(), setRestartLimit(), setRestartBackoff()) and the
-    connection to the workers (setTransport()).
+    (setMaxCallsPerWorker(), setRestartLimit(), setRestartBackoff()), the
+    connection to the workers (setTransport()) and Python's logging
+    (setPythonLogLevel(), setCategoryLoggingEnabled()).
 
     \code
     QGbPool pool("worker.py", QGbPoolOptions().setWorkers(4).setMaxConnections(8));
@@ -604,5 +607,58 @@ QGbPoolOptions::Transport QGbPoolOptions::transport() const
 QGbPoolOptions &QGbPoolOptions::setTransport(Transport transport)
 {
     d->transport = transport;
+    return *this;
+}
+
+/*!
+    Returns the level the workers' root Python logger is set to, or 0 (the
+    default) if the worker script's own logging configuration decides.
+    \sa setPythonLogLevel()
+*/
+int QGbPoolOptions::pythonLogLevel() const
+{
+    return d->pythonLogLevel;
+}
+
+/*!
+    Sets the level of the workers' root Python logger to \a level, a Python
+    level number such as QGbLogRecord::Debug (10); 0 (the default) leaves it
+    to the script, where Python's default passes \c WARNING and above. The
+    workers get it as \c GOBRIDGE_LOG_LEVEL when \c{gobridge.run()} starts.
+
+    The records the loggers let through reach QGbPool::logRecord() and, unless
+    setCategoryLoggingEnabled() turned that off, the Qt logging categories
+    \c{qgobridge.python.}\e{logger}. A level lower than needed costs the
+    worker the records nobody reads: filter in Python first, then with
+    \c QT_LOGGING_RULES.
+    \sa QGbLogRecord
+*/
+QGbPoolOptions &QGbPoolOptions::setPythonLogLevel(int level)
+{
+    d->pythonLogLevel = std::max(level, 0);
+    return *this;
+}
+
+/*!
+    Returns \c true (the default) if the pool writes the workers' Python
+    logging records to Qt logging categories.
+    \sa setCategoryLoggingEnabled()
+*/
+bool QGbPoolOptions::isCategoryLoggingEnabled() const
+{
+    return d->categoryLogging;
+}
+
+/*!
+    Sets whether the pool writes each Python logging record of its workers to
+    the Qt logging category \c{qgobridge.python.}\e{logger} (where
+    \c QT_LOGGING_RULES filters it and the message handler prints it) to
+    \a enabled. QGbPool::logRecord() reports the records either way: turn
+    this off when the application shows them itself.
+    \sa QGbLogRecord::categoryName()
+*/
+QGbPoolOptions &QGbPoolOptions::setCategoryLoggingEnabled(bool enabled)
+{
+    d->categoryLogging = enabled;
     return *this;
 }

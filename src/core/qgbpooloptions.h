@@ -101,6 +101,12 @@ public:
     Transport transport() const;
     QGbPoolOptions &setTransport(Transport transport);
 
+    int pythonLogLevel() const;
+    QGbPoolOptions &setPythonLogLevel(int level);
+
+    bool isCategoryLoggingEnabled() const;
+    QGbPoolOptions &setCategoryLoggingEnabled(bool enabled);
+
 private:
     QSharedDataPointer<QGbPoolOptionsPrivate> d;
 };

@@ -1,6 +1,7 @@
 // Copyright (C) 2026 The QGobridge Authors.
 // SPDX-License-Identifier: MIT
 
+#include "qgblogrecord_p.h"
 #include "qgbscheduler_p.h"
 #include "qgbsession_p.h"
 #include "qgbsupervisor_p.h"
@@ -515,6 +516,27 @@ void QGbScheduler::onCallMessage(QGbConnection *connection, QGbWire::MessageType
             call->sink->deliverError(QGbWire::readError(message));
         finishCall(call);
         return;
+    case QGbWire::MessageType::Progress: {
+        QGbWire::ProgressFields progress;
+        if (!QGbWire::readProgress(message, &progress, &error)) {
+            m_sessions->close(connection, error);
+            return;
+        }
+        if (!cancelling)
+            call->sink->deliverProgress(progress.done, std::max(progress.total, 0.0),
+                                        progress.text);
+        return;
+    }
+    case QGbWire::MessageType::Log: {
+        QGbLogRecord record;
+        if (!QGbPrivate::readLogRecord(message, &record, &error)) {
+            m_sessions->close(connection, error);
+            return;
+        }
+        record.setCall(call->id, call->method);
+        m_supervisor->pythonLog(connection->worker, std::move(record));
+        return;
+    }
     case QGbWire::MessageType::Credit: {
         qint64 n = 0;
         if (!QGbWire::readCredit(message, &n, &error)) {

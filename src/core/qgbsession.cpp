@@ -1,6 +1,7 @@
 // Copyright (C) 2026 The QGobridge Authors.
 // SPDX-License-Identifier: MIT
 
+#include "qgblogrecord_p.h"
 #include "qgbmessages_p.h"
 #include "qgbscheduler_p.h"
 #include "qgbsession_p.h"
@@ -140,8 +141,17 @@ bool QGbSessions::handleMessage(QGbConnection *connection, QGbWire::Message &mes
         return connection->state != QGbConnection::State::Closed;
     }
     if (connection->control) {
-        if (type == QGbWire::MessageType::Pong)
+        if (type == QGbWire::MessageType::Pong) {
             m_supervisor->pong(connection->worker);
+        } else if (type == QGbWire::MessageType::Log) {
+            QGbLogRecord record;
+            QGbError error;
+            if (!QGbPrivate::readLogRecord(message, &record, &error)) {
+                close(connection, error);
+                return false;
+            }
+            m_supervisor->pythonLog(connection->worker, std::move(record));
+        }
         // Anything else is informational: the control connection carries no calls.
         return true;
     }

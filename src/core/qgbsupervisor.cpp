@@ -1,6 +1,7 @@
 // Copyright (C) 2026 The QGobridge Authors.
 // SPDX-License-Identifier: MIT
 
+#include "qgblogrecord_p.h"
 #include "qgbmessages_p.h"
 #include "qgbplatform_p.h"
 #include "qgbscheduler_p.h"
@@ -171,6 +172,9 @@ void QGbSupervisor::startWorker(QGbWorker *worker)
     env.insert(QStringLiteral("GOBRIDGE_SOCKET"), worker->socketPath);
     env.insert(QStringLiteral("GOBRIDGE_TOKEN"), QString::fromLatin1(m_context.token));
     env.insert(QStringLiteral("GOBRIDGE_MAX_FRAME"), QString::number(m_options.maxFrameSize()));
+    if (m_options.pythonLogLevel() > 0)
+        env.insert(QStringLiteral("GOBRIDGE_LOG_LEVEL"),
+                   QString::number(m_options.pythonLogLevel()));
     process->setProcessEnvironment(env);
     // A worker must not outlive an application that crashes.
     QGbPlatform::killWithParent(process);
@@ -545,6 +549,14 @@ void QGbSupervisor::deliverLine(QGbWorker *worker, QProcess::ProcessChannel chan
     if (Q_UNLIKELY(m_context.listener))
         m_context.listener->workerOutput(worker->index, channel, line);
     emit workerOutput(worker->index, channel, line);
+}
+
+void QGbSupervisor::pythonLog(QGbWorker *worker, QGbLogRecord record)
+{
+    record.setWorker(worker->index);
+    if (m_options.isCategoryLoggingEnabled())
+        QGbPrivate::writeToCategory(record);
+    emit logRecord(record);
 }
 
 void QGbSupervisor::shutdown(const QGbError &closed)

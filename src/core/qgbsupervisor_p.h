@@ -17,6 +17,7 @@
 
 #include "qgbcallrecord_p.h"
 #include "qgbengineevents_p.h"
+#include "qgblogrecord.h"
 
 #include <QtCore/qdeadlinetimer.h>
 #include <QtCore/qelapsedtimer.h>
@@ -97,6 +98,9 @@ public:
     void controlReady(QGbWorker *worker, qint64 pid);
     void controlClosed(QGbWorker *worker, bool wasConnecting, const QGbError &error);
     void pong(QGbWorker *worker);
+    // A Python logging record from the worker (on its control connection,
+    // or on a call connection for one of its calls).
+    void pythonLog(QGbWorker *worker, QGbLogRecord record);
 
     // Thread-safe.
     int readyWorkers() const;
@@ -113,6 +117,7 @@ Q_SIGNALS:
     void readyWorkersChanged(int readyWorkers);
     void errorOccurred(const QGbError &error);
     void workerFailed(int worker, const QGbError &error);
+    void logRecord(const QGbLogRecord &record);
 
 private:
     void startWorker(QGbWorker *worker);

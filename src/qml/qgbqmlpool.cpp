@@ -156,6 +156,22 @@
 */
 
 /*!
+    \fn void QGbQmlPool::logRecord(var record)
+    This signal is emitted for each Python \c logging \a record a worker
+    sends (see QGbPool::logRecord()): an object with \c level (the Python
+    level number), \c levelName, \c logger, \c message, \c exception (the
+    traceback, or ""), \c worker, \c callId and \c method (0 and "" when no
+    call logged it), \c file, \c line, \c function, \c thread and \c time
+    (a Date).
+
+    \qml
+    GbPool {
+        onLogRecord: record => console.log(record.levelName, record.logger, record.message)
+    }
+    \endqml
+*/
+
+/*!
     \fn void QGbQmlPool::errorOccurred(var error)
     This signal is emitted with \a error (a GbError object) when a worker
     cannot be started, when the script cannot be resolved, or when the
@@ -268,6 +284,23 @@ void QGbQmlPoolPrivate::recreate()
     });
     QObject::connect(pool, &QGbPool::errorOccurred, q,
                      [this, q](const QGbError &e) { emit q->errorOccurred(jsError(e)); });
+    QObject::connect(pool, &QGbPool::logRecord, q, [q](const QGbLogRecord &r) {
+        emit q->logRecord(QVariantMap {
+                { QStringLiteral("level"), r.level() },
+                { QStringLiteral("levelName"), r.levelName() },
+                { QStringLiteral("logger"), r.loggerName() },
+                { QStringLiteral("message"), r.message() },
+                { QStringLiteral("exception"), r.exceptionText() },
+                { QStringLiteral("worker"), r.worker() },
+                { QStringLiteral("callId"), r.callId() },
+                { QStringLiteral("method"), r.method() },
+                { QStringLiteral("file"), r.fileName() },
+                { QStringLiteral("line"), r.line() },
+                { QStringLiteral("function"), r.function() },
+                { QStringLiteral("thread"), r.threadName() },
+                { QStringLiteral("time"), r.time() },
+        });
+    });
     setState(QGbQmlPool::Starting);
     setReadyWorkers(pool->readyWorkers());
 }

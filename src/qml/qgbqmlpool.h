@@ -100,6 +100,7 @@ Q_SIGNALS:
     void workerExited(int worker, qint64 pid, int exitCode, bool crashed);
     void workerFailed(int worker, const QJSValue &error);
     void errorOccurred(const QJSValue &error);
+    void logRecord(const QVariantMap &record);
 
 private:
     Q_DISABLE_COPY_MOVE(QGbQmlPool)

@@ -6,6 +6,8 @@
 #include "qgbqmlpool_p.h"
 #include "qgbqmlreply_p.h"
 
+#include <algorithm>
+
 #include <qgbcall.h>
 
 #include <QtCore/qmetaobject.h>
@@ -91,9 +93,13 @@
     \property QGbQmlReply::progress
     \brief The call's progress from 0 to 1, or -1 when it is not known.
 
-    Reserved for progress reporting from Python, which the protocol does not
-    carry yet: -1 while the call runs, 1 once it has finished successfully, and
-    -1 after a failure.
+    The Python code reports its progress with \c{gobridge.progress(done,
+    total, text)}; progress is \c{done / total}, or -1 while no report with a
+    total has arrived (bind a \c ProgressBar's \c indeterminate to
+    \c{progress < 0}). It is 1 once the call has finished successfully, and
+    keeps its last value when the call fails or is cancelled. The worker
+    sends at most 25 reports a second per call, its last one always.
+    \sa progressValue, progressMaximum, progressText
 */
 
 /*!
@@ -145,6 +151,14 @@ void QGbQmlReplyPrivate::start(QGbCall *c)
     });
     QObject::connect(call, &QGbCall::errorOccurred, q,
                      [this](const QGbError &e) { callError = e; });
+    QObject::connect(call, &QGbCall::progressChanged, q,
+                     [this](double value, double maximum, const QString &text) {
+                         Q_Q(QGbQmlReply);
+                         progressValue = value;
+                         progressMaximum = maximum;
+                         progressText = text;
+                         emit q->progressChanged();
+                     });
     QObject::connect(call, &QGbCall::finished, q, [this] { onCallFinished(); });
 }
 
@@ -330,7 +344,44 @@ QGbError QGbQmlReply::callError() const
 qreal QGbQmlReply::progress() const
 {
     Q_D(const QGbQmlReply);
-    return d->status == Finished ? 1.0 : -1.0;
+    if (d->status == Finished)
+        return 1.0;
+    if (d->progressMaximum <= 0)
+        return -1.0;
+    return std::clamp(d->progressValue / d->progressMaximum, 0.0, 1.0);
+}
+
+/*!
+    \property QGbQmlReply::progressValue
+    \brief How much of the call is done, as the Python code last reported
+    it with \c{gobridge.progress(done, total, text)}: \c done, in the
+    code's own unit; 0 before any report.
+*/
+qreal QGbQmlReply::progressValue() const
+{
+    Q_D(const QGbQmlReply);
+    return d->progressValue;
+}
+
+/*!
+    \property QGbQmlReply::progressMaximum
+    \brief How much there is to do, as the Python code last reported it
+    (\c total); 0 when it is not known.
+*/
+qreal QGbQmlReply::progressMaximum() const
+{
+    Q_D(const QGbQmlReply);
+    return d->progressMaximum;
+}
+
+/*!
+    \property QGbQmlReply::progressText
+    \brief The text of the last progress report, such as \c{"3 of 10 files"}.
+*/
+QString QGbQmlReply::progressText() const
+{
+    Q_D(const QGbQmlReply);
+    return d->progressText;
 }
 
 QJSValue QGbQmlReply::promise()

@@ -28,6 +28,9 @@ class QGBQML_EXPORT QGbQmlReply : public QObject
     Q_PROPERTY(QVariant value READ value NOTIFY statusChanged)
     Q_PROPERTY(QJSValue error READ error NOTIFY statusChanged)
     Q_PROPERTY(qreal progress READ progress NOTIFY progressChanged)
+    Q_PROPERTY(qreal progressValue READ progressValue NOTIFY progressChanged)
+    Q_PROPERTY(qreal progressMaximum READ progressMaximum NOTIFY progressChanged)
+    Q_PROPERTY(QString progressText READ progressText NOTIFY progressChanged)
     Q_PROPERTY(QJSValue promise READ promise CONSTANT)
 public:
     enum Status {
@@ -46,6 +49,9 @@ public:
     QJSValue error() const;
     QGbError callError() const;
     qreal progress() const;
+    qreal progressValue() const;
+    qreal progressMaximum() const;
+    QString progressText() const;
     QJSValue promise();
 
     Q_INVOKABLE QJSValue then(const QJSValue &onResolved = QJSValue(),

@@ -69,6 +69,9 @@ public:
     QVariantList items; // a generator's items, collected
     QVariant result;    // a plain call's result
     bool hasResult = false;
+    qreal progressValue = 0;   // the last progress report from Python
+    qreal progressMaximum = 0; // 0: not known
+    QString progressText;
     QGbError callError;
 };
 

@@ -52,6 +52,10 @@ def worker_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     return env
 
 
+#: Worker messages about a running call that are not its answer.
+REPORTS = ("progress", "log")
+
+
 class ProtocolFailure(AssertionError):
     """The worker answered something the test did not expect."""
 
@@ -64,6 +68,7 @@ class Conn:
         self.sock.connect(path)
         self.conn_id = 0
         self.next_id = 1
+        self.reports = []   # type: List[Dict[str, Any]]
         self._buf = bytearray()
 
     def close(self) -> None:
@@ -179,9 +184,17 @@ class Conn:
         return cid
 
     def call(self, method: str, *args: Any, **fields: Any) -> Dict[str, Any]:
-        """Run a plain call; return the terminal message (atts resolved)."""
+        """Run a plain call; return the terminal message (atts resolved).
+
+        The call's ``progress`` and ``log`` messages before it are kept in
+        ``self.reports``.
+        """
         cid = self.start_call(method, *args, **fields)
+        self.reports = []
         msg, atts = self.recv()
+        while msg.get("type") in REPORTS and msg.get("id") == cid:
+            self.reports.append(msg)
+            msg, atts = self.recv()
         if msg.get("id") != cid:
             raise ProtocolFailure("answer for another call: %r" % msg)
         if "value" in msg:
@@ -203,11 +216,14 @@ class Conn:
         """
         items = []
         chunks = 0
+        self.reports = []
         while True:
             msg, atts = self.recv(timeout)
             if msg.get("id") != cid:
                 raise ProtocolFailure("message for another call: %r" % msg)
-            if msg["type"] == "chunk":
+            if msg["type"] in REPORTS:
+                self.reports.append(msg)
+            elif msg["type"] == "chunk":
                 chunks += 1
                 items.extend(decode_value(msg["items"], atts))
             elif msg["type"] == "credit":

@@ -18,7 +18,8 @@ class PublicNamesTest(unittest.TestCase):
 
     def test_exports(self):
         self.assertEqual(sorted(package.__all__),
-                         ["Cancelled", "gobridge", "run"])
+                         ["CallHandle", "Cancelled", "current_call", "gobridge",
+                          "progress", "run"])
         self.assertRegex(package.__version__, r"^\d+\.\d+\.\d+$")
         self.assertTrue(callable(run))
 

@@ -109,6 +109,9 @@ class DocumentTest(unittest.TestCase):
             "error": _messages.encode_error(5, "Cancelled", "cancelled"),
             "credit": _messages.encode_credit(5, 10),
             "pong": _messages.encode_pong(3),
+            "progress": _messages.encode_progress(5, 1.5, 10, "text"),
+            # The control connection's row (section 6): without id.
+            "log": _messages.encode_log(None, FULL_RECORD, 100),
         }
         self.assertEqual(set(samples), self.worker - {"hello"})
         for mtype, payload in samples.items():
@@ -118,6 +121,12 @@ class DocumentTest(unittest.TestCase):
         # The worker's hello has the fields of section 4's second example.
         hello = json.loads(_messages.encode_hello(3, 4711, (3, 11, 7)))
         self.assertEqual(set(hello), set(self.hellos[1]))
+
+
+#: A log record with every field of docs/protocol.md section 6.
+FULL_RECORD = {"level": 30, "logger": "app.db", "message": "slow query",
+               "exc": "Traceback ...", "file": "/w/worker.py", "line": 12,
+               "func": "query", "thread": "MainThread", "time": 1.5e9}
 
 
 def read_back(payload, atts=()):
@@ -150,7 +159,13 @@ class RoundTripTest(unittest.TestCase):
                                        {"type": "E", "traceback": "t"}),
                 _messages.encode_error(None, "ProtocolError", "x"),
                 _messages.encode_credit(1, 2),
-                _messages.encode_pong(-5)):
+                _messages.encode_pong(-5),
+                _messages.encode_progress(1, 2, None, None),
+                _messages.encode_progress(1, 0.25, 1e300, "ü\ud800"),
+                _messages.encode_log(3, FULL_RECORD, 10),
+                _messages.encode_log(None, {"level": 20, "logger": "a",
+                                            "message": "\x00", "exc": None},
+                                     10)):
             msg = _wire.Decoder().decode(payload)[0]
             self.assertIsInstance(msg["type"], str)
 

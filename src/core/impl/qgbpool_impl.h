@@ -40,6 +40,9 @@ public:
     virtual bool deliverResult(const QVariant &value, QGbError *error) = 0;
     // The call failed (not called after the caller cancelled).
     virtual void deliverError(const QGbError &error);
+    // A progress report: value out of maximum (0: not known), and a text.
+    // Reports it to the future (progress range, value and text).
+    virtual void deliverProgress(double value, double maximum, const QString &text);
     // The call ended: a result was delivered, a stream ended, an error or a cancel.
     virtual void deliverFinished() = 0;
     // True if the consumer acknowledges the stream items it took, and the pool

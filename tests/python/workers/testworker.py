@@ -54,6 +54,24 @@ Bidirectional
     tally_gen(it)                   reads the input to its end, then yields
                                     how many items it read
 
+Progress and logging
+    count_progress(n, text=False)   reports progress(i, n) for i = 1 .. n
+                                    (with "step i" as text), returns n
+    progress_then_sleep(n, seconds) reports 1 .. n quickly, then sleeps
+                                    (the last report waits for its turn)
+    progress_gen(n)                 yields 0 .. n-1, reporting each
+    progress_from_thread(n)         a thread the call starts reports 1 .. n
+                                    through current_call()
+    progress_steps(steps, pause)    progress(*step) for each step, pausing
+                                    after each (pause > 40 ms: each goes out)
+    progress_bad(kind)              progress() with a bad value: "str",
+                                    "nan", "huge", "text"
+    progress_outside() -> True      progress() in a thread without a call
+    log_records(n, level, name="tw.calls")  logs n records, returns n
+    log_exception()                 logs an exception with its traceback
+    log_outside(text)               a thread without a call logs text
+                                    (it goes out on the control connection)
+
 Cancellation and crashes
     busy_loop(marker=None)          touches marker, then loops forever
     busy_loop_swallow(marker=None)  loops forever inside
@@ -65,13 +83,14 @@ Cancellation and crashes
                                     worker sends the items), os._exit(3)
 """
 
+import logging
 import os
 import sys
 import threading
 import time
 from typing import Iterator, List, Optional
 
-from gobridge import Cancelled, gobridge, run
+from gobridge import Cancelled, current_call, gobridge, progress, run
 
 
 def _touch(path: Optional[str]) -> None:
@@ -385,6 +404,96 @@ def gen_then_crash(n: int) -> Iterator[int]:
         yield i
     time.sleep(0.1)
     os._exit(3)
+
+
+@gobridge
+def count_progress(n: int, text: bool = False) -> int:
+    for i in range(1, n + 1):
+        progress(i, n, "step %d" % i if text else None)
+    return n
+
+
+@gobridge
+def progress_then_sleep(n: int, seconds: float) -> str:
+    for i in range(1, n + 1):
+        progress(i, n)
+    time.sleep(seconds)
+    return "slept"
+
+
+@gobridge
+def progress_gen(n: int) -> Iterator[int]:
+    for i in range(n):
+        progress(i + 1, n)
+        yield i
+
+
+@gobridge
+def progress_from_thread(n: int) -> int:
+    handle = current_call()
+
+    def report() -> None:
+        for i in range(1, n + 1):
+            handle.progress(i, n, "thread")
+
+    thread = threading.Thread(target=report)
+    thread.start()
+    thread.join()
+    return n
+
+
+@gobridge
+def progress_steps(steps: list, pause: float) -> int:
+    for step in steps:
+        progress(*step)
+        time.sleep(pause)
+    return len(steps)
+
+
+@gobridge
+def progress_bad(kind: str) -> None:
+    if kind == "str":
+        progress("1")
+    elif kind == "nan":
+        progress(float("nan"), 10)
+    elif kind == "huge":
+        progress(1 << 70)
+    elif kind == "text":
+        progress(1, 2, 3)
+
+
+@gobridge
+def progress_outside() -> bool:
+    out = []
+    thread = threading.Thread(target=lambda: out.append(progress(1, 2)))
+    thread.start()
+    thread.join()
+    return out == [None] and current_call() is not None
+
+
+@gobridge
+def log_records(n: int, level: int, name: str = "tw.calls") -> int:
+    logger = logging.getLogger(name)
+    for i in range(n):
+        logger.log(level, "record %d of %s", i, n)
+    return n
+
+
+@gobridge
+def log_exception() -> None:
+    try:
+        1 / 0
+    except ZeroDivisionError:
+        logging.getLogger("tw.errors").exception("it failed")
+
+
+@gobridge
+def log_outside(text: str) -> None:
+    thread = threading.Thread(
+        target=lambda: logging.getLogger("tw.outside").warning(text),
+        name="outside")
+    thread.start()
+    thread.join()
 
 
 if __name__ == "__main__":

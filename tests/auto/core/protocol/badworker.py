@@ -24,6 +24,11 @@ to the method of each call:
   missing_attachment a result with "att": 1 whose value names attachment 3
   duplicate_key      a result whose object repeats a key (what json.dumps
                      makes of {1: "a", "1": "b"})
+  progress_string    a progress whose "done" is a string, then the result
+  progress_bad_text  a progress whose "text" is a number, then the result
+  progress_stale     a progress for id N - 1 (ended: dropped), then the result
+  log_no_level       a log record without "level", then the result
+  log_bad_logger     a log record whose "logger" is a number, then the result
   refuse             an error without id (the worker refusing the connection,
                      docs/protocol.md section 8), then closes the connection
   anything else      an UnknownMethod error
@@ -154,6 +159,21 @@ def misbehave(sock, conn_id, cid, method):
     if method == "duplicate_key":
         return frame(('{"type":"result","id":%d,"value":%s}'
                       % (cid, json.dumps({1: "a", "1": "b"}))).encode())
+    if method == "progress_string":
+        return (message({"type": "progress", "id": cid, "done": "1"})
+                + result(cid, "ok"))
+    if method == "progress_bad_text":
+        return (message({"type": "progress", "id": cid, "done": 1, "text": 5})
+                + result(cid, "ok"))
+    if method == "progress_stale":
+        return (message({"type": "progress", "id": cid - 1, "done": 1})
+                + result(cid, "fresh"))
+    if method == "log_no_level":
+        return (message({"type": "log", "id": cid, "logger": "x", "message": "m"})
+                + result(cid, "ok"))
+    if method == "log_bad_logger":
+        return (message({"type": "log", "id": cid, "level": 20, "logger": 5,
+                         "message": "m"}) + result(cid, "ok"))
     if method == "refuse":
         sock.sendall(message({"type": "error", "error": {
             "code": "ProtocolError", "message": "badworker refuses this connection"}}))

@@ -178,6 +178,11 @@ void tst_QGbProtocol::badFrames_data()
     error("bad_marker", QGbError::ProtocolError, "marker");
     error("missing_attachment", QGbError::ProtocolError, "attachment");
     error("duplicate_key", QGbError::ProtocolError, "value[\"1\"] appears twice");
+    // Progress reports and log records are checked like any other message.
+    error("progress_string", QGbError::ProtocolError, "\"done\" of a \"progress\"");
+    error("progress_bad_text", QGbError::ProtocolError, "\"text\" of a \"progress\"");
+    error("log_no_level", QGbError::ProtocolError, "\"level\" of a \"log\"");
+    error("log_bad_logger", QGbError::ProtocolError, "\"logger\" of a \"log\"");
     // The worker's own error for the connection ends the call, with its message.
     error("refuse", QGbError::ProtocolError, "badworker refuses this connection");
 
@@ -185,6 +190,7 @@ void tst_QGbProtocol::badFrames_data()
     QTest::newRow("duplicate_result")
             << "duplicate_result" << QGbError::NoError << "first" << false;
     QTest::newRow("stale_id") << "stale_id" << QGbError::NoError << "fresh" << false;
+    QTest::newRow("progress_stale") << "progress_stale" << QGbError::NoError << "fresh" << false;
     // The control: a correct worker.
     QTest::newRow("ok") << "ok" << QGbError::NoError << "ok" << false;
 }

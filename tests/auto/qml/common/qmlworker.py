@@ -103,6 +103,22 @@ def wait(tag: str, seconds: float) -> str:
 
 
 @expose
+def steps(steps: list, pause: float) -> int:
+    """Reports progress(*step) for each step, pausing after each."""
+    for step in steps:
+        gobridge.progress(*step)
+        time.sleep(pause)
+    return len(steps)
+
+
+@expose
+def log(level: int, message: str) -> None:
+    """Logs message at level on the "qmlworker" logger."""
+    import logging
+    logging.getLogger("qmlworker").log(level, message)
+
+
+@expose
 def crash(code: int):
     os._exit(code)
 

@@ -127,6 +127,42 @@ Item {
             compare(reply.progress, -1);
         }
 
+        function test_progress() {
+            const reply = py.call("steps", [[[1, 4, "one"], [3, 4, "three"], [7, null, "busy"]],
+                                            0.3]);
+            const seen = [];
+            reply.progressChanged.connect(function () {
+                seen.push([reply.progress, reply.progressValue, reply.progressMaximum,
+                           reply.progressText]);
+            });
+            tryVerify(function () { return seen.length >= 1; }, 10000);
+            compare(seen[0], [0.25, 1, 4, "one"]);
+            tryVerify(function () { return seen.length >= 3; }, 10000);
+            compare(seen[1], [0.75, 3, 4, "three"]);
+            // Without a total, progress is unknown: -1.
+            compare(seen[2], [-1, 7, 0, "busy"]);
+            const outcome = GbTest.settled(this, GbTest.track(reply));
+            compare(outcome.value, 3);
+            compare(reply.progress, 1);
+            compare(reply.progressText, "busy");
+        }
+
+        function test_logRecord() {
+            const spy = createTemporaryObject(spyComponent, root,
+                                              { target: py, signalName: "logRecord" });
+            GbTest.settled(this, GbTest.track(py.call("log", [40, "disk full"])));
+            tryCompare(spy, "count", 1);
+            const record = spy.signalArguments[0][0];
+            compare(record.levelName, "ERROR");
+            compare(record.level, 40);
+            compare(record.logger, "qmlworker");
+            compare(record.message, "disk full");
+            compare(record.method, "log");
+            verify(record.callId > 0);
+            compare(record.worker, 0);
+            verify(record.time instanceof Date);
+        }
+
         function test_generatorResolvesWithItems() {
             const outcome = GbTest.settled(this, GbTest.track(py.call("range_gen", [1, 6])));
             compare(outcome.value, [1, 2, 3, 4, 5]);
