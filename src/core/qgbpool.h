@@ -10,6 +10,7 @@
 #include "qgbchannel.h"
 #include "qgbconvert.h"
 #include "qgberror.h"
+#include "qgbfunction.h"
 #include "qgbglobal.h"
 #include "qgbpooloptions.h"
 
@@ -89,6 +90,8 @@ public:
                     const QVariantList &args = QVariantList(), QGbChannel *input = nullptr);
 
     QFuture<QVariantList> describe();
+    QList<QGbFunction> functions() const;
+    QGbFunction function(const QString &name) const;
 
 public Q_SLOTS:
     void close();
@@ -104,6 +107,7 @@ Q_SIGNALS:
                       QPrivateSignal);
     void workerFailed(int worker, const QGbError &error, QPrivateSignal);
     void errorOccurred(const QGbError &error, QPrivateSignal);
+    void functionsChanged(QPrivateSignal);
 
 private:
     template<typename R, typename... Args>

@@ -447,7 +447,9 @@ int QGbPoolOptions::maxCallsPerWorker() const
     Recycles each worker after \a calls calls (zero: never), to bound the effect
     of leaks in the Python code. The worker gets no new calls once it has
     started that many, finishes those it runs, exits and is replaced at once;
-    a recycled worker does not count as a crash.
+    a recycled worker does not count as a crash. Only calls of Python
+    functions count, not QGbPool::describe() (nor the pool's own, see
+    QGbPool::functions()).
 */
 QGbPoolOptions &QGbPoolOptions::setMaxCallsPerWorker(int calls)
 {

@@ -179,7 +179,7 @@ void QGbScheduler::startOnConnection(const QGbCallPtr &call, QGbConnection *conn
 {
     call->connection = connection;
     call->worker = connection->worker;
-    if (m_options.maxCallsPerWorker() > 0
+    if (m_options.maxCallsPerWorker() > 0 && call->kind == QGbCallRecord::Kind::Call
         && ++connection->worker->callsStarted >= m_options.maxCallsPerWorker())
         connection->worker->draining = true;
     call->id = ++connection->lastCallId;

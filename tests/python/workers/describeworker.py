@@ -17,9 +17,15 @@ of the source tree, or the pool sets it.
     traced(a: int, b: int = 1) -> int       decorated with functools.wraps
     opaque(*args, **kwargs)                 decorated without functools.wraps
     biggest                                 the builtin max(): no signature
+    plus_one(x: int) -> int                 a callable object; with
+                                            GB_CRASH_ON_DESCRIBE=path set and
+                                            no file at path, reading its
+                                            docstring (describe) creates the
+                                            file and kills the worker
 """
 
 import functools
+import os
 from typing import Iterable, Iterator, Optional
 
 from gobridge import gobridge, run
@@ -95,6 +101,24 @@ def _opaque_add(a: int, b: int) -> int:
 
 
 gobridge(name="biggest")(max)
+
+
+class _PlusOne:
+
+    def __call__(self, x: int) -> int:
+        return x + 1
+
+    @property
+    def __doc__(self):
+        marker = os.environ.get("GB_CRASH_ON_DESCRIBE")
+        if marker and not os.path.exists(marker):
+            with open(marker, "w"):
+                pass
+            os._exit(3)
+        return "Add one."
+
+
+gobridge(name="plus_one")(_PlusOne())
 
 
 if __name__ == "__main__":
