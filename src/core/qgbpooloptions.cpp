@@ -310,7 +310,8 @@ qsizetype QGbPoolOptions::maxQueuedCalls() const
 
 /*!
     Sets how many calls may wait for a free connection to \a calls. A call made
-    while the queue is full fails at once with QGbError::QueueFull.
+    while the queue is full fails at once with QGbError::QueueFull. Describes
+    (QGbPool::describe(), and the one behind QGbPool::functions()) take no room.
 */
 QGbPoolOptions &QGbPoolOptions::setMaxQueuedCalls(qsizetype calls)
 {

@@ -14,6 +14,13 @@ constexpr int InputBatch = 512;           // items per input chunk message at mo
 constexpr auto OrphanWait = 200ms;        // how long a broken connection waits for the exit status
 constexpr auto CancelSweepInterval = 1ms; // a call older than this gets a QFutureWatcher
 
+qsizetype queuedCalls(const std::deque<QGbCallPtr> &queue)
+{
+    return std::count_if(queue.begin(), queue.end(), [](const QGbCallPtr &call) {
+        return call->kind == QGbCallRecord::Kind::Call;
+    });
+}
+
 } // namespace
 
 QGbScheduler::QGbScheduler(QGbEngineContext &context, QObject *parent)
@@ -43,10 +50,13 @@ void QGbScheduler::submit(const QGbCallPtr &call)
         call->sink->deliverFinished();
         return;
     }
-    if (qsizetype(m_queue.size()) >= m_options.maxQueuedCalls()) {
+    // A describe (QGbPool::functions() sends one by itself) takes no room.
+    if (call->kind == QGbCallRecord::Kind::Call
+        && qsizetype(m_queue.size()) >= m_options.maxQueuedCalls()
+        && queuedCalls(m_queue) >= m_options.maxQueuedCalls()) {
         call->sink->deliverError(
                 QGbError(QGbError::QueueFull,
-                         QStringLiteral("%1 calls are already waiting").arg(m_queue.size())));
+                         QStringLiteral("%1 calls are already waiting").arg(queuedCalls(m_queue))));
         call->sink->deliverFinished();
         return;
     }
