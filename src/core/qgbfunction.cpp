@@ -110,31 +110,54 @@ QGbParameter::~QGbParameter() = default;
     Returns \c true if \a a and \a b differ.
 */
 
+/*!
+    Returns the parameter's name.
+*/
 QString QGbParameter::name() const
 {
     return d->name;
 }
 
+/*!
+    Returns how the parameter takes its argument.
+*/
 QGbParameter::Kind QGbParameter::kind() const
 {
     return d->kind;
 }
 
+/*!
+    Returns the parameter's annotation as Python shows it (\c{"int"},
+    \c{"Optional[str]"}); empty if it has none. A string annotation comes
+    without quotes.
+*/
 QString QGbParameter::annotation() const
 {
     return d->annotation;
 }
 
+/*!
+    Returns Python's \c repr() of the parameter's default value (\c{"2.0"},
+    \c{"'Hello'"}, \c{"None"}); empty if it has none.
+    \sa hasDefault()
+*/
 QString QGbParameter::defaultValue() const
 {
     return d->defaultValue;
 }
 
+/*!
+    Returns \c true if the parameter has a default value: a call may leave it out.
+*/
 bool QGbParameter::hasDefault() const
 {
     return d->hasDefault;
 }
 
+/*!
+    Returns \c true if the parameter is annotated \c{Iterator[...]} or
+    \c{Iterable[...]}: a stream input, which a QGbChannel argument feeds.
+*/
 bool QGbParameter::isStream() const
 {
     return d->isStream;
@@ -392,41 +415,73 @@ bool QGbFunction::isValid() const
     return !d->name.isEmpty();
 }
 
+/*!
+    Returns the name the function is exposed under.
+*/
 QString QGbFunction::name() const
 {
     return d->name;
 }
 
+/*!
+    Returns how the function is called.
+*/
 QGbFunction::Mode QGbFunction::mode() const
 {
     return d->mode;
 }
 
+/*!
+    Returns the function's docstring, cleaned as \c inspect.getdoc() does;
+    empty if it has none.
+*/
 QString QGbFunction::doc() const
 {
     return d->doc;
 }
 
+/*!
+    Returns the function's signature as Python shows it, such as
+    \c{"(a: int, b: int = 2) -> int"}; \c{"(...)"} if Python cannot tell.
+*/
 QString QGbFunction::signature() const
 {
     return d->signature;
 }
 
+/*!
+    Returns the function's parameters in order; empty if it has none or if
+    its signature is not known (isSignatureKnown()).
+*/
 QList<QGbParameter> QGbFunction::parameters() const
 {
     return d->parameters;
 }
 
+/*!
+    Returns \c true if Python could tell the function's signature. If not
+    (some builtins and extension functions), parameters() is empty and a call
+    may pass any number of arguments.
+*/
 bool QGbFunction::isSignatureKnown() const
 {
     return d->signatureKnown;
 }
 
+/*!
+    Returns how many positional arguments a call must pass at least: one for
+    each positional parameter without a default value. A QGbChannel argument
+    counts as one.
+*/
 int QGbFunction::minimumArguments() const
 {
     return d->minimumArguments;
 }
 
+/*!
+    Returns how many positional arguments a call may pass at most, or -1 if
+    the function takes \c{*args} (or its signature is not known).
+*/
 int QGbFunction::maximumArguments() const
 {
     return d->maximumArguments;
