@@ -132,8 +132,7 @@ class Function:
                 mode = "client_stream" if takes_stream else "call"
             described = {
                 "name": self.name,
-                "signature": str(signature) if signature is not None
-                else "(...)",
+                "signature": _signature_text(signature),
                 "doc": _getdoc(self.fn),
                 "mode": mode,
             }
@@ -143,6 +142,16 @@ class Function:
                     for p in signature.parameters.values()]
             self._described = described
         return self._described
+
+
+def _signature_text(signature: Optional[Any]) -> str:
+    """``str(signature)``; "(...)" if unknown, or if a default's repr fails."""
+    if signature is None:
+        return "(...)"
+    try:
+        return str(signature)
+    except Exception:   # a broken __repr__ must not break describe
+        return "(...)"
 
 
 def _describe_parameter(parameter: Any) -> Dict[str, Any]:
