@@ -130,14 +130,54 @@ class Function:
                 mode = "bidi" if takes_stream else "server_stream"
             else:
                 mode = "client_stream" if takes_stream else "call"
-            self._described = {
+            described = {
                 "name": self.name,
-                "signature": str(signature) if signature is not None
-                else "(...)",
+                "signature": _signature_text(signature),
                 "doc": _getdoc(self.fn),
                 "mode": mode,
             }
+            if signature is not None:
+                described["params"] = [
+                    _describe_parameter(p)
+                    for p in signature.parameters.values()]
+            self._described = described
         return self._described
+
+
+def _signature_text(signature: Optional[Any]) -> str:
+    """``str(signature)``; "(...)" if unknown, or if a default's repr fails."""
+    if signature is None:
+        return "(...)"
+    try:
+        return str(signature)
+    except Exception:   # a broken __repr__ must not break describe
+        return "(...)"
+
+
+def _describe_parameter(parameter: Any) -> Dict[str, Any]:
+    """One entry of ``params`` in a ``describe`` answer."""
+    import inspect
+    entry = {
+        "name": parameter.name,
+        "kind": parameter.kind.name.lower(),
+        "stream": _is_stream_annotation(parameter.annotation),
+    }   # type: Dict[str, Any]
+    annotation = parameter.annotation
+    if annotation is not inspect.Parameter.empty:
+        # As the signature shows it, but a string annotation (a forward
+        # reference) without the quotes the signature puts around it.
+        entry["annotation"] = (annotation if isinstance(annotation, str)
+                               else inspect.formatannotation(annotation))
+    if parameter.default is not inspect.Parameter.empty:
+        entry["default"] = _safe_repr(parameter.default)
+    return entry
+
+
+def _safe_repr(value: Any) -> str:
+    try:
+        return repr(value)
+    except Exception:   # a broken __repr__ must not break describe
+        return "<%s object>" % type(value).__name__
 
 
 def _getdoc(fn: Any) -> str:

@@ -5,6 +5,7 @@
 #include "qgbcall_p.h"
 #include "qgbchannel_p.h"
 #include "qgbeventdispatcher_p.h"
+#include "qgbfunction_p.h"
 #include "qgbpool_p.h"
 #include "qgbsupervisor_p.h"
 #include "qgbwaithook_p.h"
@@ -72,6 +73,94 @@ bool appendChannel(QVariantList *out, QGbChannel *channel, QGbChannel **input, Q
 }
 
 } // namespace QGbPrivate
+
+namespace {
+
+// Receives the describe the pool sends by itself and stores its answer.
+class FunctionListSink final : public QGbPrivate::CallSink
+{
+public:
+    FunctionListSink(std::shared_ptr<QGbFunctionList> store, QGbPool *pool,
+                     std::weak_ptr<QGbEngineHandle> handle)
+        : m_store(std::move(store))
+        , m_pool(pool)
+        , m_handle(std::move(handle))
+    {
+        m_interface.reportStarted();
+    }
+    QFutureInterfaceBase &futureInterface() override { return m_interface; }
+
+    bool deliverItems(const QVariantList &, QGbError *error) override
+    {
+        *error = QGbError(QGbError::ProtocolError,
+                          QStringLiteral("describe answered with a stream"));
+        return false;
+    }
+
+    bool deliverResult(const QVariant &wire, QGbError *error) override
+    {
+        QVariantList entries;
+        if (!QGb::fromWire(wire, &entries, error, QGbPath("result")))
+            return false;
+        QList<QGbFunction> list;
+        QHash<QString, QGbFunction> byName;
+        for (const QVariant &entry : std::as_const(entries)) {
+            QGbFunction function = QGbFunction::fromDescription(entry.toMap());
+            if (!function.isValid() || byName.contains(function.name()))
+                continue;
+            byName.insert(function.name(), function);
+            list.append(function);
+        }
+        std::sort(list.begin(), list.end(),
+                  [](const QGbFunction &a, const QGbFunction &b) { return a.name() < b.name(); });
+        {
+            QMutexLocker locker(&m_store->mutex);
+            m_store->fetching = false;
+            if (m_store->known)
+                return true;
+            m_store->list = std::move(list);
+            m_store->byName = std::move(byName);
+            m_store->known = true;
+        }
+        // The pool outlives its engine, which owns this sink.
+        QGbPool *pool = m_pool;
+        QMetaObject::invokeMethod(
+                pool, [pool] { QGbPoolPrivate::get(pool)->emitFunctionsChanged(); },
+                Qt::QueuedConnection);
+        return true;
+    }
+
+    void deliverError(const QGbError &error) override
+    {
+        {
+            QMutexLocker locker(&m_store->mutex);
+            m_store->fetching = false;
+        }
+        // Asked again when the next worker is ready; at once if the worker
+        // died (the restarted one may be ready already, and the describe
+        // waits for a worker otherwise).
+        if (error.code() != QGbError::WorkerCrashed)
+            return;
+        if (const std::shared_ptr<QGbEngineHandle> handle = m_handle.lock()) {
+            QGbPool *pool = m_pool;
+            handle->post([pool] { QGbPoolPrivate::get(pool)->fetchFunctions(); });
+        }
+    }
+
+    void deliverFinished() override
+    {
+        if (!m_interface.isFinished())
+            m_interface.reportFinished();
+    }
+
+private:
+    std::shared_ptr<QGbFunctionList> m_store;
+    QGbPool *m_pool;
+    std::weak_ptr<QGbEngineHandle> m_handle;
+    QFutureInterface<void> m_interface;
+};
+
+} // namespace
 
 /*!
     \class QGbPool
@@ -192,6 +281,7 @@ QGbPool::QGbPool(const QString &script, const QGbPoolOptions &options, QObject *
     , d_ptr(new QGbPoolPrivate)
 {
     Q_D(QGbPool);
+    d->q_ptr = this;
     d->script = script;
     d->options = options;
     d->thread.setObjectName(QStringLiteral("QGbPool I/O"));
@@ -213,6 +303,11 @@ QGbPool::QGbPool(const QString &script, const QGbPoolOptions &options, QObject *
     QGbSupervisor *supervisor = d->engine->supervisor();
     connect(supervisor, &QGbSupervisor::workerStarted, this,
             [this](int worker, qint64 pid) { emit workerStarted(worker, pid, QPrivateSignal()); });
+    // In the I/O thread: the first worker that is ready is asked for the
+    // functions, and the next one if that fails.
+    connect(
+            supervisor, &QGbSupervisor::workerStarted, supervisor, [d] { d->fetchFunctions(); },
+            Qt::DirectConnection);
     connect(supervisor, &QGbSupervisor::workerExited, this,
             [this](int worker, qint64 pid, int exitCode, QProcess::ExitStatus exitStatus) {
                 emit workerExited(worker, pid, exitCode, exitStatus, QPrivateSignal());
@@ -529,8 +624,12 @@ QGbCall *QGbPool::invoke(const QGbCallOptions &options, const QString &method,
 
 /*!
     Returns a QFuture of the list of functions the workers expose: for each, a
-    map with \c name, \c signature, \c doc and \c mode (\c call,
-    \c server_stream, \c client_stream or \c bidi).
+    map with \c name, \c signature, \c doc, \c mode (\c call,
+    \c server_stream, \c client_stream or \c bidi) and, if Python can tell
+    the signature, \c params. QGbFunction::fromDescription() reads one.
+
+    The pool asks for this list by itself once (see functions()); describe()
+    asks a worker again, and sees functions registered since.
 */
 QFuture<QVariantList> QGbPool::describe()
 {
@@ -540,6 +639,71 @@ QFuture<QVariantList> QGbPool::describe()
     d->submit(QGbCallOptions(), QStringLiteral("describe"), QVariantList(), nullptr, -1,
               std::move(sink), QGbError(), {}, QGbCallRecord::Kind::Describe);
     return future;
+}
+
+/*!
+    Returns the functions the workers expose, sorted by name; empty until
+    the pool knows them. Thread-safe.
+
+    The pool asks the first worker that becomes ready for them (and the next
+    one if that worker dies first), and emits functionsChanged() once it
+    knows them. From then on a call to a function in the list that cannot
+    work fails with QGbError::BadArguments, naming the function, before
+    anything is sent to a worker:
+
+    \list
+    \li call() of a generator function (QGbFunction::ServerStream or
+        QGbFunction::Bidirectional);
+    \li stream() of a function that is not a generator;
+    \li a call without a QGbChannel of a function with a stream parameter
+        (QGbFunction::ClientStream or QGbFunction::Bidirectional);
+    \li fewer arguments than QGbFunction::minimumArguments() or more than
+        QGbFunction::maximumArguments() (a QGbChannel counts as one).
+    \endlist
+
+    invoke() checks the arguments and the channel, not the output mode. Calls
+    made before the list is known, and calls of functions that are not in it
+    (a worker may expose more functions later), go to a worker, which refuses
+    them if they cannot work.
+
+    \sa function(), describe()
+*/
+QList<QGbFunction> QGbPool::functions() const
+{
+    Q_D(const QGbPool);
+    QMutexLocker locker(&d->functions->mutex);
+    return d->functions->list;
+}
+
+/*!
+    Returns the function the workers expose as \a name, or an invalid
+    QGbFunction if the pool does not know it (yet). Thread-safe.
+    \sa functions()
+*/
+QGbFunction QGbPool::function(const QString &name) const
+{
+    Q_D(const QGbPool);
+    QMutexLocker locker(&d->functions->mutex);
+    return d->functions->byName.value(name);
+}
+
+/*!
+    \fn void QGbPool::functionsChanged()
+    This signal is emitted once the pool knows the functions the workers
+    expose: functions() lists them from then on.
+*/
+
+void QGbPoolPrivate::fetchFunctions()
+{
+    {
+        QMutexLocker locker(&functions->mutex);
+        if (functions->known || functions->fetching)
+            return;
+        functions->fetching = true;
+    }
+    submit(QGbCallOptions(), QStringLiteral("describe"), QVariantList(), nullptr, -1,
+           std::make_unique<FunctionListSink>(functions, q_ptr, handle), QGbError(), {},
+           QGbCallRecord::Kind::Describe);
 }
 
 std::shared_ptr<QGbCallRecord> QGbPool::submit(const QGbCallOptions &options, const QString &method,
@@ -568,6 +732,19 @@ std::shared_ptr<QGbCallRecord> QGbPoolPrivate::submit(
     call->sink = std::move(sink);
     const std::weak_ptr<QGbCallRecord> weak = call;
     const std::weak_ptr<QGbEngineHandle> weakHandle = handle;
+
+    // A call the known function cannot take fails here, before it is sent.
+    if (!error.isError() && kind == QGbCallRecord::Kind::Call) {
+        QGbFunction function;
+        {
+            QMutexLocker locker(&functions->mutex);
+            if (functions->known)
+                function = functions->byName.value(method);
+        }
+        if (function.isValid())
+            error = QGbFunctionPrivate::checkCall(function, call->args.size(), input != nullptr,
+                                                  streamOut);
+    }
 
     // A channel feeds one call: the first to bind it. A call that cannot
     // leaves it alone, so the call it feeds goes on unharmed.

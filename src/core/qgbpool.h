@@ -10,6 +10,7 @@
 #include "qgbchannel.h"
 #include "qgbconvert.h"
 #include "qgberror.h"
+#include "qgbfunction.h"
 #include "qgbglobal.h"
 #include "qgblogrecord.h"
 #include "qgbpooloptions.h"
@@ -90,6 +91,8 @@ public:
                     const QVariantList &args = QVariantList(), QGbChannel *input = nullptr);
 
     QFuture<QVariantList> describe();
+    QList<QGbFunction> functions() const;
+    QGbFunction function(const QString &name) const;
 
 public Q_SLOTS:
     void close();
@@ -105,6 +108,7 @@ Q_SIGNALS:
                       QPrivateSignal);
     void workerFailed(int worker, const QGbError &error, QPrivateSignal);
     void errorOccurred(const QGbError &error, QPrivateSignal);
+    void functionsChanged(QPrivateSignal);
     void logRecord(const QGbLogRecord &record, QPrivateSignal);
 
 private:

@@ -18,10 +18,23 @@
 #include "qgbengine_p.h"
 #include "qgbpool.h"
 
+#include <QtCore/qhash.h>
+#include <QtCore/qmutex.h>
 #include <QtCore/qthread.h>
 
 #include <functional>
 #include <memory>
+
+// The functions the workers expose, once a describe answered: read from any
+// thread, written in the I/O thread.
+struct QGbFunctionList
+{
+    QMutex mutex;
+    QList<QGbFunction> list;            // sorted by name
+    QHash<QString, QGbFunction> byName; // the same
+    bool known = false;
+    bool fetching = false; // a describe is on its way
+};
 
 class QGbPoolPrivate
 {
@@ -37,12 +50,19 @@ public:
                                           QGbError error, std::function<void()> onWaitElsewhere,
                                           QGbCallRecord::Kind kind = QGbCallRecord::Kind::Call);
 
+    // In the I/O thread: asks for the functions unless they are known or
+    // asked for already.
+    void fetchFunctions();
+    void emitFunctionsChanged() { emit q_ptr->functionsChanged(QGbPool::QPrivateSignal()); }
+
+    QGbPool *q_ptr = nullptr;
     QString script;
     QGbPoolOptions options;
     QThread thread;
     QGbEngine *engine = nullptr;
     std::shared_ptr<QGbEngineHandle> handle;
     QGbPool::State state = QGbPool::Starting;
+    std::shared_ptr<QGbFunctionList> functions = std::make_shared<QGbFunctionList>();
 };
 
 #endif // QGBPOOL_P_H

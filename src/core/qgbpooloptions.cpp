@@ -313,7 +313,8 @@ qsizetype QGbPoolOptions::maxQueuedCalls() const
 
 /*!
     Sets how many calls may wait for a free connection to \a calls. A call made
-    while the queue is full fails at once with QGbError::QueueFull.
+    while the queue is full fails at once with QGbError::QueueFull. Describes
+    (QGbPool::describe(), and the one behind QGbPool::functions()) take no room.
 */
 QGbPoolOptions &QGbPoolOptions::setMaxQueuedCalls(qsizetype calls)
 {
@@ -450,7 +451,9 @@ int QGbPoolOptions::maxCallsPerWorker() const
     Recycles each worker after \a calls calls (zero: never), to bound the effect
     of leaks in the Python code. The worker gets no new calls once it has
     started that many, finishes those it runs, exits and is replaced at once;
-    a recycled worker does not count as a crash.
+    a recycled worker does not count as a crash. Only calls of Python
+    functions count, not QGbPool::describe() (nor the pool's own, see
+    QGbPool::functions()).
 */
 QGbPoolOptions &QGbPoolOptions::setMaxCallsPerWorker(int calls)
 {

@@ -15,6 +15,13 @@ constexpr int InputBatch = 512;           // items per input chunk message at mo
 constexpr auto OrphanWait = 200ms;        // how long a broken connection waits for the exit status
 constexpr auto CancelSweepInterval = 1ms; // a call older than this gets a QFutureWatcher
 
+qsizetype queuedCalls(const std::deque<QGbCallPtr> &queue)
+{
+    return std::count_if(queue.begin(), queue.end(), [](const QGbCallPtr &call) {
+        return call->kind == QGbCallRecord::Kind::Call;
+    });
+}
+
 } // namespace
 
 QGbScheduler::QGbScheduler(QGbEngineContext &context, QObject *parent)
@@ -44,10 +51,13 @@ void QGbScheduler::submit(const QGbCallPtr &call)
         call->sink->deliverFinished();
         return;
     }
-    if (qsizetype(m_queue.size()) >= m_options.maxQueuedCalls()) {
+    // A describe (QGbPool::functions() sends one by itself) takes no room.
+    if (call->kind == QGbCallRecord::Kind::Call
+        && qsizetype(m_queue.size()) >= m_options.maxQueuedCalls()
+        && queuedCalls(m_queue) >= m_options.maxQueuedCalls()) {
         call->sink->deliverError(
                 QGbError(QGbError::QueueFull,
-                         QStringLiteral("%1 calls are already waiting").arg(m_queue.size())));
+                         QStringLiteral("%1 calls are already waiting").arg(queuedCalls(m_queue))));
         call->sink->deliverFinished();
         return;
     }
@@ -180,7 +190,7 @@ void QGbScheduler::startOnConnection(const QGbCallPtr &call, QGbConnection *conn
 {
     call->connection = connection;
     call->worker = connection->worker;
-    if (m_options.maxCallsPerWorker() > 0
+    if (m_options.maxCallsPerWorker() > 0 && call->kind == QGbCallRecord::Kind::Call
         && ++connection->worker->callsStarted >= m_options.maxCallsPerWorker())
         connection->worker->draining = true;
     call->id = ++connection->lastCallId;

@@ -129,10 +129,16 @@
 
 /*!
     \property QGbQmlPool::functions
-    \brief The functions the workers expose, fetched with QGbPool::describe()
+    \brief The functions the workers expose (QGbPool::functions()), known
     once the first worker is ready: a list of objects with \c name,
-    \c signature, \c doc and \c mode (\c "call", \c "server_stream",
-    \c "client_stream" or \c "bidi"), sorted by name. Empty until then.
+    \c signature, \c doc, \c mode (\c "call", \c "server_stream",
+    \c "client_stream" or \c "bidi"), \c minimumArguments,
+    \c maximumArguments (-1 for no limit), \c signatureKnown and \c params,
+    sorted by name. Each of \c params is an object with \c name, \c kind
+    (\c "positional_only", \c "positional_or_keyword", \c "var_positional",
+    \c "keyword_only" or \c "var_keyword"), \c annotation (\c "" if none),
+    \c default (Python's text of the default value; \c undefined if none)
+    and \c stream (annotated as an iterator). Empty until known.
 */
 
 /*!
@@ -174,8 +180,7 @@
 /*!
     \fn void QGbQmlPool::errorOccurred(var error)
     This signal is emitted with \a error (a GbError object) when a worker
-    cannot be started, when the script cannot be resolved, or when the
-    functions cannot be fetched.
+    cannot be started or when the script cannot be resolved.
 */
 
 /*!
@@ -254,7 +259,7 @@ void QGbQmlPoolPrivate::recreate()
     }
     scriptPath = path;
     pool = new QGbPool(path, makeOptions(), q);
-    functionsFetched = false;
+    QObject::connect(pool, &QGbPool::functionsChanged, q, [this] { updateFunctions(); });
 
     QObject::connect(pool, &QGbPool::stateChanged, q, [this](QGbPool::State s) {
         switch (s) {
@@ -308,8 +313,6 @@ void QGbQmlPoolPrivate::recreate()
 void QGbQmlPoolPrivate::destroyPool()
 {
     Q_Q(QGbQmlPool);
-    delete describeWatcher;
-    describeWatcher = nullptr;
     if (QGbPool *old = std::exchange(pool, nullptr)) {
         QObject::disconnect(old, nullptr, q, nullptr);
         delete old; // stops the workers; the calls still running fail with PoolClosed
@@ -336,40 +339,80 @@ void QGbQmlPoolPrivate::setState(QGbQmlPool::State s)
 void QGbQmlPoolPrivate::setReadyWorkers(int ready)
 {
     Q_Q(QGbQmlPool);
-    if (ready > 0 && !functionsFetched)
-        fetchFunctions();
     if (readyWorkers == ready)
         return;
     readyWorkers = ready;
     emit q->readyWorkersChanged();
 }
 
-void QGbQmlPoolPrivate::fetchFunctions()
+namespace {
+
+QString modeName(QGbFunction::Mode mode)
+{
+    switch (mode) {
+    case QGbFunction::Call:
+        break;
+    case QGbFunction::ServerStream:
+        return QStringLiteral("server_stream");
+    case QGbFunction::ClientStream:
+        return QStringLiteral("client_stream");
+    case QGbFunction::Bidirectional:
+        return QStringLiteral("bidi");
+    }
+    return QStringLiteral("call");
+}
+
+QString kindName(QGbParameter::Kind kind)
+{
+    switch (kind) {
+    case QGbParameter::PositionalOnly:
+        return QStringLiteral("positional_only");
+    case QGbParameter::PositionalOrKeyword:
+        break;
+    case QGbParameter::VarPositional:
+        return QStringLiteral("var_positional");
+    case QGbParameter::KeywordOnly:
+        return QStringLiteral("keyword_only");
+    case QGbParameter::VarKeyword:
+        return QStringLiteral("var_keyword");
+    }
+    return QStringLiteral("positional_or_keyword");
+}
+
+} // namespace
+
+void QGbQmlPoolPrivate::updateFunctions()
 {
     Q_Q(QGbQmlPool);
     if (!pool)
         return;
-    functionsFetched = true;
-    auto *watcher = new QFutureWatcher<QVariantList>(q);
-    describeWatcher = watcher;
-    QObject::connect(watcher, &QFutureWatcherBase::finished, q, [this, q, watcher] {
-        describeWatcher = nullptr;
-        watcher->deleteLater();
-        const QFuture<QVariantList> future = watcher->future();
-        QVariantList list;
-        try {
-            if (future.resultCount() > 0)
-                list = future.result();
-        } catch (const QGbException &e) {
-            emit q->errorOccurred(jsError(e.error()));
-            return;
+    QVariantList list;
+    const QList<QGbFunction> known = pool->functions();
+    for (const QGbFunction &f : known) {
+        QVariantList params;
+        const QList<QGbParameter> parameters = f.parameters();
+        for (const QGbParameter &p : parameters) {
+            QVariantMap param { { QStringLiteral("name"), p.name() },
+                                { QStringLiteral("kind"), kindName(p.kind()) },
+                                { QStringLiteral("annotation"), p.annotation() },
+                                { QStringLiteral("stream"), p.isStream() } };
+            if (p.hasDefault())
+                param.insert(QStringLiteral("default"), p.defaultValue());
+            params.append(param);
         }
-        if (list != functions) {
-            functions = list;
-            emit q->functionsChanged();
-        }
-    });
-    watcher->setFuture(pool->describe());
+        list.append(QVariantMap { { QStringLiteral("name"), f.name() },
+                                  { QStringLiteral("mode"), modeName(f.mode()) },
+                                  { QStringLiteral("doc"), f.doc() },
+                                  { QStringLiteral("signature"), f.signature() },
+                                  { QStringLiteral("signatureKnown"), f.isSignatureKnown() },
+                                  { QStringLiteral("minimumArguments"), f.minimumArguments() },
+                                  { QStringLiteral("maximumArguments"), f.maximumArguments() },
+                                  { QStringLiteral("params"), params } });
+    }
+    if (list != functions) {
+        functions = list;
+        emit q->functionsChanged();
+    }
 }
 
 QString QGbQmlPoolPrivate::resolveScript(QGbError *error)
@@ -471,8 +514,6 @@ QGbQmlPool::~QGbQmlPool()
                 QGbQmlReply::Failed, QVariant(),
                 QGbError(QGbError::PoolClosed, QStringLiteral("The GbPool was destroyed")));
     }
-    delete d->describeWatcher;
-    d->describeWatcher = nullptr;
     if (QGbPool *pool = std::exchange(d->pool, nullptr)) {
         QObject::disconnect(pool, nullptr, this, nullptr);
         delete pool;

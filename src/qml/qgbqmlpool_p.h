@@ -42,7 +42,8 @@ public:
     void destroyPool();
     void setState(QGbQmlPool::State state);
     void setReadyWorkers(int ready);
-    void fetchFunctions();
+    // The pool's QGbPool::functions() as JS-friendly maps.
+    void updateFunctions();
     // The script as a local file: resolved against the QML file's URL; a qrc
     // script is copied into a private temporary directory. Empty on error.
     QString resolveScript(QGbError *error);
@@ -62,14 +63,12 @@ public:
 
     bool complete = false;
     bool recreatePending = false;
-    bool functionsFetched = false;
     QGbPool *pool = nullptr;
     QString scriptPath;
     std::unique_ptr<QTemporaryDir> extracted;
     QGbQmlPool::State state = QGbQmlPool::Closed;
     int readyWorkers = 0;
     QVariantList functions;
-    QFutureWatcher<QVariantList> *describeWatcher = nullptr;
     // The replies made from QML that have not settled: no QObject parent
     // (QML marks the children of an object it destroys as deleted), kept
     // alive by CppOwnership, settled with PoolClosed when the pool goes.

@@ -185,6 +185,14 @@ class DescribeTest(unittest.TestCase):
         def api_abc(items: typing.Iterator) -> int:
             return 0
 
+        class BadRepr:
+            def __repr__(self):
+                raise RuntimeError("no repr")
+
+        @gobridge
+        def api_bad_default(x=BadRepr()) -> int:
+            return 0
+
     def entry(self, name):
         return {e["name"]: e for e in _registry.describe_all()}[name]
 
@@ -200,6 +208,22 @@ class DescribeTest(unittest.TestCase):
         self.assertEqual(entry["signature"], "(a: int, b: int = 2) -> int")
         self.assertEqual(entry["doc"], "Add things.")
         self.assertEqual(self.entry("api_server")["doc"], "")
+
+    def test_params(self):
+        self.assertEqual(self.entry("api_call")["params"], [
+            {"name": "a", "kind": "positional_or_keyword", "stream": False,
+             "annotation": "int"},
+            {"name": "b", "kind": "positional_or_keyword", "stream": False,
+             "annotation": "int", "default": "2"}])
+        self.assertTrue(self.entry("api_abc")["params"][0]["stream"])
+        self.assertEqual(self.entry("api_abc")["params"][0]["annotation"],
+                         "Iterator")
+
+    def test_default_without_repr(self):
+        # A default whose repr() raises does not break describe.
+        self.assertEqual(self.entry("api_bad_default")["params"][0]["default"],
+                         "<BadRepr object>")
+        self.assertEqual(self.entry("api_bad_default")["signature"], "(...)")
 
     def test_sorted(self):
         names = [e["name"] for e in _registry.describe_all()]

@@ -188,6 +188,11 @@ def serve_call(sock, conn_id):
         msg = read_message(sock)
         if msg is None:
             return
+        if msg.get("type") == "describe":
+            # The pool asks once, for QGbPool::functions(): nothing is known.
+            sock.sendall(message({"type": "result", "id": msg["id"],
+                                  "value": []}))
+            continue
         if msg.get("type") != "call":
             continue   # credits, cancels: nothing to do
         out = misbehave(sock, conn_id, msg["id"], msg.get("method"))

@@ -65,6 +65,30 @@ Item {
             compare(byName.range_gen.mode, "server_stream");
             compare(byName.sum_stream.mode, "client_stream");
             compare(byName.process_users.mode, "bidi");
+            // Parameters, and what a call may pass.
+            compare(byName.add.params.length, 2);
+            compare(byName.add.params[0].name, "a");
+            compare(byName.add.params[0].kind, "positional_or_keyword");
+            compare(byName.add.params[0].annotation, "int");
+            compare(byName.add.params[0].stream, false);
+            compare(byName.add.params[0].default, undefined);
+            compare(byName.add.minimumArguments, 2);
+            compare(byName.add.maximumArguments, 2);
+            compare(byName.add.signatureKnown, true);
+            compare(byName.sum_stream.params[0].annotation, "Iterator[int]");
+            compare(byName.sum_stream.params[0].stream, true);
+        }
+
+        function test_knownFunctionRefusesWrongCalls() {
+            tryVerify(() => py.functions.length > 0);
+            let outcome = GbTest.settled(this, GbTest.track(py.call("add", [1, 2, 3])));
+            compare(outcome.error.code, "BadArguments");
+            compare(outcome.error.message, "add() takes 2 arguments (a, b), 3 given");
+            outcome = GbTest.settled(this, GbTest.track(py.call("sum_stream", [[1, 2]])));
+            compare(outcome.error.code, "BadArguments");
+            verify(outcome.error.message.startsWith("sum_stream() reads a stream"),
+                   outcome.error.message);
+            compare(value(py.call("add", [1, 2])), 3);
         }
 
         function test_relativeScriptResolvesAgainstTheQmlFile() {
