@@ -317,7 +317,22 @@ QGbPool::QGbPool(const QString &script, const QGbPoolOptions &options, QObject *
                 emit workerOutput(worker, channel, line, QPrivateSignal());
             });
     connect(supervisor, &QGbSupervisor::logRecord, this,
-            [this](const QGbLogRecord &record) { emit logRecord(record, QPrivateSignal()); });
+            [this, supervisor](const QGbLogRecord &record) {
+                const QPointer<QGbPool> alive(this);
+                const qint64 dropped = supervisor->logRecordTaken();
+                emit logRecord(record, QPrivateSignal());
+                if (dropped > 0 && alive) {
+                    QGbLogRecord note;
+                    note.setLevel(QGbLogRecord::Warning);
+                    note.setLoggerName(QStringLiteral("qgobridge"));
+                    note.setMessage(QStringLiteral("%1 Python log records were dropped: the "
+                                                   "workers logged faster than the application "
+                                                   "took them")
+                                            .arg(dropped));
+                    note.setTime(QDateTime::currentDateTime());
+                    emit logRecord(note, QPrivateSignal());
+                }
+            });
     connect(supervisor, &QGbSupervisor::errorOccurred, this,
             [this](const QGbError &error) { emit errorOccurred(error, QPrivateSignal()); });
     connect(supervisor, &QGbSupervisor::workerFailed, this,
@@ -503,6 +518,12 @@ bool QGbPool::waitForStarted(int msecs)
     before the call's result. By default the pool also writes each record
     to the Qt logging category \c{qgobridge.python.}\e{logger}
     (QGbPoolOptions::setCategoryLoggingEnabled()).
+
+    At most 10000 records wait for this thread: a worker that logs faster
+    than the thread takes them (a thread blocked for seconds) loses the
+    records beyond that, and a record of the logger \c qgobridge at level
+    Warning, with a worker() of -1, then says how many were dropped. The
+    Qt logging categories get every record.
 */
 
 /*!

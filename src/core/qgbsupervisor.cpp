@@ -556,7 +556,21 @@ void QGbSupervisor::pythonLog(QGbWorker *worker, QGbLogRecord record)
     record.setWorker(worker->index);
     if (m_options.isCategoryLoggingEnabled())
         QGbPrivate::writeToCategory(record);
+    if (m_pendingLogRecords.load(std::memory_order_relaxed) >= MaxPendingLogRecords) {
+        m_droppedLogRecords.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
+    m_pendingLogRecords.fetch_add(1, std::memory_order_relaxed);
     emit logRecord(record);
+}
+
+qint64 QGbSupervisor::logRecordTaken()
+{
+    // Taken first: a record dropped after this sees at least
+    // MaxPendingLogRecords records still waiting, whose logRecordTaken()
+    // reports it.
+    m_pendingLogRecords.fetch_sub(1);
+    return m_droppedLogRecords.exchange(0);
 }
 
 void QGbSupervisor::shutdown(const QGbError &closed)

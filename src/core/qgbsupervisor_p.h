@@ -27,6 +27,7 @@
 #include <QtCore/qtimer.h>
 #include <QtCore/qwaitcondition.h>
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <vector>
@@ -101,6 +102,14 @@ public:
     // A Python logging record from the worker (on its control connection,
     // or on a call connection for one of its calls).
     void pythonLog(QGbWorker *worker, QGbLogRecord record);
+    // The pool's thread took a record logRecord() reported; returns how many
+    // were dropped since the last call because too many waited (thread-safe).
+    qint64 logRecordTaken();
+    // Records logRecord() reported that the pool's thread has not taken yet,
+    // at most: beyond that, records are dropped (and counted), so that a
+    // worker that logs faster than the application takes the records cannot
+    // grow the application's memory without bound.
+    static constexpr int MaxPendingLogRecords = 10000;
 
     // Thread-safe.
     int readyWorkers() const;
@@ -143,6 +152,8 @@ private:
     QWaitCondition m_readyCondition;
     int m_readyCount = 0;
     QList<qint64> m_pids;
+    std::atomic<int> m_pendingLogRecords { 0 };
+    std::atomic<qint64> m_droppedLogRecords { 0 };
     QList<QGbPool::WorkerState> m_workerStates;
 };
 

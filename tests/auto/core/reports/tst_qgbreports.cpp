@@ -10,6 +10,7 @@
 #include <QtCore/qfuturewatcher.h>
 #include <QtCore/qloggingcategory.h>
 #include <QtCore/qmutex.h>
+#include <QtCore/qthread.h>
 #include <QtTest/qsignalspy.h>
 #include <QtTest/qtest.h>
 
@@ -84,6 +85,7 @@ private Q_SLOTS:
     void pythonDefaultLevel();
     void categoriesFollowLoggingRules();
     void categoryLoggingOff();
+    void blockedApplicationLosesRecordsNotMemory();
 
 private:
     QGbPool *m_pool = nullptr; // root logger at DEBUG
@@ -341,6 +343,49 @@ void tst_QGbReports::categoryLoggingOff()
     QCOMPARE(pool.call<int>("log_records", 2, 40, u"tw.quiet"_qs).result(), 2);
     QTRY_COMPARE(records.count(), 2);
     QCOMPARE(capturedFor(u"qgobridge.python.tw.quiet"_qs).size(), 0);
+}
+
+void tst_QGbReports::blockedApplicationLosesRecordsNotMemory()
+{
+    // A worker logs 30000 records while this thread is blocked: at most
+    // 10000 wait for it, the rest are dropped and counted in a note.
+    constexpr int logged = 30000;
+    QGbPool pool(testWorker(), testOptions(1, 1).setCategoryLoggingEnabled(false));
+    QVERIFY(pool.waitForStarted(20000));
+    QSignalSpy records(&pool, &QGbPool::logRecord);
+    QFuture<int> future = pool.call<int>("log_records", logged, 30, u"tw.flood"_qs);
+    while (!future.isFinished())
+        QThread::msleep(20); // blocked: no event loop runs
+    QCOMPARE(future.result(), logged);
+    QTRY_VERIFY(records.count() > 0);
+    // Let every waiting record in.
+    qint64 previous = -1;
+    while (previous != records.count()) {
+        previous = records.count();
+        QTest::qWait(100);
+    }
+    qint64 fromPython = 0;
+    qint64 dropped = 0;
+    int notes = 0;
+    for (const QList<QVariant> &args : std::as_const(records)) {
+        const auto record = args.at(0).value<QGbLogRecord>();
+        if (record.loggerName() == u"tw.flood"_qs) {
+            ++fromPython;
+        } else {
+            QCOMPARE(record.loggerName(), u"qgobridge"_qs);
+            QCOMPARE(record.worker(), -1);
+            ++notes;
+            const QString count = record.message().section(QLatin1Char(' '), 0, 0);
+            dropped += count.toLongLong();
+            QVERIFY2(record.message().contains(u"dropped"_qs), qPrintable(record.message()));
+        }
+    }
+    QVERIFY2(fromPython <= 10000, qPrintable(QString::number(fromPython)));
+    QVERIFY(dropped > 0);
+    QCOMPARE(notes, 1);
+    QCOMPARE(fromPython + dropped, qint64(logged));
+    // The records kept are the first ones, in order.
+    QCOMPARE(records.at(0).at(0).value<QGbLogRecord>().message(), u"record 0 of 30000"_qs);
 }
 
 QTEST_GUILESS_MAIN(tst_QGbReports)
