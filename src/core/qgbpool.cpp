@@ -795,11 +795,16 @@ std::shared_ptr<QGbCallRecord> QGbPoolPrivate::submit(
     // I/O thread (a continuation without a context object runs there) the
     // call could never finish: it fails instead. Installed before the call is
     // handed over, so that it is released once the call has ended.
-    call->waitHook = QGbWaitHook::install(
-            call->sink->futureInterface(), [weakHandle, weak, onWaitElsewhere] {
-                if (!QGbEngine::refuseWaitInIoThread(weakHandle, weak) && onWaitElsewhere)
-                    onWaitElsewhere();
-            });
+    call->waitHook =
+            QGbWaitHook::install(call->sink->futureInterface(),
+                                 [weakHandle, weak, onWaitElsewhere,
+                                  fi = QFutureInterfaceBase(call->sink->futureInterface())] {
+                                     if (QGbEngine::refuseWaitInIoThread(weakHandle, weak))
+                                         return;
+                                     if (onWaitElsewhere)
+                                         onWaitElsewhere();
+                                     QGbWaitHook::spinUntilFinished(fi);
+                                 });
     if (!handle->submit(call)) {
         call->sink->deliverError(QGbError(QGbError::PoolClosed));
         call->finishUnsent();

@@ -5,9 +5,24 @@
 
 #include <QtCore/qglobalstatic.h>
 #include <QtCore/qsemaphore.h>
+#include <QtCore/qthread.h>
 #include <QtCore/qthreadpool.h>
 
+#include <atomic>
+#include <chrono>
+
 namespace {
+
+// A thread about to wait for a call spins (yielding the processor) for up to
+// SpinTime before it parks on the future's wait condition: most calls end
+// within it, and a thread that never parked needs no wake-up (the futex wake
+// in the I/O thread and the scheduler's latency of waking a sleeper, the
+// larger part of W1's tail on a busy machine: docs/performance.md). At most
+// MaxSpinners threads spin at once, so that many waiting callers (W2) do not
+// take the processors from the I/O thread and the workers.
+constexpr std::chrono::microseconds SpinTime { 100 };
+constexpr int MaxSpinners = 1;
+std::atomic<int> spinners { 0 };
 
 // A thread pool that never runs what is queued in it: its only thread is
 // parked for the life of the process, so the hooks wait in its queue until a
@@ -62,6 +77,20 @@ void QGbWaitHook::release(QGbWaitHook *hook)
         return;
     if (HookQueue *queue = hookQueue(); queue && queue->tryTake(hook))
         delete hook;
+}
+
+void QGbWaitHook::spinUntilFinished(const QFutureInterfaceBase &fi)
+{
+    if (fi.isFinished())
+        return;
+    if (spinners.fetch_add(1, std::memory_order_relaxed) >= MaxSpinners) {
+        spinners.fetch_sub(1, std::memory_order_relaxed);
+        return;
+    }
+    const auto until = std::chrono::steady_clock::now() + SpinTime;
+    while (!fi.isFinished() && std::chrono::steady_clock::now() < until)
+        QThread::yieldCurrentThread();
+    spinners.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void QGbWaitHook::run()

@@ -38,6 +38,10 @@ public:
     // that took it deletes it after running it. Null is allowed.
     static void release(QGbWaitHook *hook);
 
+    // Before the waiting thread parks: spins (yielding the processor) for a
+    // short while or until fi is finished, whichever comes first.
+    static void spinUntilFinished(const QFutureInterfaceBase &fi);
+
     void run() override;
 
 private:
