@@ -6,20 +6,12 @@ import time
 import unittest
 
 from gbtest import Worker, wait_for
+from test_calls import WorkerTestCase
 
 from gobridge import _progress
 
 
-class ProgressTest(unittest.TestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        cls.worker = Worker()
-        cls.conn = cls.worker.connect()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.worker.stop_cleanly()
+class ProgressTest(WorkerTestCase):
 
     def progress_of(self):
         reports = [m for m in self.conn.reports if m["type"] == "progress"]
