@@ -101,6 +101,12 @@ public:
     Transport transport() const;
     QGbPoolOptions &setTransport(Transport transport);
 
+    bool isInspectable() const;
+    QGbPoolOptions &setInspectable(bool inspectable);
+
+    int flightRecorderSize() const;
+    QGbPoolOptions &setFlightRecorderSize(int events);
+
 private:
     QSharedDataPointer<QGbPoolOptionsPrivate> d;
 };
