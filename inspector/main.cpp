@@ -63,6 +63,10 @@ int record(const QString &target, const QString &fileName, double seconds)
             << "\n";
         return 1;
     }
+    // What was received reaches the file within 100 ms (a reader may follow it).
+    QTimer flusher;
+    QObject::connect(&flusher, &QTimer::timeout, [&file] { file.flush(); });
+    flusher.start(100);
     QGbInspectorClient client;
     qint64 messages = 0;
     int status = 0;
