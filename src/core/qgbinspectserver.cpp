@@ -56,8 +56,11 @@ QGbInspectServer::QGbInspectServer(const QGbEngineContext &context, QObject *par
 {
     m_keep = context.options.flightRecorderSize();
     m_recorder = std::make_unique<QGbFlightRecorder>(std::max<qint64>(m_keep, MinRing));
+    // Events reach the inspectors in batches, FlushInterval after the first
+    // one of a batch: one write (and one wake-up of each inspector) for many
+    // events, rather than one per event on the pool's critical path.
     m_flushTimer.setSingleShot(true);
-    m_flushTimer.setInterval(0);
+    m_flushTimer.setInterval(FlushInterval);
     connect(&m_flushTimer, &QTimer::timeout, this, &QGbInspectServer::flushAll);
 }
 

@@ -23,6 +23,7 @@
 #include <QtCore/qobject.h>
 #include <QtCore/qtimer.h>
 
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -49,6 +50,8 @@ public:
     // The bytes queued on an inspector's socket beyond which nothing more is
     // encoded for it until it reads.
     static constexpr qint64 MaxQueuedBytes = 256 * 1024;
+    // How long after an event the inspectors get it (with those that follow).
+    static constexpr std::chrono::milliseconds FlushInterval { 10 };
 
     QGbInspectServer(const QGbEngineContext &context, QObject *parent);
     ~QGbInspectServer() override;
