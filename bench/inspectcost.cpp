@@ -14,6 +14,7 @@
 #include "benchsupport.h"
 #include "workloads.h"
 
+#include "qgbflightrecorder_p.h"
 #include "qgbinspectorclient.h"
 #include "qgbinspectorregistry.h"
 
@@ -21,10 +22,12 @@
 
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qdir.h>
+#include <QtCore/qfile.h>
 #include <QtCore/qthread.h>
 
 #include <cstdio>
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -88,6 +91,39 @@ namespace {
         return fd;
     }
 
+    // CPU time (user + system, microseconds) of this process's threads named
+    // "QGbPool I/O" (one pool at a time here), from /proc/self/task/*/stat: what
+    // the pool's I/O thread spends, which a busy machine does not inflate as it
+    // does wall-clock figures.
+    double ioThreadCpuMicros()
+    {
+        double ticks = 0;
+        const QDir tasks(QStringLiteral("/proc/self/task"));
+        for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+            QFile comm(tasks.filePath(tid + QStringLiteral("/comm")));
+            if (!comm.open(QIODevice::ReadOnly) || !comm.readAll().startsWith("QGbPool I/O"))
+                continue;
+            QFile stat(tasks.filePath(tid + QStringLiteral("/stat")));
+            if (!stat.open(QIODevice::ReadOnly))
+                continue;
+            const QByteArray text = stat.readAll();
+            // Fields after the command's closing parenthesis: state is field 3,
+            // utime 14, stime 15.
+            const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+            if (fields.size() > 12)
+                ticks += fields.at(11).toDouble() + fields.at(12).toDouble();
+        }
+        return ticks * 1e6 / double(::sysconf(_SC_CLK_TCK));
+    }
+
+    double processCpuMicros()
+    {
+        rusage usage {};
+        ::getrusage(RUSAGE_SELF, &usage);
+        return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6
+                + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+    }
+
     void add(QGbPool &pool)
     {
         QFuture<int> sum = pool.call<int>(QStringLiteral("add"), 3, 4);
@@ -100,6 +136,8 @@ namespace {
     {
         double w1p50 = 0;
         double w2 = 0;
+        double ioCpuPerCall = 0;      // microseconds of the I/O thread per W2 call
+        double processCpuPerCall = 0; // of the whole process (the inspector's thread included)
     };
 
     Figures measure(const Config &config, Mode mode)
@@ -143,9 +181,14 @@ namespace {
             micros.append(double(timer.nsecsElapsed()) / 1000.0);
         }
         figures.w1p50 = percentile(micros, 50);
+        const double ioBefore = ioThreadCpuMicros();
+        const double processBefore = processCpuMicros();
         const double elapsed =
                 runCallers(config.w2Callers, config.w2CallsPerCaller, [&](int) { add(pool); });
-        figures.w2 = double(config.w2Callers) * config.w2CallsPerCaller / elapsed;
+        const double calls = double(config.w2Callers) * config.w2CallsPerCaller;
+        figures.w2 = calls / elapsed;
+        figures.ioCpuPerCall = (ioThreadCpuMicros() - ioBefore) / calls;
+        figures.processCpuPerCall = (processCpuMicros() - processBefore) / calls;
         reader.reset();
         if (stopped >= 0)
             ::close(stopped);
@@ -154,17 +197,68 @@ namespace {
 
 } // namespace
 
+// What recording one event costs the I/O thread, alone: a frame event (the
+// dearest: a 64-byte preview copied) and a call event (a shared string) into
+// a ring of the default size, in turn; then encoding one (done only for an
+// attached inspector). Nanoseconds per event, the best of 5 rounds.
+static void recordingCost()
+{
+    QGbFlightRecorder recorder(20000);
+    const QString method = QStringLiteral("add");
+    const QByteArray frame(200, 'x');
+    const int n = 1000000;
+    double best = 1e9;
+    QElapsedTimer timer;
+    for (int round = 0; round < 5; ++round) {
+        timer.start();
+        for (int i = 0; i < n; ++i) {
+            QGbInspectEvent &event = recorder.append();
+            event.time = timer.nsecsElapsed();
+            if (i & 1) {
+                event.kind = QGbInspectEvent::FrameSent;
+                event.worker = 1;
+                event.connection = 3;
+                event.a = frame.size();
+                event.previewSize = QGbInspectEvent::PreviewBytes;
+                memcpy(event.preview, frame.constData(), QGbInspectEvent::PreviewBytes);
+            } else {
+                event.kind = QGbInspectEvent::CallStarted;
+                event.callId = i;
+                event.text = method;
+            }
+        }
+        best = std::min(best, double(timer.nsecsElapsed()) / n);
+    }
+    QByteArray out;
+    double encode = 1e9;
+    for (int round = 0; round < 5; ++round) {
+        out.clear();
+        timer.start();
+        for (qint64 seq = recorder.oldest(); seq < recorder.next(); ++seq)
+            recorder.at(seq).encode(&out, seq);
+        encode = std::min(encode, double(timer.nsecsElapsed()) / double(recorder.capacity()));
+    }
+    std::printf("Recording: %.1f ns per event (time taken on the clock included); encoding for "
+                "an attached inspector: %.0f ns per event (%.0f bytes)\n\n",
+                best, encode, double(out.size()) / double(recorder.capacity()));
+}
+
 int runInspectCost(const Config &config)
 {
+    recordingCost();
     const Mode modes[] = { Mode::Off, Mode::Recorder, Mode::Attached, Mode::Stopped };
     QList<double> w1[4];
     QList<double> w2[4];
+    QList<double> io[4];
+    QList<double> cpu[4];
     for (int r = 0; r < config.repeats; ++r) {
         std::fprintf(stderr, "inspect cost, repetition %d/%d:", r + 1, config.repeats);
         for (Mode mode : modes) {
             const Figures figures = measure(config, mode);
             w1[int(mode)].append(figures.w1p50);
             w2[int(mode)].append(figures.w2);
+            io[int(mode)].append(figures.ioCpuPerCall);
+            cpu[int(mode)].append(figures.processCpuPerCall);
             std::fprintf(stderr, " %s", modeNames[int(mode)]);
         }
         std::fprintf(stderr, "\n");
@@ -172,16 +266,21 @@ int runInspectCost(const Config &config)
     std::printf("Inspection cost (library side; medians of %d; ratios to \"off\" in the same "
                 "run)\n\n",
                 config.repeats);
-    std::printf("| pool | W1 p50 (us) | W1 ratio | W2 (calls/s) | W2 ratio |\n");
-    std::printf("|---|---:|---:|---:|---:|\n");
+    std::printf("| pool | W1 p50 (us) | W1 ratio | W2 (calls/s) | W2 ratio | W2 I/O thread CPU "
+                "(us/call) | ratio | W2 process CPU (us/call) | ratio |\n");
+    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     const double w1Off = median(w1[0]);
     const double w2Off = median(w2[0]);
+    const double ioOff = median(io[0]);
+    const double cpuOff = median(cpu[0]);
     for (Mode mode : modes) {
         const double a = median(w1[int(mode)]);
         const double b = median(w2[int(mode)]);
-        // Both ratios read "how much slower": >1 is slower.
-        std::printf("| %s | %.1f | %.3f | %.0f | %.3f |\n", modeNames[int(mode)], a, a / w1Off, b,
-                    w2Off / b);
+        const double c = median(io[int(mode)]);
+        const double d = median(cpu[int(mode)]);
+        // Every ratio reads "how much slower (or costlier)": above 1 is worse.
+        std::printf("| %s | %.1f | %.3f | %.0f | %.3f | %.1f | %.3f | %.1f | %.3f |\n",
+                    modeNames[int(mode)], a, a / w1Off, b, w2Off / b, c, c / ioOff, d, d / cpuOff);
     }
     return 0;
 }

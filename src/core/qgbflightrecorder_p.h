@@ -27,7 +27,7 @@
 // implicitly shared (a reference count, no copy); a frame's payload is cut to
 // a fixed preview. Encoded to the side channel's JSON only when an inspector
 // reads it (encode()).
-struct QGbInspectEvent
+struct QGB_EXPORT QGbInspectEvent
 {
     enum Kind : quint8 {
         Worker,           // sub: QGbEngineListener::WorkerEvent; a: pid; b: detail
