@@ -6,6 +6,9 @@
 #include "qgberror.h"
 #include "qgbjson_p.h"
 
+#include <QtCore/qmetaobject.h>
+
+#include <charconv>
 #include <cstring>
 #include <iterator>
 #include <limits>
@@ -14,7 +17,9 @@ namespace {
 
 void appendNumber(QByteArray *out, const char *key, qint64 value)
 {
-    out->append(",\"").append(key).append("\":").append(QByteArray::number(value));
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof(digits), value).ptr;
+    out->append(",\"").append(key).append("\":").append(digits, end - digits);
 }
 
 void appendString(QByteArray *out, const char *key, QStringView value)
@@ -77,6 +82,16 @@ qint64 findInteger(const char *data, qsizetype size, const char *key)
         value = value * 10 + (data[i] - '0');
     }
     return value;
+}
+
+// The name of an error code; "Unknown" for a number that is none (the
+// encoder never trusts what it encodes).
+const char *codeName(qint64 code)
+{
+    const char *name = code >= 0 && code <= std::numeric_limits<int>::max()
+            ? QMetaEnum::fromType<QGbError::Code>().valueToKey(int(code))
+            : nullptr;
+    return name ? name : "Unknown";
 }
 
 const char *const workerStates[] = { "starting",         "ready",  "exited",
@@ -148,7 +163,7 @@ void QGbInspectEvent::encode(QByteArray *out, qint64 seq) const
         appendNumber(out, "connection", connection);
         out->append(sub ? ",\"control\":true" : ",\"control\":false");
         if (kind == ConnectionClosed) {
-            appendString(out, "code", QGbError::codeName(QGbError::Code(a)));
+            appendLatin1(out, "code", codeName(a));
             appendString(out, "reason", text);
         }
         break;
@@ -171,7 +186,9 @@ void QGbInspectEvent::encode(QByteArray *out, qint64 seq) const
         for (int i = 0; i < b && i < MaxAttachmentSizes; ++i) {
             if (i)
                 out->append(',');
-            out->append(QByteArray::number(attachmentSizes[i]));
+            char digits[16];
+            const auto end = std::to_chars(digits, digits + sizeof(digits), attachmentSizes[i]).ptr;
+            out->append(digits, end - digits);
         }
         out->append(']');
         appendNumber(out, "attachmentCount", b);
@@ -194,7 +211,7 @@ void QGbInspectEvent::encode(QByteArray *out, qint64 seq) const
             if (d < 0)
                 appendLatin1(out, "outcome", "Ok");
             else
-                appendString(out, "outcome", QGbError::codeName(QGbError::Code(d)));
+                appendLatin1(out, "outcome", codeName(d));
         }
         break;
     case Stall:
