@@ -11,6 +11,7 @@
 #include "qgbinspectorregistry.h"
 #include "qgbinspectwire_p.h"
 
+#include <QGbChannel>
 #include <QGbPool>
 
 #include <QtCore/qdir.h>
@@ -169,6 +170,7 @@ private slots:
     void attachSeesCallsFramesAndWorkers();
     void flightRecorderShowsWhatPrecededAKill();
     void flightRecorderOff();
+    void inputStreamStallsAndCounts();
     void severalInspectors();
     void stalledInspectorDoesNotBlockThePool();
     void otherUserRefused();
@@ -421,6 +423,49 @@ void tst_QGbInspect::flightRecorderOff()
     QCOMPARE(inspector.client.hello().value(u"flightRecorder"_s).toInt(), 0);
     QCOMPARE(pool.call<int>("add", 1, 1).result(), 2);
     QTRY_COMPARE(inspector.find(u"call"_s, u"event"_s, u"end"_s).size(), 1);
+}
+
+// A client stream far larger than the worker's input credit: the host waits
+// for credit (a "stall" event) and the call's end counts the items sent.
+void tst_QGbInspect::inputStreamStallsAndCounts()
+{
+    QGbPool pool(poolWorker(), inspectable());
+    QVERIFY(pool.waitForStarted(20000));
+    QTRY_COMPARE(ownEntries(), 1);
+    Inspector inspector;
+    QVERIFY(inspector.attach(socketOf()));
+
+    const int count = 20000;
+    QGbChannel numbers;
+    QFuture<qint64> total = pool.call<qint64>("sum_stream", numbers);
+    int next = 0;
+    auto fill = [&] {
+        while (next < count && numbers.write(qint64(1)))
+            ++next;
+        if (next == count && !numbers.isClosed())
+            numbers.close();
+    };
+    connect(&numbers, &QGbChannel::writable, this, fill);
+    fill();
+    QVERIFY(waitFor(total, 60000));
+    QCOMPARE(total.result(), qint64(count));
+
+    QTRY_COMPARE(inspector.find(u"call"_s, u"method"_s, u"sum_stream"_s).size(), 2);
+    const QJsonObject end = inspector.find(u"call"_s, u"method"_s, u"sum_stream"_s).last();
+    QCOMPARE(end.value(u"mode"_s).toString(), u"clientStream"_s);
+    QCOMPARE(end.value(u"itemsIn"_s).toInteger(), count);
+    QCOMPARE(end.value(u"itemsOut"_s).toInteger(), 1);
+    const QList<QJsonObject> stalls = inspector.find(u"stall"_s, u"call"_s, end.value(u"call"_s));
+    QVERIFY2(!stalls.isEmpty(), "no input credit stall in 20000 items");
+    QCOMPARE(stalls.first().value(u"credit"_s).toString(), u"input"_s);
+    // Its chunks went out as frames of the call, with their sizes.
+    bool chunk = false;
+    for (const QJsonObject &frame : inspector.find(u"frame"_s, u"call"_s, end.value(u"call"_s)))
+        chunk = chunk
+                || (frame.value(u"msg"_s).toString() == u"chunk"_s
+                    && frame.value(u"dir"_s).toString() == u"out"_s
+                    && frame.value(u"size"_s).toInteger() > 0);
+    QVERIFY(chunk);
 }
 
 void tst_QGbInspect::severalInspectors()
