@@ -184,6 +184,11 @@ QJsonObject scalingToJson(const QList<ScalingCurve> &curves, const QString &payl
 // Compares the ratios with a baseline; prints a verdict. Returns false on a regression.
 bool checkAgainst(const QList<Row> &rows, const QString &baselinePath, double tolerance);
 
+// --inspect (inspectcost.cpp): W1 and W2 with inspection off, on with nobody
+// attached, with a reading inspector and with one that never reads.
+struct Config;
+int runInspectCost(const Config &config);
+
 } // namespace Bench
 
 #endif // BENCHSUPPORT_H

@@ -560,7 +560,13 @@ int main(int argc, char *argv[])
                            "payload size (100 B to 1 MB), W2 against callers (1 to 32). --only "
                            "W2, W3 or a curve id (W2-workers, W2-callers, W2-payload, W3-workers, "
                            "W3-payload) selects curves."));
-    parser.addOptions({ quick, repeats, only, json, check, tolerance, python, side, scaling });
+    const QCommandLineOption inspect(
+            QStringLiteral("inspect"),
+            QStringLiteral("Run only the inspection cost: W1 and W2 with the pool not "
+                           "inspectable, inspectable with nobody attached, with an inspector "
+                           "attached, and with one attached that never reads."));
+    parser.addOptions(
+            { quick, repeats, only, json, check, tolerance, python, side, scaling, inspect });
     parser.process(app);
 
     const QString onlySide = parser.value(side);
@@ -588,6 +594,21 @@ int main(int argc, char *argv[])
     std::printf("Mode: %s, median of %d repetitions; load average before: %.2f\n\n",
                 config.quick ? "quick" : "full", config.repeats, loadBefore);
     std::fflush(stdout);
+
+    if (parser.isSet(inspect)) {
+#ifndef QGB_BENCH_HAVE_INSPECTOR
+        std::fprintf(stderr,
+                     "qgb_bench: --inspect needs the inspector (QGOBRIDGE_BUILD_INSPECTOR)\n");
+        return 2;
+#else
+        try {
+            return runInspectCost(config);
+        } catch (const std::exception &e) {
+            std::fprintf(stderr, "qgb_bench: %s\n", e.what());
+            return 2;
+        }
+#endif
+    }
 
     QElapsedTimer total;
     total.start();

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Fuzzes the wire codec (tests/fuzz/fuzz_wire.cpp) with libFuzzer for a bounded time.
+# Fuzzes the wire codec (tests/fuzz/fuzz_wire.cpp) and the inspector side
+# channel's codec (tests/fuzz/fuzz_inspect.cpp) with libFuzzer for a bounded time.
 #
-#   scripts/fuzz.sh [seconds]      (default 60)
+#   scripts/fuzz.sh [seconds]      (default 60: two thirds fuzz_wire, one third fuzz_inspect)
 #
 # Installs clang and its fuzzer runtime if they are missing (as root, with
 # apt-get; otherwise it lists them and fails), configures a separate build
-# directory (build-fuzz) with clang, builds only fuzz_wire, replays the saved
-# regressions, then fuzzes a copy of the seed corpus. Exits non-zero if the
+# directory (build-fuzz) with clang, builds the two targets, and for each replays
+# its saved regressions, then fuzzes a copy of its seed corpus. Exits non-zero if the
 # fuzzer finds a crash, a sanitizer error or a broken invariant; the input is
-# left in build-fuzz/artifacts/ (save it under tests/fuzz/regressions/).
+# left in build-fuzz/artifacts/ (save it under tests/fuzz/regressions/, or
+# regressions-inspect/ for fuzz_inspect).
 #
 # Environment: QGB_FUZZ_BUILD_DIR (default <repo>/build-fuzz),
 # QGB_FUZZ_SOURCE_DIR (default the repository), QGB_FUZZ_JOBS (default nproc).
@@ -62,51 +64,62 @@ if [[ ! -f "$build/CMakeCache.txt" ]]; then
         -DQGOBRIDGE_BUILD_EXAMPLES=OFF \
         -DQGOBRIDGE_BUILD_BENCH=OFF
 fi
-cmake --build "$build" --target fuzz_wire -j "${QGB_FUZZ_JOBS:-$(nproc)}"
-
-fuzzer="$build/tests/fuzz/fuzz_wire"
-if [[ ! -x "$fuzzer" ]]; then
-    echo "fuzz.sh: $fuzzer was not built (is tests/fuzz added to the top-level" \
-        "CMakeLists.txt when QGOBRIDGE_BUILD_FUZZERS is ON?)" >&2
-    exit 1
-fi
+cmake --build "$build" --target fuzz_wire fuzz_inspect -j "${QGB_FUZZ_JOBS:-$(nproc)}"
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 artifacts="$build/artifacts"
 mkdir -p "$artifacts"
 
-# Every saved regression must pass before fuzzing anything new.
-shopt -s nullglob
-inputs=()
-for r in "$fuzz_dir"/regressions/*; do
-    [[ -f "$r" && "$(basename "$r")" != README* ]] && inputs+=("$r")
-done
-if ((${#inputs[@]} > 0)); then
-    echo "fuzz.sh: replaying ${#inputs[@]} regression input(s)"
-    "$fuzzer" -artifact_prefix="$artifacts/" "${inputs[@]}"
-fi
+# fuzz_target NAME CORPUS_DIR REGRESSIONS_DIR SECONDS [libFuzzer options...]
+fuzz_target() {
+    local name="$1" seeds="$2" regressions="$3" secs="$4"
+    shift 4
+    local fuzzer="$build/tests/fuzz/$name"
+    if [[ ! -x "$fuzzer" ]]; then
+        echo "fuzz.sh: $fuzzer was not built (is tests/fuzz added to the top-level" \
+            "CMakeLists.txt when QGOBRIDGE_BUILD_FUZZERS is ON?)" >&2
+        exit 1
+    fi
 
-# Fuzz a copy of the corpus: the new inputs libFuzzer keeps stay in the build.
-corpus="$build/corpus"
-rm -rf "$corpus"
-mkdir -p "$corpus"
-cp "$fuzz_dir"/corpus/* "$corpus/"
+    # Every saved regression must pass before fuzzing anything new.
+    shopt -s nullglob
+    local inputs=()
+    for r in "$regressions"/*; do
+        [[ -f "$r" && "$(basename "$r")" != README* ]] && inputs+=("$r")
+    done
+    if ((${#inputs[@]} > 0)); then
+        echo "fuzz.sh: $name: replaying ${#inputs[@]} regression input(s)"
+        "$fuzzer" -artifact_prefix="$artifacts/" "${inputs[@]}"
+    fi
 
-echo "fuzz.sh: fuzzing fuzz_wire for $seconds s"
-status=0
-"$fuzzer" "$corpus" \
-    -dict="$fuzz_dir/wire.dict" \
-    -max_total_time="$seconds" \
-    -max_len=8192 \
-    -timeout=10 \
-    -rss_limit_mb=2048 \
-    -print_final_stats=1 \
-    -artifact_prefix="$artifacts/" || status=$?
-if ((status != 0)); then
-    echo "fuzz.sh: fuzz_wire failed (exit $status); reproducer(s):" >&2
-    ls -1 "$artifacts" >&2 || true
-    echo "fuzz.sh: replay one with: $fuzzer <file>; save it under tests/fuzz/regressions/" >&2
-    exit "$status"
-fi
+    # Fuzz a copy of the corpus: the new inputs libFuzzer keeps stay in the build.
+    local corpus="$build/corpus-$name"
+    rm -rf "$corpus"
+    mkdir -p "$corpus"
+    cp "$seeds"/* "$corpus/"
+
+    echo "fuzz.sh: fuzzing $name for $secs s"
+    local status=0
+    "$fuzzer" "$corpus" "$@" \
+        -max_total_time="$secs" \
+        -timeout=10 \
+        -rss_limit_mb=2048 \
+        -print_final_stats=1 \
+        -artifact_prefix="$artifacts/" || status=$?
+    if ((status != 0)); then
+        echo "fuzz.sh: $name failed (exit $status); reproducer(s):" >&2
+        ls -1 "$artifacts" >&2 || true
+        echo "fuzz.sh: replay one with: $fuzzer <file>; save it under $regressions/" >&2
+        exit "$status"
+    fi
+}
+
+# The same total time as when fuzz_wire ran alone: two thirds for it.
+inspect_seconds=$((seconds / 3 > 0 ? seconds / 3 : 1))
+wire_seconds=$((seconds - inspect_seconds > 0 ? seconds - inspect_seconds : 1))
+fuzz_target fuzz_wire "$fuzz_dir/corpus" "$fuzz_dir/regressions" "$wire_seconds" \
+    -dict="$fuzz_dir/wire.dict" -max_len=8192
+fuzz_target fuzz_inspect "$fuzz_dir/corpus-inspect" "$fuzz_dir/regressions-inspect" \
+    "$inspect_seconds" -max_len=4096
 echo "fuzz.sh: no failure in $seconds s"

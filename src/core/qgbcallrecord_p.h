@@ -58,6 +58,8 @@ public:
     qint64 outputSinceCredit = 0;
     qint64 inputCredit = 0;
     bool inputEndSent = false;
+    qint64 itemsIn = 0;  // input stream items sent to the worker
+    qint64 itemsOut = 0; // stream items (or the one result) received from it
     QFutureWatcher<void> *watcher = nullptr;
     QTimer *graceTimer = nullptr;
     QGbWaitHook *waitHook = nullptr; // released when the record goes

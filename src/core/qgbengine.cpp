@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 
 #include "qgbengine_p.h"
+#include "qgbinspectserver_p.h"
 #include "qgbscheduler_p.h"
 #include "qgbsession_p.h"
 #include "qgbsupervisor_p.h"
@@ -44,6 +45,13 @@ QGbEngine::QGbEngine(const QString &script, const QGbPoolOptions &options)
 QGbEngine::~QGbEngine()
 {
     shutdown();
+    if (m_inspectServer) {
+        // Its entry goes with the pool; the parts' last reports go nowhere.
+        if (m_context.listener == m_inspectServer)
+            m_context.listener = nullptr;
+        delete m_inspectServer;
+        m_inspectServer = nullptr;
+    }
     QMutexLocker locker(&m_handle->mutex);
     m_handle->engine = nullptr;
 }
@@ -86,6 +94,19 @@ bool QGbEngine::refuseWaitInIoThread(const std::weak_ptr<QGbEngineHandle> &weakH
 void QGbEngine::startPool()
 {
     m_context.clock.start();
+    // An inspectable pool's side channel listens from the start (its flight
+    // recorder sees the workers start), unless someone else listens already.
+    if (!m_context.listener && QGbInspectServer::wanted(m_context.options)) {
+        auto *server = new QGbInspectServer(m_context, this);
+        QString why;
+        if (server->listen(&why)) {
+            m_inspectServer = server;
+            m_context.listener = server;
+        } else {
+            qWarning("QGbPool: cannot be inspected: %s", qPrintable(why));
+            delete server;
+        }
+    }
     QGbError error;
     if (!m_supervisor->start(&error)) {
         m_context.shuttingDown = true;

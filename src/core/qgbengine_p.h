@@ -26,6 +26,7 @@
 #include <vector>
 
 class QGbEngine;
+class QGbInspectServer;
 class QGbScheduler;
 class QGbSessions;
 class QGbSupervisor;
@@ -89,6 +90,7 @@ private:
     QGbSupervisor *m_supervisor;
     QGbSessions *m_sessions;
     QGbScheduler *m_scheduler;
+    QGbInspectServer *m_inspectServer = nullptr; // when the pool is inspectable
 };
 
 template<typename F>

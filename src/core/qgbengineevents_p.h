@@ -40,7 +40,8 @@ public:
     enum class WorkerEvent {
         Starting,         // a process was started (pid)
         Ready,            // its control connection finished the handshake (pid)
-        Exited,           // it ended (pid, exit code in detail, text says why)
+        Exited,           // it ended (pid; detail: the exit code, or minus the
+                          // signal that killed it; text says why)
         RestartScheduled, // detail: the backoff delay in milliseconds
         GaveUp,           // it died too often; no more restarts (text says why)
         Recycling,        // it served its calls and is asked to exit

@@ -5,6 +5,7 @@
 
 #include <QtCore/qendian.h>
 
+#include <cstring>
 #include <limits>
 
 namespace QGbWire {
@@ -147,6 +148,9 @@ FrameReader::Status FrameReader::next(Message *msg, QGbError *error)
         case Taken:
             break;
         }
+        m_last.frameSize = size;
+        m_last.headSize = int(qMin<quint32>(size, LastMessage::HeadBytes));
+        memcpy(m_last.head, payload, size_t(m_last.headSize));
         m_ctx.origin = payload;
         m_ctx.deferredAttachments = 0;
         QGbError parseError;
@@ -197,6 +201,8 @@ FrameReader::Status FrameReader::next(Message *msg, QGbError *error)
         } else {
             m_attachments.append(QByteArray(payload, size));
         }
+        if (m_attachments.size() <= LastMessage::MaxAttachmentSizes)
+            m_last.attachmentSizes[m_attachments.size() - 1] = qint32(size);
         m_attachmentBytes += size;
     }
     if (m_deferred > 0) {
@@ -204,6 +210,8 @@ FrameReader::Status FrameReader::next(Message *msg, QGbError *error)
         if (!resolveAttachmentsInMap(&m_message.fields, m_attachments, m_deferred, &resolveError))
             return fail(resolveError, error);
     }
+    m_last.attachmentCount = m_expected;
+    m_last.attachmentBytes = m_attachmentBytes;
     *msg = std::move(m_message);
     m_message = Message();
     m_pending = false;

@@ -51,6 +51,21 @@ public:
 
     // Bytes received but not yet returned in a message.
     qsizetype bufferedBytes() const;
+
+    // What the inspector shows of the message next() returned last: its frame
+    // sizes and the first bytes of its JSON object.
+    struct LastMessage
+    {
+        static constexpr int HeadBytes = 64;
+        static constexpr int MaxAttachmentSizes = 4;
+        quint32 frameSize = 0;
+        int headSize = 0;
+        qint64 attachmentCount = 0;
+        qint64 attachmentBytes = 0;
+        qint32 attachmentSizes[MaxAttachmentSizes] = {};
+        char head[HeadBytes];
+    };
+    const LastMessage &lastMessage() const { return m_last; }
     bool hasError() const { return m_failed; }
 
 private:
@@ -70,6 +85,7 @@ private:
     QList<QByteArray> m_attachments;
     QGbError m_error;
     ParseContext m_ctx;
+    LastMessage m_last;
 };
 
 } // namespace QGbWire

@@ -41,6 +41,8 @@ public:
     QGbPoolOptions::Transport transport = QGbPoolOptions::Transport::Automatic;
     int pythonLogLevel = 0;
     bool categoryLogging = true;
+    bool inspectable = false;
+    int flightRecorderSize = 20000;
 };
 
 /*!
@@ -69,8 +71,9 @@ public:
     (setMaxQueuedCalls(), setMaxFrameSize()), timing (setCancelGracePeriod(),
     setStartTimeout(), setCallTimeout(), setHeartbeat()), supervision
     (setMaxCallsPerWorker(), setRestartLimit(), setRestartBackoff()), the
-    connection to the workers (setTransport()) and Python's logging
-    (setPythonLogLevel(), setCategoryLoggingEnabled()).
+    connection to the workers (setTransport()), Python's logging
+    (setPythonLogLevel(), setCategoryLoggingEnabled()) and inspection with
+    \c gobridge-inspector (setInspectable(), setFlightRecorderSize()).
 
     \code
     QGbPool pool("worker.py", QGbPoolOptions().setWorkers(4).setMaxConnections(8));
@@ -313,8 +316,7 @@ qsizetype QGbPoolOptions::maxQueuedCalls() const
 
 /*!
     Sets how many calls may wait for a free connection to \a calls. A call made
-    while the queue is full fails at once with QGbError::QueueFull. Describes
-    (QGbPool::describe(), and the one behind QGbPool::functions()) take no room.
+    while the queue is full fails at once with QGbError::QueueFull.
 */
 QGbPoolOptions &QGbPoolOptions::setMaxQueuedCalls(qsizetype calls)
 {
@@ -451,9 +453,7 @@ int QGbPoolOptions::maxCallsPerWorker() const
     Recycles each worker after \a calls calls (zero: never), to bound the effect
     of leaks in the Python code. The worker gets no new calls once it has
     started that many, finishes those it runs, exits and is replaced at once;
-    a recycled worker does not count as a crash. Only calls of Python
-    functions count, not QGbPool::describe() (nor the pool's own, see
-    QGbPool::functions()).
+    a recycled worker does not count as a crash.
 */
 QGbPoolOptions &QGbPoolOptions::setMaxCallsPerWorker(int calls)
 {
@@ -610,6 +610,67 @@ QGbPoolOptions::Transport QGbPoolOptions::transport() const
 QGbPoolOptions &QGbPoolOptions::setTransport(Transport transport)
 {
     d->transport = transport;
+    return *this;
+}
+
+/*!
+    Returns whether the pool can be inspected by \c gobridge-inspector. The
+    default is \c false.
+
+    \sa setInspectable()
+*/
+bool QGbPoolOptions::isInspectable() const
+{
+    return d->inspectable;
+}
+
+/*!
+    Makes the pool inspectable when \a inspectable is \c true: it then
+    listens on a socket in a directory of the user's
+    (\c{$XDG_RUNTIME_DIR/qgobridge/}, else \c{/tmp/qgobridge-<uid>/}) on which
+    inspectors of the same user attach, read-only, and receive the pool's
+    events: its workers' states, connections, frames, calls, flow-control
+    stalls, heartbeats and output. The environment variable
+    \c QGOBRIDGE_INSPECT set to \c 1 makes every pool of an application
+    inspectable without a rebuild. The side channel is described in
+    \c docs/inspector.md.
+
+    An inspectable pool keeps its recent events in a flight recorder (see
+    setFlightRecorderSize()); an inspector that reads too slowly loses events,
+    and is told how many, but never slows the pool.
+
+    \sa isInspectable()
+*/
+QGbPoolOptions &QGbPoolOptions::setInspectable(bool inspectable)
+{
+    d->inspectable = inspectable;
+    return *this;
+}
+
+/*!
+    Returns how many of its most recent events an inspectable pool keeps for an
+    inspector that attaches later. The default is 20000.
+
+    \sa setFlightRecorderSize()
+*/
+int QGbPoolOptions::flightRecorderSize() const
+{
+    return d->flightRecorderSize;
+}
+
+/*!
+    Sets to \a events how many of its most recent events an inspectable pool
+    keeps (its flight recorder); a newly attached inspector receives them
+    first. Zero turns the flight recorder off: an inspector then sees only
+    what happens after it attached. Each event takes about 150 bytes, frame
+    payloads being cut to a short preview. Has no effect unless the pool is
+    inspectable.
+
+    \sa setInspectable()
+*/
+QGbPoolOptions &QGbPoolOptions::setFlightRecorderSize(int events)
+{
+    d->flightRecorderSize = std::max(0, events);
     return *this;
 }
 

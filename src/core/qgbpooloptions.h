@@ -107,6 +107,12 @@ public:
     bool isCategoryLoggingEnabled() const;
     QGbPoolOptions &setCategoryLoggingEnabled(bool enabled);
 
+    bool isInspectable() const;
+    QGbPoolOptions &setInspectable(bool inspectable);
+
+    int flightRecorderSize() const;
+    QGbPoolOptions &setFlightRecorderSize(int events);
+
 private:
     QSharedDataPointer<QGbPoolOptionsPrivate> d;
 };

@@ -242,6 +242,7 @@ void QGbScheduler::pumpInput(const QGbCallPtr &call)
                 return;
             }
             call->inputCredit -= items.size();
+            call->itemsIn += items.size();
             m_sessions->send(call->connection, frames);
             // Writing may find the worker gone, which ends the call.
             if (call->state != QGbCallRecord::State::Running || !call->connection)
@@ -495,6 +496,7 @@ void QGbScheduler::onCallMessage(QGbConnection *connection, QGbWire::MessageType
             m_sessions->close(connection, error);
             return;
         }
+        call->itemsOut += items.size();
         if (!cancelling && !call->sink->deliverItems(items, &error)) {
             failCall(call, error, true);
             return;
@@ -513,6 +515,7 @@ void QGbScheduler::onCallMessage(QGbConnection *connection, QGbWire::MessageType
             m_sessions->close(connection, error);
             return;
         }
+        ++call->itemsOut;
         if (!cancelling && !call->sink->deliverResult(value, &error))
             call->sink->deliverError(error);
         finishCall(call);

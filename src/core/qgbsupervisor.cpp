@@ -431,7 +431,8 @@ void QGbSupervisor::onProcessGone(QGbWorker *worker, int exitCode, QProcess::Exi
     m_scheduler->failOrphans(worker, &crashed);
 
     worker->pid = 0;
-    report(worker, QGbEngineListener::WorkerEvent::Exited, pid, exitCode, why);
+    report(worker, QGbEngineListener::WorkerEvent::Exited, pid,
+           status == QProcess::CrashExit ? -qint64(exitCode) : qint64(exitCode), why);
     process->disconnect(this);
     process->deleteLater();
     QFile::remove(worker->socketPath);

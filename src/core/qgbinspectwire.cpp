@@ -1,0 +1,83 @@
+// Copyright (C) 2026 The QGobridge Authors.
+// SPDX-License-Identifier: MIT
+
+#include "qgbinspectwire_p.h"
+
+#include <QtCore/qjsondocument.h>
+
+#include <cstring>
+
+namespace QGbInspect {
+
+LineDecoder::LineDecoder(qsizetype maxLine)
+    : m_maxLine(maxLine)
+{
+}
+
+void LineDecoder::append(const char *data, qsizetype size)
+{
+    if (m_failed || size <= 0)
+        return;
+    if (m_pos > 0 && m_pos >= m_buffer.size() / 2) {
+        m_buffer.remove(0, m_pos);
+        m_pos = 0;
+    }
+    m_buffer.append(data, size);
+}
+
+LineDecoder::Status LineDecoder::fail(const QString &why, QString *error)
+{
+    m_failed = true;
+    m_error = why;
+    m_buffer.clear();
+    m_pos = 0;
+    m_scanned = 0;
+    if (error)
+        *error = why;
+    return Error;
+}
+
+LineDecoder::Status LineDecoder::next(QJsonObject *out, QString *error, QByteArray *line)
+{
+    if (m_failed) {
+        if (error)
+            *error = m_error;
+        return Error;
+    }
+    const char *begin = m_buffer.constData() + m_pos;
+    const qsizetype available = m_buffer.size() - m_pos;
+    const char *newline = static_cast<const char *>(
+            memchr(begin + m_scanned, '\n', size_t(available - m_scanned)));
+    if (!newline) {
+        m_scanned = available;
+        if (available > m_maxLine)
+            return fail(QStringLiteral("A line is longer than %1 bytes").arg(m_maxLine), error);
+        return NeedMore;
+    }
+    const qsizetype length = newline - begin;
+    if (length > m_maxLine)
+        return fail(QStringLiteral("A line is longer than %1 bytes").arg(m_maxLine), error);
+    const QByteArray text(begin, length);
+    m_pos += length + 1;
+    m_scanned = 0;
+    if (m_pos == m_buffer.size()) {
+        m_buffer.clear();
+        m_pos = 0;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(text, &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return fail(QStringLiteral("A line is not JSON: %1").arg(parseError.errorString()), error);
+    if (!document.isObject())
+        return fail(QStringLiteral("A line is not a JSON object"), error);
+    const QJsonObject object = document.object();
+    if (!object.value(QLatin1String("type")).isString()
+        || object.value(QLatin1String("type")).toString().isEmpty())
+        return fail(QStringLiteral("A message has no \"type\" string"), error);
+    *out = object;
+    if (line)
+        *line = text;
+    return Ready;
+}
+
+} // namespace QGbInspect

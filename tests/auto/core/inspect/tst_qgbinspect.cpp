@@ -1,0 +1,691 @@
+// Copyright (C) 2026 The QGobridge Authors.
+// SPDX-License-Identifier: MIT
+
+// The inspector's side channel (docs/inspector.md): an inspectable pool's
+// registry entry, handshake, events and flight recorder; inspectors that read
+// too slowly, of another user, or that send or receive garbage.
+
+#include "qgbtesthelpers.h"
+
+#include "qgbinspectorclient.h"
+#include "qgbinspectorregistry.h"
+#include "qgbinspectwire_p.h"
+
+#include <QGbChannel>
+#include <QGbPool>
+
+#include <QtCore/qdir.h>
+#include <QtCore/qfileinfo.h>
+#include <QtCore/qjsonarray.h>
+#include <QtCore/qjsondocument.h>
+#include <QtCore/qscopeguard.h>
+#include <QtCore/qtemporarydir.h>
+#include <QtNetwork/qlocalserver.h>
+#include <QtNetwork/qlocalsocket.h>
+#include <QtTest/qsignalspy.h>
+#include <QtTest/qtest.h>
+
+#include <memory>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+
+namespace {
+
+QGbPoolOptions inspectable(int workers = 1, int connections = 2)
+{
+    return testOptions(workers, connections).setInspectable(true);
+}
+
+// This process's registry entry (one pool at a time in these tests).
+QString socketOf()
+{
+    for (const QGbInspectorPoolEntry &entry : QGbInspectorRegistry::pools())
+        if (entry.pid == QCoreApplication::applicationPid())
+            return entry.socketPath;
+    return QString();
+}
+
+int ownEntries()
+{
+    int n = 0;
+    for (const QGbInspectorPoolEntry &entry : QGbInspectorRegistry::pools())
+        n += entry.pid == QCoreApplication::applicationPid();
+    return n;
+}
+
+// An attached inspector and everything it received.
+class Inspector : public QObject
+{
+public:
+    Inspector()
+    {
+        connect(&client, &QGbInspectorClient::messageReceived, this,
+                [this](const QJsonObject &message) {
+                    messages.append(message);
+                    if (message.value(u"type").toString() == u"live"_s)
+                        liveAt = int(messages.size());
+                });
+    }
+    bool attach(const QString &path)
+    {
+        client.connectToPool(path);
+        QElapsedTimer timer;
+        timer.start();
+        while (client.state() == QGbInspectorClient::Connecting && timer.elapsed() < 10000)
+            QTest::qWait(5);
+        return client.state() == QGbInspectorClient::Attached;
+    }
+    // The messages of this type (and, if given, with field == value).
+    QList<QJsonObject> find(const QString &type, const QString &field = QString(),
+                            const QJsonValue &value = QJsonValue(), bool historyOnly = false) const
+    {
+        QList<QJsonObject> found;
+        const qsizetype end = historyOnly && liveAt > 0 ? liveAt : messages.size();
+        for (qsizetype i = 0; i < end; ++i) {
+            const QJsonObject &m = messages.at(i);
+            if (m.value(u"type").toString() == type && (field.isEmpty() || m.value(field) == value))
+                found.append(m);
+        }
+        return found;
+    }
+    QString dump() const
+    {
+        QStringList lines;
+        for (const QJsonObject &m : messages)
+            lines.append(QString::fromUtf8(QJsonDocument(m).toJson(QJsonDocument::Compact)));
+        return lines.join(u'\n');
+    }
+
+    QGbInspectorClient client;
+    QList<QJsonObject> messages;
+    int liveAt = 0; // the index after "live"
+};
+
+// A Unix domain socket connected with the system calls: it reads nothing
+// unless asked, like an inspector that hangs.
+int connectRaw(const QString &path)
+{
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un address {};
+    address.sun_family = AF_UNIX;
+    const QByteArray name = QFile::encodeName(path);
+    memcpy(address.sun_path, name.constData(), size_t(name.size()));
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof(address)) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// Reads lines from fd until one satisfies done or msecs pass.
+bool readRawUntil(int fd, const std::function<bool(const QJsonObject &)> &done, int msecs,
+                  QByteArray *all)
+{
+    QElapsedTimer timer;
+    timer.start();
+    QByteArray buffer;
+    while (timer.elapsed() < msecs) {
+        pollfd p { fd, POLLIN, 0 };
+        if (::poll(&p, 1, 100) <= 0)
+            continue;
+        char chunk[65536];
+        const ssize_t n = ::read(fd, chunk, sizeof(chunk));
+        if (n <= 0)
+            return false;
+        buffer.append(chunk, n);
+        qsizetype nl;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+            const QByteArray line = buffer.left(nl);
+            buffer.remove(0, nl + 1);
+            if (all)
+                all->append(line).append('\n');
+            if (done(QJsonDocument::fromJson(line).object()))
+                return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
+class tst_QGbInspect : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void cleanup();
+    void notInspectableByDefault();
+    void environmentMakesInspectable();
+    void registryEntry();
+    void deadEntriesRemoved();
+    void attachSeesCallsFramesAndWorkers();
+    void flightRecorderShowsWhatPrecededAKill();
+    void flightRecorderOff();
+    void inputStreamStallsAndCounts();
+    void severalInspectors();
+    void stalledInspectorDoesNotBlockThePool();
+    void otherUserRefused();
+    void garbageFromInspector_data();
+    void garbageFromInspector();
+    void garbageFromPool_data();
+    void garbageFromPool();
+    void inspectorHelloOfAnotherVersion();
+
+private:
+    QTemporaryDir m_runtime;
+};
+
+void tst_QGbInspect::initTestCase()
+{
+    QVERIFY(m_runtime.isValid());
+    qputenv("XDG_RUNTIME_DIR", QFile::encodeName(m_runtime.path()));
+    qunsetenv("QGOBRIDGE_INSPECT");
+    QCOMPARE(QGbInspectorRegistry::directory(), m_runtime.path() + u"/qgobridge"_s);
+}
+
+void tst_QGbInspect::cleanup()
+{
+    qunsetenv("QGOBRIDGE_INSPECT");
+    QTRY_COMPARE(ownEntries(), 0);
+}
+
+void tst_QGbInspect::notInspectableByDefault()
+{
+    QGbPool pool(poolWorker(), testOptions());
+    QVERIFY(!pool.options().isInspectable());
+    QCOMPARE(pool.call<int>("add", 1, 2).result(), 3);
+    QCOMPARE(ownEntries(), 0);
+}
+
+void tst_QGbInspect::environmentMakesInspectable()
+{
+    qputenv("QGOBRIDGE_INSPECT", "1");
+    QGbPool pool(poolWorker(), testOptions());
+    QTRY_COMPARE(ownEntries(), 1);
+    Inspector inspector;
+    QVERIFY(inspector.attach(socketOf()));
+    QCOMPARE(pool.call<int>("add", 1, 2).result(), 3);
+    QTRY_COMPARE(inspector.find(u"call"_s, u"event"_s, u"end"_s).size(), 1);
+}
+
+void tst_QGbInspect::registryEntry()
+{
+    QCoreApplication::setApplicationName(u"inspect-test"_s);
+    {
+        QGbPool pool(poolWorker(), inspectable(2));
+        QTRY_COMPARE(ownEntries(), 1);
+        const QList<QGbInspectorPoolEntry> pools = QGbInspectorRegistry::pools();
+        QCOMPARE(pools.size(), 1);
+        const QGbInspectorPoolEntry entry = pools.first();
+        QCOMPARE(entry.app, u"inspect-test"_s);
+        QCOMPARE(entry.script, poolWorker());
+        QCOMPARE(entry.workers, 2);
+        QCOMPARE(entry.protocol, QGbInspect::ProtocolVersion);
+        QCOMPARE(entry.library, QStringLiteral(QGOBRIDGE_VERSION_STR));
+        QVERIFY(entry.startedAt.isValid());
+
+        struct stat info;
+        QCOMPARE(::stat(QFile::encodeName(QGbInspectorRegistry::directory()).constData(), &info),
+                 0);
+        QCOMPARE(info.st_mode & 0777, mode_t(0700));
+        QCOMPARE(::stat(QFile::encodeName(entry.socketPath).constData(), &info), 0);
+        QVERIFY(S_ISSOCK(info.st_mode));
+        QCOMPARE(info.st_mode & 0777, mode_t(0600));
+
+        QGbInspectorPoolEntry byName;
+        QString error;
+        QVERIFY(QGbInspectorRegistry::find(QString::number(entry.pid), &byName, &error));
+        QCOMPARE(byName.socketPath, entry.socketPath);
+        QVERIFY2(QGbInspectorRegistry::find(u"inspect-test"_s, &byName, &error), qPrintable(error));
+        QCOMPARE(byName.socketPath, entry.socketPath);
+        QVERIFY(QGbInspectorRegistry::find(u"poolworker.py"_s, &byName, &error));
+        QVERIFY(!QGbInspectorRegistry::find(u"nothing-of-that-name"_s, &byName, &error));
+        QVERIFY(error.contains(u"nothing-of-that-name"_s));
+
+        pool.close();
+        // The pool removed its entry and its socket.
+        QVERIFY(!QFile::exists(entry.entryPath));
+        QVERIFY(!QFile::exists(entry.socketPath));
+    }
+    QCoreApplication::setApplicationName(u"tst_qgbinspect"_s);
+}
+
+// An entry whose process is gone is removed by the inspector that finds it.
+void tst_QGbInspect::deadEntriesRemoved()
+{
+    QProcess done;
+    done.start(u"true"_s);
+    QVERIFY(done.waitForStarted());
+    const qint64 deadPid = done.processId();
+    QVERIFY(done.waitForFinished());
+
+    QString error;
+    const QString dir = QGbInspect::ensureRegistryDirectory(&error);
+    QVERIFY2(!dir.isEmpty(), qPrintable(error));
+    const QString json = dir + u"/%1-1.json"_s.arg(deadPid);
+    const QString sock = dir + u"/%1-1.sock"_s.arg(deadPid);
+    QFile file(json);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QJsonDocument(QJsonObject { { u"pid"_s, deadPid },
+                                           { u"socket"_s, QFileInfo(sock).fileName() },
+                                           { u"protocol"_s, 1 } })
+                       .toJson());
+    file.close();
+    QFile sockFile(sock);
+    QVERIFY(sockFile.open(QIODevice::WriteOnly));
+    sockFile.close();
+    QVERIFY(QFile::exists(json));
+
+    for (const QGbInspectorPoolEntry &entry : QGbInspectorRegistry::pools())
+        QVERIFY(entry.pid != deadPid);
+    QVERIFY(!QFile::exists(json));
+    QVERIFY(!QFile::exists(sock));
+}
+
+void tst_QGbInspect::attachSeesCallsFramesAndWorkers()
+{
+    QGbPool pool(poolWorker(), inspectable(1, 2));
+    QVERIFY(pool.waitForStarted(20000));
+    QTRY_COMPARE(ownEntries(), 1);
+    Inspector inspector;
+    QVERIFY(inspector.attach(socketOf()));
+
+    const QJsonObject hello = inspector.client.hello();
+    QCOMPARE(hello.value(u"protocol"_s).toInt(), QGbInspect::ProtocolVersion);
+    QCOMPARE(hello.value(u"library"_s).toString(), QStringLiteral(QGOBRIDGE_VERSION_STR));
+    QCOMPARE(hello.value(u"pid"_s).toInteger(), QCoreApplication::applicationPid());
+    QCOMPARE(hello.value(u"script"_s).toString(), poolWorker());
+    QCOMPARE(hello.value(u"workers"_s).toInt(), 1);
+    QVERIFY(hello.value(u"capabilities"_s).toArray().contains(u"frame"_s));
+    QVERIFY(!hello.value(u"startedAt"_s).toString().isEmpty());
+
+    // The flight recorder: the worker started and got ready before we attached.
+    QTRY_VERIFY(inspector.liveAt > 0);
+    const QList<QJsonObject> starting =
+            inspector.find(u"worker"_s, u"state"_s, u"starting"_s, true);
+    QCOMPARE(starting.size(), 1);
+    QCOMPARE(starting.first().value(u"pid"_s).toInteger(), pool.workerProcessIds().value(0));
+    QCOMPARE(inspector.find(u"worker"_s, u"state"_s, u"ready"_s, true).size(), 1);
+    QVERIFY(!inspector.find(u"connection"_s, u"control"_s, true, true).isEmpty());
+
+    QCOMPARE(pool.call<QString>("echo", u"inspect me"_s).result(), u"inspect me"_s);
+    QCOMPARE(pool.stream<int>("range_gen", 0, 5).results().size(), 5);
+    QCOMPARE(pool.call<int>("print_lines", 2).result(), 2);
+    QTRY_COMPARE(inspector.find(u"call"_s, u"event"_s, u"end"_s).size(), 3);
+
+    const QJsonObject start = inspector.find(u"call"_s, u"method"_s, u"echo"_s).first();
+    QCOMPARE(start.value(u"event"_s).toString(), u"start"_s);
+    QCOMPARE(start.value(u"mode"_s).toString(), u"call"_s);
+    QCOMPARE(start.value(u"worker"_s).toInt(), 0);
+    const qint64 id = start.value(u"call"_s).toInteger();
+    QVERIFY(id > 0);
+    const QJsonObject end = inspector.find(u"call"_s, u"method"_s, u"echo"_s).last();
+    QCOMPARE(end.value(u"event"_s).toString(), u"end"_s);
+    QCOMPARE(end.value(u"outcome"_s).toString(), u"Ok"_s);
+    QCOMPARE(end.value(u"itemsOut"_s).toInteger(), 1);
+    QVERIFY(end.value(u"durationUs"_s).toInteger() > 0);
+    QVERIFY(end.value(u"t"_s).toInteger() >= start.value(u"t"_s).toInteger());
+
+    // Its frames, both ways, on the same connection.
+    QList<QJsonObject> frames = inspector.find(u"frame"_s, u"call"_s, id);
+    QVERIFY2(frames.size() >= 2, qPrintable(inspector.dump()));
+    const QJsonObject out = frames.first();
+    QCOMPARE(out.value(u"dir"_s).toString(), u"out"_s);
+    QCOMPARE(out.value(u"msg"_s).toString(), u"call"_s);
+    QVERIFY(out.value(u"size"_s).toInteger() > 0);
+    QVERIFY(out.value(u"preview"_s).toString().contains(u"echo"_s));
+    QVERIFY(out.value(u"preview"_s).toString().size() <= 64);
+    const QJsonObject in = frames.last();
+    QCOMPARE(in.value(u"dir"_s).toString(), u"in"_s);
+    QCOMPARE(in.value(u"msg"_s).toString(), u"result"_s);
+    QCOMPARE(in.value(u"connection"_s), out.value(u"connection"_s));
+
+    const QJsonObject streamEnd = inspector.find(u"call"_s, u"method"_s, u"range_gen"_s).last();
+    QCOMPARE(streamEnd.value(u"mode"_s).toString(), u"stream"_s);
+    QCOMPARE(streamEnd.value(u"itemsOut"_s).toInteger(), 5);
+
+    QTRY_COMPARE(inspector.find(u"output"_s).size(), 4);
+    const QList<QJsonObject> errLine = inspector.find(u"output"_s, u"line"_s, u"err line 1"_s);
+    QVERIFY2(errLine.size() == 1, qPrintable(inspector.dump()));
+    QCOMPARE(errLine.first().value(u"channel"_s).toString(), u"stderr"_s);
+
+    // Sequence numbers increase by one: nothing was lost.
+    qint64 last = -1;
+    for (const QJsonObject &m : std::as_const(inspector.messages)) {
+        if (!m.contains(u"seq"_s) || m.value(u"type"_s).toString() == u"live"_s)
+            continue;
+        const qint64 seq = m.value(u"seq"_s).toInteger();
+        if (last >= 0)
+            QCOMPARE(seq, last + 1);
+        last = seq;
+    }
+    QCOMPARE(inspector.client.droppedEvents(), 0);
+    QVERIFY(inspector.find(u"dropped"_s).isEmpty());
+}
+
+// Attach after a worker was SIGKILLed: the flight recorder holds the frames
+// of the call before, the exit with its signal and the restart.
+void tst_QGbInspect::flightRecorderShowsWhatPrecededAKill()
+{
+    QGbPool pool(poolWorker(), inspectable(1, 1));
+    QVERIFY(pool.waitForStarted(20000));
+    QCOMPARE(pool.call<int>("add", 20, 22).result(), 42);
+    const qint64 pid = pool.workerProcessIds().value(0);
+    QVERIFY(pid > 0);
+    QCOMPARE(::kill(pid_t(pid), SIGKILL), 0);
+    // Replaced: a new process, ready.
+    QTRY_VERIFY(pool.workerProcessIds().value(0) > 0 && pool.workerProcessIds().value(0) != pid
+                && pool.readyWorkers() == 1);
+
+    Inspector inspector;
+    QVERIFY(inspector.attach(socketOf()));
+    QTRY_VERIFY(inspector.liveAt > 0);
+
+    const QList<QJsonObject> adds = inspector.find(u"call"_s, u"method"_s, u"add"_s, true);
+    QCOMPARE(adds.size(), 2);
+    const qint64 id = adds.first().value(u"call"_s).toInteger();
+    const QList<QJsonObject> frames = inspector.find(u"frame"_s, u"call"_s, id, true);
+    QVERIFY2(frames.size() >= 2, qPrintable(inspector.dump()));
+    QVERIFY(frames.first().value(u"preview"_s).toString().contains(u"add"_s));
+
+    const QList<QJsonObject> exited = inspector.find(u"worker"_s, u"state"_s, u"exited"_s, true);
+    QVERIFY2(exited.size() == 1, qPrintable(inspector.dump()));
+    QCOMPARE(exited.first().value(u"pid"_s).toInteger(), pid);
+    QCOMPARE(exited.first().value(u"signal"_s).toInt(), SIGKILL);
+    QVERIFY(exited.first().value(u"seq"_s).toInteger() > frames.last().value(u"seq"_s).toInteger());
+    const QList<QJsonObject> restart =
+            inspector.find(u"worker"_s, u"state"_s, u"restartScheduled"_s, true);
+    QCOMPARE(restart.size(), 1);
+    QVERIFY(restart.first().value(u"delayMs"_s).toInteger() > 0);
+    QCOMPARE(inspector.find(u"worker"_s, u"state"_s, u"ready"_s, true).size(), 2);
+    // The control connection of the killed worker was closed, with its reason.
+    QVERIFY(!inspector.find(u"connection"_s, u"event"_s, u"close"_s, true).isEmpty());
+}
+
+void tst_QGbInspect::flightRecorderOff()
+{
+    QGbPool pool(poolWorker(), inspectable().setFlightRecorderSize(0));
+    QVERIFY(pool.waitForStarted(20000));
+    QTRY_COMPARE(ownEntries(), 1);
+    Inspector inspector;
+    QVERIFY(inspector.attach(socketOf()));
+    QTRY_VERIFY(inspector.liveAt > 0);
+    QCOMPARE(inspector.liveAt, 1); // nothing before "live"
+    QCOMPARE(inspector.client.hello().value(u"flightRecorder"_s).toInt(), 0);
+    QCOMPARE(pool.call<int>("add", 1, 1).result(), 2);
+    QTRY_COMPARE(inspector.find(u"call"_s, u"event"_s, u"end"_s).size(), 1);
+}
+
+// A client stream far larger than the worker's input credit: the host waits
+// for credit (a "stall" event) and the call's end counts the items sent.
+void tst_QGbInspect::inputStreamStallsAndCounts()
+{
+    QGbPool pool(poolWorker(), inspectable());
+    QVERIFY(pool.waitForStarted(20000));
+    QTRY_COMPARE(ownEntries(), 1);
+    Inspector inspector;
+    QVERIFY(inspector.attach(socketOf()));
+
+    const int count = 20000;
+    QGbChannel numbers;
+    QFuture<qint64> total = pool.call<qint64>("sum_stream", numbers);
+    int next = 0;
+    auto fill = [&] {
+        while (next < count && numbers.write(qint64(1)))
+            ++next;
+        if (next == count && !numbers.isClosed())
+            numbers.close();
+    };
+    connect(&numbers, &QGbChannel::writable, this, fill);
+    fill();
+    QVERIFY(waitFor(total, 60000));
+    QCOMPARE(total.result(), qint64(count));
+
+    QTRY_COMPARE(inspector.find(u"call"_s, u"method"_s, u"sum_stream"_s).size(), 2);
+    const QJsonObject end = inspector.find(u"call"_s, u"method"_s, u"sum_stream"_s).last();
+    QCOMPARE(end.value(u"mode"_s).toString(), u"clientStream"_s);
+    QCOMPARE(end.value(u"itemsIn"_s).toInteger(), count);
+    QCOMPARE(end.value(u"itemsOut"_s).toInteger(), 1);
+    const QList<QJsonObject> stalls = inspector.find(u"stall"_s, u"call"_s, end.value(u"call"_s));
+    QVERIFY2(!stalls.isEmpty(), "no input credit stall in 20000 items");
+    QCOMPARE(stalls.first().value(u"credit"_s).toString(), u"input"_s);
+    // Its chunks went out as frames of the call, with their sizes.
+    bool chunk = false;
+    for (const QJsonObject &frame : inspector.find(u"frame"_s, u"call"_s, end.value(u"call"_s)))
+        chunk = chunk
+                || (frame.value(u"msg"_s).toString() == u"chunk"_s
+                    && frame.value(u"dir"_s).toString() == u"out"_s
+                    && frame.value(u"size"_s).toInteger() > 0);
+    QVERIFY(chunk);
+}
+
+void tst_QGbInspect::severalInspectors()
+{
+    QGbPool pool(poolWorker(), inspectable());
+    QVERIFY(pool.waitForStarted(20000));
+    QTRY_COMPARE(ownEntries(), 1);
+    Inspector a;
+    Inspector b;
+    QVERIFY(a.attach(socketOf()));
+    QVERIFY(b.attach(socketOf()));
+    QCOMPARE(pool.call<int>("add", 1, 1).result(), 2);
+    QTRY_COMPARE(a.find(u"call"_s, u"event"_s, u"end"_s).size(), 1);
+    QTRY_COMPARE(b.find(u"call"_s, u"event"_s, u"end"_s).size(), 1);
+    a.client.close();
+    QCOMPARE(pool.call<int>("add", 2, 2).result(), 4);
+    QTRY_COMPARE(b.find(u"call"_s, u"event"_s, u"end"_s).size(), 2);
+}
+
+// An inspector that never reads neither blocks nor slows the pool: the calls
+// go on, another inspector keeps receiving, and the hung one is told how many
+// events it lost once it reads again.
+void tst_QGbInspect::stalledInspectorDoesNotBlockThePool()
+{
+    QGbPool pool(poolWorker(), inspectable(1, 4).setFlightRecorderSize(200));
+    QVERIFY(pool.waitForStarted(20000));
+    QTRY_COMPARE(ownEntries(), 1);
+    const int fd = connectRaw(socketOf());
+    QVERIFY(fd >= 0);
+    const auto closeFd = qScopeGuard([fd] { ::close(fd); });
+    Inspector healthy;
+    QVERIFY(healthy.attach(socketOf()));
+
+    // Far more than the ring, the pool's per-inspector bound and the
+    // kernel's socket buffers hold.
+    const int calls = 3000;
+    const QString big(200, u'x');
+    QList<QFuture<QString>> futures;
+    for (int i = 0; i < calls; ++i)
+        futures.append(pool.call<QString>("echo", big));
+    for (const QFuture<QString> &f : std::as_const(futures))
+        QVERIFY(waitFor(f, 60000));
+    QCOMPARE(futures.last().result(), big);
+    // The other inspector still receives what happens now (under this load
+    // it may have lost older events itself: the ring is its queue too).
+    QCOMPARE(pool.call<int>("add", 40, 2).result(), 42);
+    QTRY_COMPARE_WITH_TIMEOUT(healthy.find(u"call"_s, u"method"_s, u"add"_s).size(), 2, 20000);
+
+    // Now the hung inspector reads: it gets a "dropped" report.
+    QByteArray all;
+    qint64 dropped = 0;
+    QVERIFY(readRawUntil(
+            fd,
+            [&](const QJsonObject &m) {
+                if (m.value(u"type"_s).toString() != u"dropped"_s)
+                    return false;
+                dropped = m.value(u"count"_s).toInteger();
+                return true;
+            },
+            20000, &all));
+    QVERIFY(dropped > 0);
+    QVERIFY(all.startsWith("{\"type\":\"hello\""));
+    QCOMPARE(pool.call<int>("add", 1, 1).result(), 2);
+}
+
+// A peer running as another user is refused by the side channel's
+// SO_PEERCRED check, even with the directory and the socket opened up for it.
+void tst_QGbInspect::otherUserRefused()
+{
+    if (::geteuid() != 0)
+        QSKIP("needs root to connect as another user");
+    QGbPool pool(poolWorker(), inspectable());
+    QVERIFY(pool.waitForStarted(20000));
+    QTRY_COMPARE(ownEntries(), 1);
+    const QString path = socketOf();
+    const QByteArray dir = QFile::encodeName(QGbInspectorRegistry::directory());
+    const QByteArray runtime = QFile::encodeName(m_runtime.path());
+    QVERIFY(::chmod(dir.constData(), 0711) == 0);
+    QVERIFY(::chmod(runtime.constData(), 0711) == 0);
+    QVERIFY(::chmod(QFile::encodeName(path).constData(), 0666) == 0);
+    const auto restore = qScopeGuard([&] {
+        ::chmod(QFile::encodeName(path).constData(), 0600);
+        ::chmod(dir.constData(), 0700);
+        ::chmod(runtime.constData(), 0700);
+    });
+
+    const char *client = R"(
+import os, socket, sys
+os.setgid(65534)
+os.setuid(65534)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+try:
+    s.sendall(b'{"type":"hello","protocol":1}\n')
+except OSError:
+    pass
+data = b""
+s.settimeout(10)
+while True:
+    try:
+        chunk = s.recv(65536)
+    except ConnectionResetError:
+        break
+    if not chunk:
+        break
+    data += chunk
+sys.stdout.write(data.decode())
+)";
+    QProcess process;
+    process.start(u"python3"_s, { u"-c"_s, QString::fromUtf8(client), path });
+    QVERIFY(process.waitForFinished(20000));
+    QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+    const QByteArray out = process.readAllStandardOutput();
+    // One line, the refusal: no hello, no event.
+    QCOMPARE(out.count('\n'), 1);
+    const QJsonObject reply = QJsonDocument::fromJson(out).object();
+    QCOMPARE(reply.value(u"type"_s).toString(), u"error"_s);
+    QCOMPARE(reply.value(u"code"_s).toString(), u"Unauthorized"_s);
+    QVERIFY2(reply.value(u"message"_s).toString().contains(u"user"_s), out.constData());
+    QCOMPARE(pool.call<int>("add", 1, 1).result(), 2);
+}
+
+void tst_QGbInspect::garbageFromInspector_data()
+{
+    QTest::addColumn<QByteArray>("garbage");
+    QTest::newRow("not JSON") << QByteArray("hello there\n");
+    QTest::newRow("not an object") << QByteArray("[1,2,3]\n");
+    QTest::newRow("no type") << QByteArray("{\"protocol\":1}\n");
+    QTest::newRow("unknown type") << QByteArray("{\"type\":\"call\",\"method\":\"add\"}\n");
+    QTest::newRow("binary") << QByteArray("\x00\xff\xfe\x01\n", 5);
+    QTest::newRow("endless line") << QByteArray(QGbInspect::MaxInspectorLine + 10, 'x');
+}
+
+// Whatever an inspector writes that is not its hello closes its connection,
+// and nothing else: the pool goes on and others still attach.
+void tst_QGbInspect::garbageFromInspector()
+{
+    QFETCH(QByteArray, garbage);
+    QGbPool pool(poolWorker(), inspectable());
+    QVERIFY(pool.waitForStarted(20000));
+    QTRY_COMPARE(ownEntries(), 1);
+    QLocalSocket socket;
+    socket.connectToServer(socketOf());
+    QVERIFY(socket.waitForConnected(5000));
+    QTRY_VERIFY(socket.canReadLine());
+    QVERIFY(socket.readLine().startsWith("{\"type\":\"hello\""));
+    socket.write(garbage);
+    QTRY_COMPARE(socket.state(), QLocalSocket::UnconnectedState);
+
+    QCOMPARE(pool.call<int>("add", 1, 2).result(), 3);
+    Inspector inspector;
+    QVERIFY(inspector.attach(socketOf()));
+    QCOMPARE(pool.call<int>("add", 2, 2).result(), 4);
+    QTRY_COMPARE(inspector.find(u"call"_s, u"event"_s, u"end"_s).size(), 2);
+}
+
+void tst_QGbInspect::garbageFromPool_data()
+{
+    QTest::addColumn<QByteArray>("garbage");
+    QTest::addColumn<QString>("says");
+    const QByteArray hello = "{\"type\":\"hello\",\"protocol\":1,\"library\":\"0\",\"pid\":1}\n";
+    QTest::newRow("not JSON") << QByteArray("garbage\n") << u"not JSON"_s;
+    QTest::newRow("not an object") << QByteArray("[42]\n") << u"not a JSON object"_s;
+    QTest::newRow("type not a string") << QByteArray("{\"type\":7}\n") << u"type"_s;
+    QTest::newRow("event before hello")
+            << QByteArray("{\"type\":\"call\",\"seq\":0}\n") << u"instead of its hello"_s;
+    QTest::newRow("garbage after hello") << hello + "\x01\x02\x03\n" << u"not JSON"_s;
+    QTest::newRow("endless line") << hello + QByteArray(QGbInspect::MaxPoolLine + 10, '{')
+                                  << u"longer than"_s;
+    QTest::newRow("other protocol")
+            << QByteArray("{\"type\":\"hello\",\"protocol\":99,\"library\":\"9.9.9\",\"pid\":7}\n")
+            << u"protocol 99; this inspector reads protocol 1"_s;
+}
+
+// Whatever a "pool" sends that the client cannot read closes the connection
+// with an error that says why (naming both versions when they differ).
+void tst_QGbInspect::garbageFromPool()
+{
+    QFETCH(QByteArray, garbage);
+    QFETCH(QString, says);
+    QLocalServer server;
+    const QString path = m_runtime.path() + u"/fake.sock"_s;
+    QVERIFY(server.listen(path));
+    Inspector inspector;
+    QSignalSpy errors(&inspector.client, &QGbInspectorClient::errorOccurred);
+    inspector.client.connectToPool(path);
+    QVERIFY(server.waitForNewConnection(5000));
+    QLocalSocket *peer = server.nextPendingConnection();
+    QVERIFY(peer);
+    peer->write(garbage);
+    QTRY_COMPARE(errors.size(), 1);
+    QVERIFY2(errors.first().first().toString().contains(says),
+             qPrintable(errors.first().first().toString()));
+    QCOMPARE(inspector.client.state(), QGbInspectorClient::Closed);
+    QTRY_COMPARE(peer->state(), QLocalSocket::UnconnectedState);
+    QVERIFY(inspector.messages.isEmpty());
+}
+
+// A pool answers an inspector of another protocol version with an error
+// naming both versions, then closes.
+void tst_QGbInspect::inspectorHelloOfAnotherVersion()
+{
+    QGbPool pool(poolWorker(), inspectable());
+    QVERIFY(pool.waitForStarted(20000));
+    QTRY_COMPARE(ownEntries(), 1);
+    QLocalSocket socket;
+    socket.connectToServer(socketOf());
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write("{\"type\":\"hello\",\"protocol\":42}\n");
+    QByteArray all;
+    QTRY_VERIFY((all += socket.readAll()).contains("\"error\""));
+    const QList<QByteArray> lines = all.trimmed().split('\n');
+    const QJsonObject error = QJsonDocument::fromJson(lines.last()).object();
+    QCOMPARE(error.value(u"code"_s).toString(), u"VersionMismatch"_s);
+    const QString message = error.value(u"message"_s).toString();
+    QVERIFY2(message.contains(u"protocol 1"_s) && message.contains(u"protocol 42"_s),
+             qPrintable(message));
+    QTRY_COMPARE(socket.state(), QLocalSocket::UnconnectedState);
+    QCOMPARE(pool.call<int>("add", 1, 2).result(), 3);
+}
+
+QTEST_GUILESS_MAIN(tst_QGbInspect)
+#include "tst_qgbinspect.moc"
