@@ -203,12 +203,18 @@ class TlsRelay:
             while True:
                 try:
                     with self.lock:
-                        data = self.obj.read(65536)
+                        try:
+                            data = self.obj.read(65536)
+                        finally:
+                            answer = self.outgoing.pending
                 except ssl.SSLWantReadError:
                     data = None
                 except ssl.SSLZeroReturnError:
                     break           # close_notify: a clean end
-                self._flush()       # a read may answer (key updates)
+                if answer:
+                    # A read may have to answer (a key update). Only then
+                    # does this thread wait for the network's send side.
+                    self._flush()
                 if data:
                     local.sendall(data)
                     continue
