@@ -39,7 +39,7 @@ import struct
 import sys
 import threading
 import time
-from typing import Any, Optional
+from typing import Any, List, Optional
 
 from . import _wire
 from ._cancel import install_handlers, start_thread
@@ -78,6 +78,10 @@ class _Server:
         # The control connection, for log records logged outside calls;
         # every write on it holds control_lock.
         self.control = None     # type: Optional[socket.socket]
+        # Earlier control connections still open, oldest first: when the
+        # newest one closes, log records go to the one before it (a served
+        # worker's readiness check opens one for a moment).
+        self.older_controls = []  # type: List[socket.socket]
         self.control_lock = threading.Lock()
 
     def write_control(self, payload: bytes) -> bool:
@@ -90,7 +94,7 @@ class _Server:
             try:
                 _wire.write_message(sock, payload, ())
             except OSError:
-                self.control = None
+                self._drop_control(sock)
                 return False
         return True
 
@@ -242,6 +246,8 @@ class _Server:
                 # Log records may go out on it as soon as the answer did.
                 with self.control_lock:
                     _wire.write_message(sock, hello, ())
+                    if self.control is not None:
+                        self.older_controls.append(self.control)
                     self.control = sock
                 self._serve_control(sock, reader)
                 return
@@ -286,8 +292,15 @@ class _Server:
                 self._refuse(sock, PROTOCOL_ERROR, str(exc))
         finally:
             with self.control_lock:
-                if self.control is sock:
-                    self.control = None
+                self._drop_control(sock)
+
+    def _drop_control(self, sock: socket.socket) -> None:
+        """Forget control connection ``sock`` (caller holds control_lock)."""
+        if self.control is sock:
+            older = self.older_controls
+            self.control = older.pop() if older else None
+        elif sock in self.older_controls:
+            self.older_controls.remove(sock)
 
     def _control_loop(self, sock: socket.socket,
                       reader: _wire.Reader) -> None:

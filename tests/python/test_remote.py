@@ -358,6 +358,27 @@ class CallModesMixin:
         self.assertEqual(len(seen), 20)
         self.assertIn("note 19", str(seen[-1]))
 
+    def test_logs_return_to_the_control_after_a_check(self):
+        """A readiness check opens a second control connection for a
+        moment: while it is open, records logged outside calls go to it;
+        once it closes, to the client's control connection again."""
+        probe = self.served.connect("control")
+        self.assertIsNone(self.main.value("log_outside", "to the probe"))
+        self.assertIn("to the probe", str(probe.recv_msg()))
+        probe.close()
+        for i in range(int(TIMEOUT / 0.05)):
+            self.assertIsNone(self.main.value("log_outside", "back %d" % i))
+            if not self.control.quiet_for(0.05):
+                break
+        msg = self.control.recv_msg()
+        self.assertEqual(msg["type"], "log")
+        self.assertIn("back", str(msg))
+        # Records are written before log_outside returns: all of them are
+        # read once the pong of a later ping is.
+        self.control.send({"type": "ping", "seq": 999})
+        while msg != {"type": "pong", "seq": 999}:
+            msg = self.control.recv_msg()
+
     def test_printed_lines_do_not_disturb(self):
         self.assertIsNone(self.main.value("say", "hello from the worker"))
         self.assertEqual(self.main.value("add", 1, 1), 2)
