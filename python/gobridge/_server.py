@@ -371,6 +371,12 @@ def run() -> None:
     Without ``GOBRIDGE_SOCKET`` the script was not started by a pool: it
     prints a message to stderr and exits with status 2.
 
+    Under ``python3 -m gobridge serve`` (docs/remote.md), which sets
+    :data:`serve_config` before it runs the script, it serves on that TCP
+    listener (with TLS unless ``--insecure``) with the command line's token
+    and limits instead, ignores (and removes) the variables above and does
+    not exit when its parent process does.
+
     ``run()`` installs handlers for SIGTERM, SIGINT and SIGUSR1 (the control
     thread uses SIGUSR1 to interrupt a cancelled call on the main thread,
     for example in ``time.sleep``); user code must leave them alone. It also
