@@ -9,6 +9,7 @@ packages=(
     ninja-build
     qt6-base-dev                   # Qt 6 Core, Network, Test (and the GL headers Qt's CMake files want)
     python3                        # the workers; 3.9 or newer
+    openssl                        # tests/python/test_remote.py makes its TLS certificates
     qt6-documentation-tools        # qdoc, for scripts/docs.sh
     # The QML module GoBridge (src/qml), its tests and examples/qml
     qt6-declarative-dev            # Qt Qml, Quick, QuickTest; qmltyperegistrar

@@ -63,7 +63,7 @@ class CallConnection(Interruptible):
     __slots__ = ("server", "sock", "reader", "conn_id", "max_frame",
                  "encoder", "wlock", "last_id", "out", "inp", "broken",
                  "_text_limit", "ended_id", "prog_cid", "prog_t", "prog_box",
-                 "prog_armed")
+                 "prog_armed", "method")
 
     def __init__(self, server: Any, sock: Any, reader: _wire.Reader,
                  conn_id: int) -> None:
@@ -91,6 +91,7 @@ class CallConnection(Interruptible):
         self.prog_t = 0.0
         self.prog_box = {}
         self.prog_armed = 0
+        self.method = ""                # the last call's function name
 
     # -- for the input stream (called from user code) ------------------------
 
@@ -371,6 +372,7 @@ class CallConnection(Interruptible):
                 self.done_id = cid
             return
         self.last_id = cid
+        self.method = method
         try:
             entry = _registry.get(method)
             if entry is None:

@@ -23,6 +23,11 @@ serves until SIGTERM or SIGINT. Threads of a worker process:
 
 Python ``logging`` records go to the host (``_logging``): on the call's
 connection when a call logs them, on the control connection otherwise.
+
+``python3 -m gobridge serve`` (``_remote``) serves the same way on a TCP
+listener, with TLS, instead of the pool's Unix socket: it sets
+:data:`serve_config` before it runs the script, and :func:`run` takes its
+listener and token from there.
 """
 
 import itertools
@@ -34,7 +39,7 @@ import struct
 import sys
 import threading
 import time
-from typing import Any, Optional
+from typing import Any, List, Optional
 
 from . import _wire
 from ._cancel import install_handlers, start_thread
@@ -48,12 +53,20 @@ from ._wire import (
     PROTOCOL_ERROR, UNAUTHORIZED, ConnectionAbort, ProtocolViolation,
     Unauthorized)
 
+#: The network listener configuration (a ``_remote.NetListener``) that
+#: ``python3 -m gobridge serve`` sets before it runs the worker script; None
+#: when a pool started the script with ``GOBRIDGE_SOCKET``.
+serve_config = None   # type: Any
+
 
 class _Server:
     """Listens on the socket and hands connections to threads."""
 
-    def __init__(self, path: str, token: str, max_frame: int) -> None:
+    def __init__(self, path: str, token: str, max_frame: int,
+                 net: Any = None) -> None:
         self.path = path
+        # The network listener (serve mode), or None: the pool's socket.
+        self.net = net
         self.token = token.encode("utf-8", "surrogatepass")
         self.max_frame = max_frame
         self.conns = {}   # conn id -> CallConnection (for control cancels)
@@ -65,6 +78,10 @@ class _Server:
         # The control connection, for log records logged outside calls;
         # every write on it holds control_lock.
         self.control = None     # type: Optional[socket.socket]
+        # Earlier control connections still open, oldest first: when the
+        # newest one closes, log records go to the one before it (a served
+        # worker's readiness check opens one for a moment).
+        self.older_controls = []  # type: List[socket.socket]
         self.control_lock = threading.Lock()
 
     def write_control(self, payload: bytes) -> bool:
@@ -77,13 +94,17 @@ class _Server:
             try:
                 _wire.write_message(sock, payload, ())
             except OSError:
-                self.control = None
+                self._drop_control(sock)
                 return False
         return True
 
     # -- lifecycle ---------------------------------------------------------
 
     def listen(self) -> None:
+        if self.net is not None:
+            self.listener = self.net.listen()
+            self.net.announce()
+            return
         tmp = self.path + ".tmp"
         try:
             os.unlink(tmp)
@@ -101,7 +122,8 @@ class _Server:
 
     def terminate(self, signum: int = 0, frame: Any = None) -> None:
         """SIGTERM/SIGINT: remove the socket file and exit with status 0."""
-        for path in (self.path, self.path + ".tmp"):
+        for path in (() if self.net is not None
+                     else (self.path, self.path + ".tmp")):
             try:
                 os.unlink(path)
             except OSError:
@@ -127,8 +149,9 @@ class _Server:
                 conn = self._handoff.get(timeout=0.5)
             except queue.Empty:
                 # The host died without stopping us (it crashed, or was
-                # killed): nobody will ever connect again.
-                if os.getppid() != parent:
+                # killed): nobody will ever connect again. (A network
+                # worker serves until its orchestrator stops it.)
+                if self.net is None and os.getppid() != parent:
                     self.terminate(signal.SIGTERM, None)
                 continue
             try:
@@ -141,13 +164,13 @@ class _Server:
         listener = self.listener
         while True:
             try:
-                sock, _ = listener.accept()
+                sock, peer = listener.accept()
             except OSError as exc:
                 print("gobridge: accept failed: %s" % exc, file=sys.stderr)
                 time.sleep(0.05)   # out of descriptors: back off a little
                 continue
             # This thread blocks the worker's signals: so does the new one.
-            threading.Thread(target=self._handshake, args=(sock,),
+            threading.Thread(target=self._handshake, args=(sock, peer),
                              name="gobridge-conn", daemon=True).start()
 
     # -- connections -------------------------------------------------------
@@ -160,6 +183,8 @@ class _Server:
             pass
 
     def _peer_is_us(self, sock: socket.socket) -> bool:
+        if self.net is not None:
+            return True   # over TCP the token (and mutual TLS) authenticate
         option = getattr(socket, "SO_PEERCRED", None)
         if option is None:
             return True   # no SO_PEERCRED here: the 0700 directory guards
@@ -190,8 +215,12 @@ class _Server:
             self._refuse(sock, UNAUTHORIZED, str(exc))
         return None
 
-    def _handshake(self, sock: socket.socket) -> None:
+    def _handshake(self, sock: socket.socket, peer: Any = None) -> None:
         """Authenticate a new connection, then serve it (own thread)."""
+        if self.net is not None:
+            sock = self.net.accept(sock, peer)   # TLS handshake, relay
+            if sock is None:
+                return
         reader = _wire.Reader(sock, self.max_frame)
         conn = None
         conn_id = 0
@@ -217,6 +246,8 @@ class _Server:
                 # Log records may go out on it as soon as the answer did.
                 with self.control_lock:
                     _wire.write_message(sock, hello, ())
+                    if self.control is not None:
+                        self.older_controls.append(self.control)
                     self.control = sock
                 self._serve_control(sock, reader)
                 return
@@ -261,8 +292,15 @@ class _Server:
                 self._refuse(sock, PROTOCOL_ERROR, str(exc))
         finally:
             with self.control_lock:
-                if self.control is sock:
-                    self.control = None
+                self._drop_control(sock)
+
+    def _drop_control(self, sock: socket.socket) -> None:
+        """Forget control connection ``sock`` (caller holds control_lock)."""
+        if self.control is sock:
+            older = self.older_controls
+            self.control = older.pop() if older else None
+        elif sock in self.older_controls:
+            self.older_controls.remove(sock)
 
     def _control_loop(self, sock: socket.socket,
                       reader: _wire.Reader) -> None:
@@ -280,9 +318,40 @@ class _Server:
                 conn = self.conns.get(conn_id)
                 if conn is not None:
                     conn.request_cancel(cid)
+                    if self.net is not None:
+                        self._watch_cancel(conn, cid)
             else:
                 raise ProtocolViolation("unexpected %s message on the "
                                         "control connection" % mtype)
+
+
+    def _watch_cancel(self, conn: CallConnection, cid: int) -> None:
+        """Serve mode: the host cannot kill this process, so the worker
+        takes the last step of the cancellation ladder itself (protocol
+        section 7): if call ``cid`` still runs after the grace period, it
+        exits."""
+        if conn.done_id >= cid:
+            return
+        timer = threading.Timer(self.net.cancel_grace, self._cancel_overdue,
+                                (conn, cid))
+        timer.name = "gobridge-cancel-grace"
+        timer.daemon = True
+        timer.start()   # the control thread blocks the worker's signals
+
+    def _cancel_overdue(self, conn: CallConnection, cid: int) -> None:
+        if conn.current != cid or conn.done_id >= cid:
+            return      # it ended (or never started on this connection)
+        from ._remote import EXIT_CANCEL_TIMEOUT
+        try:
+            print("gobridge: call %d (%s) on connection %d was cancelled "
+                  "%g s ago and still runs; exiting with status %d so that "
+                  "the orchestrator restarts the worker"
+                  % (cid, conn.method, conn.conn_id, self.net.cancel_grace,
+                     EXIT_CANCEL_TIMEOUT), file=sys.stderr, flush=True)
+            sys.stdout.flush()
+        except Exception:
+            pass
+        os._exit(EXIT_CANCEL_TIMEOUT)
 
 
 def _fail(message: str) -> None:
@@ -302,6 +371,12 @@ def run() -> None:
     Without ``GOBRIDGE_SOCKET`` the script was not started by a pool: it
     prints a message to stderr and exits with status 2.
 
+    Under ``python3 -m gobridge serve`` (docs/remote.md), which sets
+    :data:`serve_config` before it runs the script, it serves on that TCP
+    listener (with TLS unless ``--insecure``) with the command line's token
+    and limits instead, ignores (and removes) the variables above and does
+    not exit when its parent process does.
+
     ``run()`` installs handlers for SIGTERM, SIGINT and SIGUSR1 (the control
     thread uses SIGUSR1 to interrupt a cancelled call on the main thread,
     for example in ``time.sleep``); user code must leave them alone. It also
@@ -314,6 +389,10 @@ def run() -> None:
     if threading.current_thread() is not threading.main_thread():
         raise RuntimeError("gobridge.run() must be called from the main "
                            "thread")
+    net = serve_config
+    if net is not None:
+        _run_network(net)
+        return
     path = os.environ.pop("GOBRIDGE_SOCKET", None)
     token = os.environ.pop("GOBRIDGE_TOKEN", None)
     max_frame_text = os.environ.pop("GOBRIDGE_MAX_FRAME", None)
@@ -334,12 +413,7 @@ def run() -> None:
         if max_frame <= 0:
             _fail("GOBRIDGE_MAX_FRAME must be a positive integer, not %r"
                   % max_frame_text)
-    reconfigure = getattr(sys.stdout, "reconfigure", None)
-    if reconfigure is not None:
-        try:
-            reconfigure(line_buffering=True)
-        except Exception:
-            pass
+    _line_buffer_stdout()
     server = _Server(path, token, max_frame)
     _logging.install(server.write_control, max_frame,
                      os.environ.pop("GOBRIDGE_LOG_LEVEL", None))
@@ -347,3 +421,30 @@ def run() -> None:
         server.serve_forever()
     except OSError as exc:
         _fail("cannot serve on %s: %s" % (path, exc))
+
+
+def _line_buffer_stdout() -> None:
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            reconfigure(line_buffering=True)
+        except Exception:
+            pass
+
+
+def _run_network(net: Any) -> None:
+    """run() under ``python3 -m gobridge serve``: the listener, token and
+    limits come from ``net`` (the command line), not the environment."""
+    if net.started:
+        raise RuntimeError("gobridge.run() was called twice")
+    net.started = True
+    for name in ("GOBRIDGE_SOCKET", "GOBRIDGE_TOKEN", "GOBRIDGE_MAX_FRAME",
+                 "GOBRIDGE_LOG_LEVEL"):
+        os.environ.pop(name, None)
+    _line_buffer_stdout()
+    server = _Server("", net.token, net.max_frame, net)
+    _logging.install(server.write_control, net.max_frame, net.log_level)
+    try:
+        server.serve_forever()
+    except OSError as exc:
+        _fail("cannot serve on %s: %s" % (net.describe(), exc))

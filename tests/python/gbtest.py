@@ -3,7 +3,9 @@
 ``Worker`` starts ``workers/testworker.py`` (or another script) the way a
 QGbPool does: a private directory, a socket path, a random token. ``Conn``
 is a minimal protocol client written from docs/protocol.md, independent of
-the gobridge package, so the tests check the wire format itself.
+the gobridge package, so the tests check the wire format itself. It talks
+over the Unix socket, or over TCP with or without TLS (:func:`connect_tcp`)
+to a worker served by ``python3 -m gobridge serve``.
 """
 
 import json
@@ -13,6 +15,7 @@ import select
 import shutil
 import signal
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -61,11 +64,15 @@ class ProtocolFailure(AssertionError):
 
 
 class Conn:
-    """A raw protocol connection to a worker."""
+    """A raw protocol connection to a worker (a Unix socket ``path``, or a
+    connected ``sock``: see :func:`connect_tcp`)."""
 
-    def __init__(self, path: str) -> None:
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(path)
+    def __init__(self, path: Optional[str] = None,
+                 sock: Optional[socket.socket] = None) -> None:
+        if sock is None:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.connect(path)
+        self.sock = sock
         self.conn_id = 0
         self.next_id = 1
         self.reports = []   # type: List[Dict[str, Any]]
@@ -159,6 +166,9 @@ class Conn:
         """True if nothing arrives within ``seconds`` (asserting absence)."""
         if self._buf:
             return False
+        # Decrypted bytes a TLS socket holds are invisible to select().
+        if isinstance(self.sock, ssl.SSLSocket) and self.sock.pending():
+            return False
         readable, _, _ = select.select([self.sock], [], [], seconds)
         return not readable
 
@@ -238,6 +248,24 @@ class Conn:
         cid = self.start_call(method, *args, **fields)
         items, terminal, _ = self.collect(cid)
         return items, terminal
+
+
+def connect_tcp(host: str, port: int,
+                context: Optional[ssl.SSLContext] = None,
+                server_hostname: Optional[str] = None) -> Conn:
+    """A raw connection over TCP, with TLS when ``context`` is given (the
+    TLS handshake is done before this returns)."""
+    sock = socket.create_connection((host, port), timeout=TIMEOUT)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if context is not None:
+        try:
+            sock = context.wrap_socket(
+                sock, server_hostname=server_hostname or host)
+        except BaseException:
+            sock.close()
+            raise
+    sock.settimeout(None)
+    return Conn(sock=sock)
 
 
 def decode_value(value: Any, atts: List[bytes]) -> Any:

@@ -77,6 +77,8 @@ Cancellation and crashes
     busy_loop_swallow(marker=None)  loops forever inside
                                     ``try: ... except Exception: pass``
     sleep(seconds, marker=None)     touches marker, then time.sleep(seconds)
+    ignore_cancel(marker=None)      touches marker, then loops forever
+                                    catching Cancelled (never ends)
     crash()                         os._exit(3) during the call
     crash_after(seconds)            sleeps, then os._exit(3)
     gen_then_crash(n)               yields n items, pauses 0.1 s (the
@@ -376,6 +378,16 @@ def busy_loop_swallow(marker: Optional[str] = None) -> None:
             if total % 1000 == 0:
                 total = 0
         except Exception:
+            pass
+
+
+@gobridge
+def ignore_cancel(marker: Optional[str] = None) -> None:
+    _touch(marker)
+    while True:
+        try:
+            time.sleep(0.01)
+        except Cancelled:
             pass
 
 
