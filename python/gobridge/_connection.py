@@ -167,14 +167,20 @@ class CallConnection(Interruptible):
     # -- progress (gobridge.progress(), _progress) --------------------------
 
     def write_if_running(self, cid: int, payload: bytes,
-                         now: Optional[float] = None) -> bool:
+                         now: Optional[float] = None,
+                         gap: float = 0.0) -> Optional[bool]:
         """Write a message about call ``cid`` (a log record; a progress
-        report when ``now`` is given) if it still runs; True if written.
-        Any thread: the call's own thread uses :meth:`write_in_call`."""
+        report when ``now`` is given) if it still runs; True if written,
+        False if the call ended, None if another progress report of the
+        call went out less than ``gap`` seconds before ``now`` (checked
+        under the lock: the flusher may have sent one meanwhile). Any
+        thread: the call's own thread uses :meth:`write_in_call`."""
         with self.wlock:
             if cid != self.current or cid == self.ended_id:
                 return False
             if now is not None:
+                if self.prog_cid == cid and now - self.prog_t < gap:
+                    return None
                 self.prog_box.pop(0, None)      # superseded by this one
                 self.prog_cid = cid
                 self.prog_t = now
@@ -182,7 +188,8 @@ class CallConnection(Interruptible):
         return True
 
     def write_in_call(self, cid: int, payload: bytes,
-                      now: Optional[float] = None) -> bool:
+                      now: Optional[float] = None,
+                      gap: float = 0.0) -> Optional[bool]:
         """:meth:`write_if_running` from the call's own thread. In user
         code it leaves it while writing, so that a cancellation cannot cut
         a frame in two, and raises Cancelled afterwards if the call was
@@ -191,7 +198,7 @@ class CallConnection(Interruptible):
         if in_user:
             self.fence()
         try:
-            written = self.write_if_running(cid, payload, now)
+            written = self.write_if_running(cid, payload, now, gap)
         except ConnectionAbort as exc:
             self.broken = exc
             raise

@@ -60,22 +60,23 @@ def _report(conn: CallConnection, cid: int, own_thread: bool, done: Any,
             total: Any, text: Any) -> None:
     _check(done, total, text)
     now = _clock()
-    if conn.prog_cid == cid and now - conn.prog_t < INTERVAL:
-        # Too soon after the last report: wait for the flusher (or the
-        # call's end), replacing the report that waited.
-        conn.prog_box[0] = (done, total, text)
-        if conn.prog_armed != cid:
-            conn.prog_armed = cid
-            _flusher.arm(conn, cid, conn.prog_t + INTERVAL)
-        return
-    payload = encode_progress(cid, done, total, text)
-    if own_thread:
-        conn.write_in_call(cid, payload, now)
-        return
-    try:
-        conn.write_if_running(cid, payload, now)
-    except ConnectionAbort:
-        pass                # the call thread sees it and ends the call
+    if conn.prog_cid != cid or now - conn.prog_t >= INTERVAL:
+        payload = encode_progress(cid, done, total, text)
+        if own_thread:
+            sent = conn.write_in_call(cid, payload, now, INTERVAL)
+        else:
+            try:
+                sent = conn.write_if_running(cid, payload, now, INTERVAL)
+            except ConnectionAbort:
+                return      # the call thread sees it and ends the call
+        if sent is not None:
+            return          # written, or the call ended
+    # Too soon after the last report: wait for the flusher (or the call's
+    # end), replacing the report that waited.
+    conn.prog_box[0] = (done, total, text)
+    if conn.prog_armed != cid:
+        conn.prog_armed = cid
+        _flusher.arm(conn, cid, conn.prog_t + INTERVAL)
 
 
 def progress(done: float, total: Optional[float] = None,
