@@ -63,6 +63,15 @@ AttachDialog::AttachDialog(QWidget *parent)
     connect(&m_watcher, &QFutureWatcher<QList<QGbInspectorPoolEntry>>::finished, this, [this] {
         m_model->setPools(m_watcher.result());
         m_view->resizeColumnsToContents();
+        // The first pool that can be attached to, selected.
+        if (!m_view->selectionModel()->hasSelection()) {
+            for (int row = 0; row < m_model->rowCount(); ++row) {
+                if (m_model->flags(m_model->index(row, 0)) & Qt::ItemIsEnabled) {
+                    m_view->selectRow(row);
+                    break;
+                }
+            }
+        }
         updateButtons();
     });
     connect(&m_timer, &QTimer::timeout, this, &AttachDialog::refresh);

@@ -77,7 +77,10 @@ void FrameDetailView::addJson(QTreeWidgetItem *parent, const QString &key, const
             addJson(item, it.key(), it.value());
     } else if (value.isArray()) {
         const QJsonArray array = value.toArray();
-        item->setText(1, u"[%1]"_s.arg(array.size()));
+        item->setText(1,
+                      array.size() <= 8 ? QString::fromUtf8(
+                              QJsonDocument(array).toJson(QJsonDocument::Compact))
+                                        : u"[%1 values]"_s.arg(array.size()));
         for (qsizetype i = 0; i < array.size(); ++i)
             addJson(item, QString::number(i), array.at(i));
     } else {

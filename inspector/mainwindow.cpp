@@ -303,8 +303,11 @@ void MainWindow::createDocks()
     detailDock->setObjectName(u"detailDock"_s);
     detailDock->setWidget(m_detail);
     addDockWidget(Qt::RightDockWidgetArea, detailDock);
-    resizeDocks({ workersDock, callsDock }, { 150, 220 }, Qt::Vertical);
-    resizeDocks({ detailDock }, { 360 }, Qt::Horizontal);
+    // Once laid out: the workers' few rows, the calls, the frame's detail.
+    QTimer::singleShot(0, this, [this, workersDock, callsDock, detailDock] {
+        resizeDocks({ workersDock, callsDock }, { 120, 230 }, Qt::Vertical);
+        resizeDocks({ detailDock }, { 440 }, Qt::Horizontal);
+    });
 }
 
 void MainWindow::createMenus()
