@@ -31,6 +31,7 @@ void CallsModel::clear()
     m_calls.clear();
     m_serialOf.clear();
     m_base = 0;
+    m_evictedUpTo = 0;
     endResetModel();
 }
 
@@ -44,6 +45,7 @@ void CallsModel::removeFront(int count)
 {
     beginRemoveRows(QModelIndex(), 0, count - 1);
     for (int i = 0; i < count; ++i) {
+        m_evictedUpTo = qMax(m_evictedUpTo, m_calls.front().id);
         m_serialOf.remove(m_calls.front().id);
         m_calls.pop_front();
     }
@@ -77,6 +79,10 @@ void CallsModel::addEvents(const QList<QJsonObject> &batch)
         if (type == "call"_L1) {
             const bool isStart = event.value(u"event").toString() == "start"_L1;
             Call *call = find(id);
+            // The end of a call whose row was removed (the cap) makes no new
+            // row; an end without a start (the flight recorder lost it) does.
+            if (!call && !isStart && id <= m_evictedUpTo)
+                continue;
             if (!call) {
                 m_serialOf.insert(id, end + qint64(added.size()));
                 added.push_back(Call());
@@ -114,8 +120,10 @@ void CallsModel::addEvents(const QList<QJsonObject> &batch)
         return;
     if (added.size() > size_t(m_capacity)) {
         const size_t drop = added.size() - size_t(m_capacity);
-        for (size_t i = 0; i < drop; ++i)
+        for (size_t i = 0; i < drop; ++i) {
+            m_evictedUpTo = qMax(m_evictedUpTo, added[i].id);
             m_serialOf.remove(added[i].id);
+        }
         // Serials of what remains shift: renumber below.
         added.erase(added.begin(), added.begin() + qsizetype(drop));
     }

@@ -72,6 +72,7 @@ private:
     std::deque<Call> m_calls;
     QHash<qint64, qint64> m_serialOf; // call id -> serial (row + m_base)
     qint64 m_base = 0;
+    qint64 m_evictedUpTo = 0; // the highest call id whose row was removed (ids grow)
     int m_capacity = 50000;
 };
 
