@@ -100,12 +100,14 @@ void InspectorConnection::deliver()
             continue;
         }
         flush();
+        // Copied out first: what the signals run may change the backlog.
+        const QJsonObject object = message.object;
         if (kind == Hello) {
-            emit attached(message.object);
+            emit attached(object);
         } else {
             m_closed = true;
             m_backlog.clear();
-            emit closed(message.object.value(u"error").toString());
+            emit closed(object.value(u"error").toString());
             return;
         }
     }
