@@ -551,7 +551,8 @@ void tst_InspectorGui::guiStaysResponsiveUnderLoad()
           "late by p50 %.2f ms, p99 %.2f ms, max %.2f ms; Frames rows max %d (cap %d)",
           events, offered, rate, dropped, qint64(lateness.size()), p50, p99, worst, maxRows, Cap);
     QVERIFY(maxRows <= Cap);
-    QCOMPARE(window.framesModel()->rowCount(), Cap);
+    if (frameEvents >= Cap)
+        QCOMPARE(window.framesModel()->rowCount(), Cap);
     // The latency is only meaningful under the load it is specified for.
     if (offered < 20000)
         QSKIP(qPrintable(u"the load was %1 frames/s, not 20000: the machine is too busy to "
