@@ -4,7 +4,9 @@
 // gobridge-inspector, the command line (docs/inspector.md):
 //   gobridge-inspector --list
 //   gobridge-inspector --attach PID|NAME --record FILE [--duration SECS]
+// and, without --list or --record, the window (inspectorgui.cpp).
 
+#include "inspectorgui.h"
 #include "qgbinspectorclient.h"
 #include "qgbinspectorregistry.h"
 
@@ -114,6 +116,15 @@ int record(const QString &target, const QString &fileName, double seconds)
 
 int main(int argc, char **argv)
 {
+    // The command line runs without a QApplication; anything else opens the window.
+    bool headless = false;
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        headless = headless || arg == "--list" || arg.startsWith("--record") || arg == "--help"
+                || arg == "-h";
+    }
+    if (!headless)
+        return runInspectorGui(argc, argv);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("gobridge-inspector"));
     QCommandLineParser parser;
@@ -162,6 +173,7 @@ int main(int argc, char **argv)
     std::fprintf(stderr,
                  "usage: gobridge-inspector --list\n"
                  "       gobridge-inspector --attach PID|NAME --record FILE "
-                 "[--duration SECS]\n");
+                 "[--duration SECS]\n"
+                 "       gobridge-inspector [--attach PID|NAME | --open FILE]  (the window)\n");
     return 2;
 }

@@ -196,7 +196,9 @@ void tst_InspectorCli::attachToNothing()
 
 void tst_InspectorCli::usage()
 {
-    QProcess *bare = inspector({});
+    // Without --list or --record the inspector opens its window: a usage
+    // error of the command line is --record without --attach.
+    QProcess *bare = inspector({ u"--record"_s, m_runtime.filePath(u"usage.jsonl"_s) });
     QVERIFY(bare->waitForFinished(10000));
     QCOMPARE(bare->exitCode(), 2);
     QVERIFY(bare->readAllStandardError().contains("--record"));
