@@ -1,7 +1,6 @@
 // Copyright (C) 2026 The QGobridge Authors.
 // SPDX-License-Identifier: MIT
 
-#include "qgblogrecord_p.h"
 #include "qgbscheduler_p.h"
 #include "qgbsession_p.h"
 #include "qgbsupervisor_p.h"
@@ -540,16 +539,10 @@ void QGbScheduler::onCallMessage(QGbConnection *connection, QGbWire::MessageType
                                         progress.text);
         return;
     }
-    case QGbWire::MessageType::Log: {
-        QGbLogRecord record;
-        if (!QGbPrivate::readLogRecord(message, &record, &error)) {
+    case QGbWire::MessageType::Log:
+        if (!m_supervisor->pythonLog(connection->worker, message, call.get(), &error))
             m_sessions->close(connection, error);
-            return;
-        }
-        record.setCall(call->id, call->method);
-        m_supervisor->pythonLog(connection->worker, std::move(record));
         return;
-    }
     case QGbWire::MessageType::Credit: {
         qint64 n = 0;
         if (!QGbWire::readCredit(message, &n, &error)) {
