@@ -4,6 +4,7 @@
 #include "qgbmessages_p.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace QGbWire {
 
@@ -292,8 +293,27 @@ bool readLog(const Message &message, LogFields *log, QGbError *error)
     if (!readInteger(message, "level", &level, error))
         return false;
     log->level = int(std::clamp<qint64>(level, 0, 1000));
-    return readString(message, "logger", &log->logger, error)
-            && readString(message, "message", &log->message, error);
+    if (!readString(message, "logger", &log->logger, error)
+        || !readString(message, "message", &log->message, error)) {
+        return false;
+    }
+    const auto optional = [&message](const char *field) {
+        return message.fields.value(QLatin1String(field)).toString();
+    };
+    log->exception = optional("exc");
+    log->file = optional("file");
+    log->line = int(std::clamp<qint64>(message.fields.value(QStringLiteral("line")).toLongLong(), 0,
+                                       std::numeric_limits<int>::max()));
+    log->function = optional("func");
+    log->thread = optional("thread");
+    log->timeMs = -1;
+    const QVariant time = message.fields.value(QStringLiteral("time"));
+    if (time.canConvert<double>()) {
+        const double seconds = time.toDouble();
+        if (seconds > 0 && seconds < 1e11)
+            log->timeMs = qint64(seconds * 1000);
+    }
+    return true;
 }
 
 QGbError readError(const Message &message)

@@ -92,12 +92,21 @@ struct ProgressFields
     QString text;
 };
 QGB_EXPORT bool readProgress(const Message &message, ProgressFields *progress, QGbError *error);
-// The fields a log record needs; readLogRecord() (qgblogrecord_p.h) reads the rest.
+// A log message's fields (docs/protocol.md, section 6). level, logger and
+// message are required; the others are optional and read leniently (a
+// missing or mistyped one is left empty), as a record is worth keeping
+// without its location.
 struct LogFields
 {
     int level = 0;
     QString logger;
     QString message;
+    QString exception;
+    QString file;
+    int line = 0;
+    QString function;
+    QString thread;
+    qint64 timeMs = -1; // milliseconds since the epoch; -1: not given or out of range
 };
 QGB_EXPORT bool readLog(const Message &message, LogFields *log, QGbError *error);
 // The error an error message carries (a ProtocolError if it carries none).

@@ -6,14 +6,11 @@
 #include "qgblogrecord_p.h"
 #include "qgbmessages_p.h"
 
-#include <QtCore/qhash.h>
 #include <QtCore/qloggingcategory.h>
 #include <QtCore/qmutex.h>
 
-#include <algorithm>
-#include <limits>
+#include <map>
 #include <memory>
-#include <vector>
 
 namespace QGbPrivate {
 
@@ -26,21 +23,18 @@ namespace {
     class Categories
     {
     public:
-        static constexpr int MaxCategories = 512;
+        static constexpr std::size_t MaxCategories = 512;
 
         QLoggingCategory &forLogger(const QString &logger)
         {
             QMutexLocker locker(&m_mutex);
-            auto it = m_categories.constFind(logger);
-            if (it != m_categories.cend())
-                return *it.value();
+            const auto it = m_categories.find(logger);
+            if (it != m_categories.end())
+                return it->second->category;
             if (m_categories.size() >= MaxCategories)
                 return m_overflow;
-            auto entry = std::make_unique<Entry>(logger);
-            QLoggingCategory &category = entry->category;
-            m_categories.insert(logger, &entry->category);
-            m_entries.push_back(std::move(entry));
-            return category;
+            return m_categories.emplace(logger, std::make_unique<Entry>(logger))
+                    .first->second->category;
         }
 
     private:
@@ -55,8 +49,8 @@ namespace {
             QLoggingCategory category;
         };
         QMutex m_mutex;
-        QHash<QString, QLoggingCategory *> m_categories;
-        std::vector<std::unique_ptr<Entry>> m_entries;
+        // An entry never moves once made: the category refers to its name.
+        std::map<QString, std::unique_ptr<Entry>> m_categories;
         QLoggingCategory m_overflow { "qgobridge.python" };
     };
 
@@ -64,11 +58,6 @@ namespace {
     {
         static Categories instance;
         return instance;
-    }
-
-    QString text(const QGbWire::Message &message, const char *field)
-    {
-        return message.fields.value(QLatin1String(field)).toString();
     }
 
 } // namespace
@@ -81,19 +70,11 @@ bool readLogRecord(const QGbWire::Message &message, QGbLogRecord *record, QGbErr
     record->setLevel(fields.level);
     record->setLoggerName(fields.logger);
     record->setMessage(fields.message);
-    record->setExceptionText(text(message, "exc"));
-    record->setLocation(
-            text(message, "file"),
-            int(std::clamp<qint64>(message.fields.value(QStringLiteral("line")).toLongLong(), 0,
-                                   std::numeric_limits<int>::max())),
-            text(message, "func"));
-    record->setThreadName(text(message, "thread"));
-    const QVariant time = message.fields.value(QStringLiteral("time"));
-    if (time.canConvert<double>()) {
-        const double seconds = time.toDouble();
-        if (seconds > 0 && seconds < 1e11)
-            record->setTime(QDateTime::fromMSecsSinceEpoch(qint64(seconds * 1000)));
-    }
+    record->setExceptionText(fields.exception);
+    record->setLocation(fields.file, fields.line, fields.function);
+    record->setThreadName(fields.thread);
+    if (fields.timeMs >= 0)
+        record->setTime(QDateTime::fromMSecsSinceEpoch(fields.timeMs));
     return true;
 }
 

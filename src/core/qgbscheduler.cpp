@@ -1,7 +1,6 @@
 // Copyright (C) 2026 The QGobridge Authors.
 // SPDX-License-Identifier: MIT
 
-#include "qgblogrecord_p.h"
 #include "qgbscheduler_p.h"
 #include "qgbsession_p.h"
 #include "qgbsupervisor_p.h"
@@ -14,13 +13,6 @@ constexpr int OutputWindow = 1024;        // items the worker may send ahead of 
 constexpr int InputBatch = 512;           // items per input chunk message at most
 constexpr auto OrphanWait = 200ms;        // how long a broken connection waits for the exit status
 constexpr auto CancelSweepInterval = 1ms; // a call older than this gets a QFutureWatcher
-
-qsizetype queuedCalls(const std::deque<QGbCallPtr> &queue)
-{
-    return std::count_if(queue.begin(), queue.end(), [](const QGbCallPtr &call) {
-        return call->kind == QGbCallRecord::Kind::Call;
-    });
-}
 
 } // namespace
 
@@ -52,12 +44,10 @@ void QGbScheduler::submit(const QGbCallPtr &call)
         return;
     }
     // A describe (QGbPool::functions() sends one by itself) takes no room.
-    if (call->kind == QGbCallRecord::Kind::Call
-        && qsizetype(m_queue.size()) >= m_options.maxQueuedCalls()
-        && queuedCalls(m_queue) >= m_options.maxQueuedCalls()) {
+    if (call->kind == QGbCallRecord::Kind::Call && m_queue.calls() >= m_options.maxQueuedCalls()) {
         call->sink->deliverError(
                 QGbError(QGbError::QueueFull,
-                         QStringLiteral("%1 calls are already waiting").arg(queuedCalls(m_queue))));
+                         QStringLiteral("%1 calls are already waiting").arg(m_queue.calls())));
         call->sink->deliverFinished();
         return;
     }
@@ -82,7 +72,7 @@ void QGbScheduler::submit(const QGbCallPtr &call)
         m_cancelSweep->start();
     if (call->timeout.count() > 0)
         startDeadline(call);
-    m_queue.push_back(call);
+    m_queue.push(call);
     dispatch();
 }
 
@@ -159,13 +149,11 @@ void QGbScheduler::dispatch()
         }
         if (!best)
             break;
-        QGbCallPtr call = m_queue.front();
-        m_queue.pop_front();
-        startOnConnection(call, best);
+        startOnConnection(m_queue.takeFirst(), best);
     }
     // Open more connections while calls wait and workers have room.
     bool waitingForRetry = false;
-    while (qsizetype(m_queue.size()) > m_sessions->opening()) {
+    while (m_queue.size() > m_sessions->opening()) {
         QGbWorker *target = nullptr;
         for (const auto &w : workers) {
             if (w->state != QGbWorker::State::Ready || w->draining
@@ -182,7 +170,7 @@ void QGbScheduler::dispatch()
             break;
         m_sessions->open(target, false);
     }
-    if (waitingForRetry && qsizetype(m_queue.size()) > m_sessions->opening())
+    if (waitingForRetry && m_queue.size() > m_sessions->opening())
         scheduleDispatch(QGbSessions::ConnectRetryDelay);
 }
 
@@ -293,7 +281,7 @@ void QGbScheduler::onCallCanceled(const QGbCallPtr &call)
 {
     switch (call->state) {
     case QGbCallRecord::State::Queued:
-        m_queue.erase(std::remove(m_queue.begin(), m_queue.end(), call), m_queue.end());
+        m_queue.remove(call);
         finishCall(call);
         break;
     case QGbCallRecord::State::Running:
@@ -341,7 +329,7 @@ void QGbScheduler::failCall(const QGbCallPtr &call, const QGbError &error, bool 
     if (call->state == QGbCallRecord::State::Done)
         return;
     if (call->state == QGbCallRecord::State::Queued) {
-        m_queue.erase(std::remove(m_queue.begin(), m_queue.end(), call), m_queue.end());
+        m_queue.remove(call);
         call->sink->deliverError(error);
         finishCall(call);
         return;
@@ -409,8 +397,7 @@ void QGbScheduler::failOrphans(QGbWorker *worker, const QGbError *error)
 
 void QGbScheduler::failQueued(const QGbError &error)
 {
-    std::deque<QGbCallPtr> queued;
-    queued.swap(m_queue);
+    const std::deque<QGbCallPtr> queued = m_queue.takeAll();
     for (const QGbCallPtr &call : queued) {
         call->sink->deliverError(error);
         finishCall(call);
@@ -540,16 +527,10 @@ void QGbScheduler::onCallMessage(QGbConnection *connection, QGbWire::MessageType
                                         progress.text);
         return;
     }
-    case QGbWire::MessageType::Log: {
-        QGbLogRecord record;
-        if (!QGbPrivate::readLogRecord(message, &record, &error)) {
+    case QGbWire::MessageType::Log:
+        if (!m_supervisor->pythonLog(connection->worker, message, call.get(), &error))
             m_sessions->close(connection, error);
-            return;
-        }
-        record.setCall(call->id, call->method);
-        m_supervisor->pythonLog(connection->worker, std::move(record));
         return;
-    }
     case QGbWire::MessageType::Credit: {
         qint64 n = 0;
         if (!QGbWire::readCredit(message, &n, &error)) {

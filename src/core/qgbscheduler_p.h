@@ -23,15 +23,61 @@
 #include <QtCore/qobject.h>
 #include <QtCore/qtimer.h>
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <utility>
 #include <vector>
 
 class QGbConnection;
 class QGbSessions;
 class QGbSupervisor;
 class QGbWorker;
+
+// The calls waiting for a connection, in order. A describe (the pool sends
+// one by itself) waits like any call but takes no room: calls() counts the
+// others, in constant time (submit() asks at every call when the queue is full).
+class QGbCallQueue
+{
+public:
+    bool empty() const { return m_queue.empty(); }
+    qsizetype size() const { return qsizetype(m_queue.size()); }
+    qsizetype calls() const { return size() - m_describes; }
+    void push(const QGbCallPtr &call)
+    {
+        m_queue.push_back(call);
+        m_describes += isDescribe(call);
+    }
+    QGbCallPtr takeFirst()
+    {
+        QGbCallPtr call = std::move(m_queue.front());
+        m_queue.pop_front();
+        m_describes -= isDescribe(call);
+        return call;
+    }
+    void remove(const QGbCallPtr &call)
+    {
+        const auto it = std::find(m_queue.begin(), m_queue.end(), call);
+        if (it == m_queue.end())
+            return;
+        m_queue.erase(it);
+        m_describes -= isDescribe(call);
+    }
+    std::deque<QGbCallPtr> takeAll()
+    {
+        m_describes = 0;
+        return std::exchange(m_queue, {});
+    }
+
+private:
+    static bool isDescribe(const QGbCallPtr &call)
+    {
+        return call->kind == QGbCallRecord::Kind::Describe;
+    }
+    std::deque<QGbCallPtr> m_queue;
+    qsizetype m_describes = 0;
+};
 
 // Call scheduling: queues calls, starts each on an idle connection of the
 // least busy ready worker (opening connections while calls wait), moves input
@@ -78,7 +124,7 @@ private:
     const QGbPoolOptions &m_options;
     QGbSupervisor *m_supervisor = nullptr;
     QGbSessions *m_sessions = nullptr;
-    std::deque<QGbCallPtr> m_queue;
+    QGbCallQueue m_queue;
     QHash<QGbCallRecord *, QGbCallPtr> m_active;           // queued or running calls
     std::vector<std::weak_ptr<QGbCallRecord>> m_unwatched; // no QFutureWatcher yet
     QTimer *m_cancelSweep = nullptr;

@@ -1,7 +1,6 @@
 // Copyright (C) 2026 The QGobridge Authors.
 // SPDX-License-Identifier: MIT
 
-#include "qgblogrecord_p.h"
 #include "qgbmessages_p.h"
 #include "qgbscheduler_p.h"
 #include "qgbsession_p.h"
@@ -144,13 +143,11 @@ bool QGbSessions::handleMessage(QGbConnection *connection, QGbWire::Message &mes
         if (type == QGbWire::MessageType::Pong) {
             m_supervisor->pong(connection->worker);
         } else if (type == QGbWire::MessageType::Log) {
-            QGbLogRecord record;
             QGbError error;
-            if (!QGbPrivate::readLogRecord(message, &record, &error)) {
+            if (!m_supervisor->pythonLog(connection->worker, message, nullptr, &error)) {
                 close(connection, error);
                 return false;
             }
-            m_supervisor->pythonLog(connection->worker, std::move(record));
         }
         // Anything else is informational: the control connection carries no calls.
         return true;

@@ -552,17 +552,24 @@ void QGbSupervisor::deliverLine(QGbWorker *worker, QProcess::ProcessChannel chan
     emit workerOutput(worker->index, channel, line);
 }
 
-void QGbSupervisor::pythonLog(QGbWorker *worker, QGbLogRecord record)
+bool QGbSupervisor::pythonLog(QGbWorker *worker, const QGbWire::Message &message,
+                              const QGbCallRecord *call, QGbError *error)
 {
+    QGbLogRecord record;
+    if (!QGbPrivate::readLogRecord(message, &record, error))
+        return false;
+    if (call)
+        record.setCall(call->id, call->method);
     record.setWorker(worker->index);
     if (m_options.isCategoryLoggingEnabled())
         QGbPrivate::writeToCategory(record);
     if (m_pendingLogRecords.load(std::memory_order_relaxed) >= MaxPendingLogRecords) {
         m_droppedLogRecords.fetch_add(1, std::memory_order_relaxed);
-        return;
+        return true;
     }
     m_pendingLogRecords.fetch_add(1, std::memory_order_relaxed);
     emit logRecord(record);
+    return true;
 }
 
 qint64 QGbSupervisor::logRecordTaken()

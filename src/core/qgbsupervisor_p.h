@@ -99,9 +99,11 @@ public:
     void controlReady(QGbWorker *worker, qint64 pid);
     void controlClosed(QGbWorker *worker, bool wasConnecting, const QGbError &error);
     void pong(QGbWorker *worker);
-    // A Python logging record from the worker (on its control connection,
-    // or on a call connection for one of its calls).
-    void pythonLog(QGbWorker *worker, QGbLogRecord record);
+    // A Python logging record from the worker: a log message on its control
+    // connection (call null) or on the connection of call. False, with the
+    // error, if the message is malformed: the caller closes the connection.
+    bool pythonLog(QGbWorker *worker, const QGbWire::Message &message, const QGbCallRecord *call,
+                   QGbError *error);
     // The pool's thread took a record logRecord() reported; returns how many
     // were dropped since the last call because too many waited (thread-safe).
     qint64 logRecordTaken();
