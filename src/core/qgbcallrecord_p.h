@@ -51,7 +51,8 @@ public:
 
     QGbConnection *connection = nullptr;
     QGbWorker *worker = nullptr; // the worker it was started on
-    qint64 id = 0;
+    qint64 id = 0;               // unique on its connection (the wire's call id)
+    qint64 link = 0;             // its connection's QGbConnection::link, kept after the call ends
     std::chrono::milliseconds timeout { 0 }; // 0: none
     QElapsedTimer created;                   // started when the call was made
     QTimer *deadlineTimer = nullptr;

@@ -161,6 +161,7 @@ void QGbInspectEvent::encode(QByteArray *out, qint64 seq) const
     case ConnectionClosed:
         appendLatin1(out, "event", kind == ConnectionOpened ? "open" : "close");
         appendNumber(out, "connection", connection);
+        appendNumber(out, "link", link);
         out->append(sub ? ",\"control\":true" : ",\"control\":false");
         if (kind == ConnectionClosed) {
             appendLatin1(out, "code", codeName(a));
@@ -171,6 +172,7 @@ void QGbInspectEvent::encode(QByteArray *out, qint64 seq) const
     case FrameReceived: {
         appendLatin1(out, "dir", kind == FrameSent ? "out" : "in");
         appendNumber(out, "connection", connection);
+        appendNumber(out, "link", link);
         qint64 id = callId;
         QByteArray type;
         if (kind == FrameSent) {
@@ -202,6 +204,8 @@ void QGbInspectEvent::encode(QByteArray *out, qint64 seq) const
         appendNumber(out, "call", callId);
         if (connection >= 0)
             appendNumber(out, "connection", connection);
+        if (link > 0)
+            appendNumber(out, "link", link);
         appendString(out, "method", text);
         appendLatin1(out, "mode", sub < std::size(callModes) ? callModes[sub] : "unknown");
         if (kind == CallEnded) {
@@ -217,6 +221,7 @@ void QGbInspectEvent::encode(QByteArray *out, qint64 seq) const
     case Stall:
         appendNumber(out, "call", callId);
         appendNumber(out, "connection", connection);
+        appendNumber(out, "link", link);
         appendLatin1(out, "credit", sub ? "input" : "output");
         break;
     }
@@ -237,6 +242,7 @@ QGbInspectEvent &QGbFlightRecorder::append()
     event.previewSize = 0;
     event.worker = -1;
     event.connection = -1;
+    event.link = 0;
     event.callId = 0;
     event.a = event.b = event.c = event.d = 0;
     if (!event.text.isNull())

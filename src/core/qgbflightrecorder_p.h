@@ -52,6 +52,7 @@ struct QGB_EXPORT QGbInspectEvent
     quint8 previewSize = 0;
     qint32 worker = -1;
     qint64 connection = -1;
+    qint64 link = 0; // QGbConnection::link; 0: none
     qint64 callId = 0;
     qint64 a = 0;
     qint64 b = 0;

@@ -348,6 +348,8 @@ void QGbInspectServer::connectionOpened(const QGbConnection &connection)
         event->sub = connection.control ? 1 : 0;
         event->worker = connection.worker ? connection.worker->index : -1;
         event->connection = connection.connId;
+        event->link = connection.link;
+        event->link = connection.link;
     }
 }
 
@@ -357,6 +359,8 @@ void QGbInspectServer::connectionClosed(const QGbConnection &connection, const Q
         event->sub = connection.control ? 1 : 0;
         event->worker = connection.worker ? connection.worker->index : -1;
         event->connection = connection.connId;
+        event->link = connection.link;
+        event->link = connection.link;
         event->a = reason.code();
         event->text = reason.errorString();
     }
@@ -369,6 +373,7 @@ void QGbInspectServer::messageSent(const QGbConnection &connection, const QByteA
         return;
     event->worker = connection.worker ? connection.worker->index : -1;
     event->connection = connection.connId;
+    event->link = connection.link;
     // The frames: a 4-byte big-endian length and the message's JSON object,
     // then its attachments, each a length and its bytes.
     const uchar *p = reinterpret_cast<const uchar *>(frames.constData());
@@ -408,6 +413,7 @@ void QGbInspectServer::messageReceived(const QGbConnection &connection,
         return;
     event->worker = connection.worker ? connection.worker->index : -1;
     event->connection = connection.connId;
+    event->link = connection.link;
     event->callId = message.id;
     event->text = QString::fromLatin1(message.type);
     if (connection.reader) {
@@ -428,6 +434,7 @@ void QGbInspectServer::callStarted(const QGbCallRecord &call)
         event->sub = callMode(call);
         event->worker = call.worker ? call.worker->index : -1;
         event->connection = call.connection ? call.connection->connId : -1;
+        event->link = call.link;
         event->callId = call.id;
         event->text = call.method;
     }
@@ -440,6 +447,7 @@ void QGbInspectServer::callEnded(const QGbCallRecord &call)
         return;
     event->sub = callMode(call);
     event->worker = call.worker ? call.worker->index : -1;
+    event->link = call.link;
     event->callId = call.id;
     event->text = call.method;
     event->a = call.created.isValid() ? call.created.nsecsElapsed() / 1000 : 0;
@@ -468,6 +476,7 @@ void QGbInspectServer::creditStalled(const QGbCallRecord &call, bool input)
         event->sub = input ? 1 : 0;
         event->worker = call.worker ? call.worker->index : -1;
         event->connection = call.connection ? call.connection->connId : -1;
+        event->link = call.link;
         event->callId = call.id;
     }
 }

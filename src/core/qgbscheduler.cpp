@@ -182,6 +182,7 @@ void QGbScheduler::startOnConnection(const QGbCallPtr &call, QGbConnection *conn
         && ++connection->worker->callsStarted >= m_options.maxCallsPerWorker())
         connection->worker->draining = true;
     call->id = ++connection->lastCallId;
+    call->link = connection->link;
     call->state = QGbCallRecord::State::Running;
     connection->call = call;
     connection->state = QGbConnection::State::Busy;

@@ -33,6 +33,7 @@ QGbConnection *QGbSessions::open(QGbWorker *worker, bool control)
     auto *connection = new QGbConnection;
     connection->worker = worker;
     connection->control = control;
+    connection->link = ++m_lastLink;
     connection->reader = std::make_unique<QGbWire::FrameReader>(m_context.options.maxFrameSize());
     connection->socket = QGbSocket::create(m_context.options.transport(), this);
     QGbSocket *socket = connection->socket;

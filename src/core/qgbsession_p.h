@@ -43,7 +43,8 @@ public:
     bool control = false;
     bool lost = false; // the peer closed it or it broke (as opposed to closed by us)
     State state = State::Connecting;
-    qint64 connId = -1;
+    qint64 connId = -1; // the worker's number for it (its hello), unique in that process
+    qint64 link = 0;    // the pool's number for it, unique in the pool: 1, 2, ...
     qint64 lastCallId = 0;
     QGbCallPtr call;
 };
@@ -83,6 +84,7 @@ private:
     QGbSupervisor *m_supervisor = nullptr;
     QGbScheduler *m_scheduler = nullptr;
     int m_opening = 0;
+    qint64 m_lastLink = 0;
     std::vector<QGbConnection *> m_closed; // deleted on the next loop turn
 };
 

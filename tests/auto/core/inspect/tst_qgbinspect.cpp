@@ -196,6 +196,7 @@ private slots:
     void garbageFromPool_data();
     void garbageFromPool();
     void inspectorHelloOfAnotherVersion();
+    void linksNameCallsAcrossConnectionsAndRestarts();
 
 private:
     QTemporaryDir m_runtime;
@@ -713,3 +714,60 @@ void tst_QGbInspect::inspectorHelloOfAnotherVersion()
 
 QTEST_GUILESS_MAIN(tst_QGbInspect)
 #include "tst_qgbinspect.moc"
+
+// Call ids are per connection, and a restarted worker numbers its
+// connections from 1 again: the pool's link number is what tells two calls
+// with the same id apart, on every event about them.
+void tst_QGbInspect::linksNameCallsAcrossConnectionsAndRestarts()
+{
+    QGbPool pool(poolWorker(), inspectable(2, 1));
+    QVERIFY(pool.waitForStarted(20000));
+    QTRY_COMPARE(ownEntries(), 1);
+    Inspector inspector;
+    QVERIFY(inspector.attach(socketOf()));
+    QList<QFuture<int>> adds;
+    for (int i = 0; i < 20; ++i)
+        adds.append(pool.call<int>("add", i, 1));
+    for (int i = 0; i < adds.size(); ++i)
+        QCOMPARE(adds.at(i).result(), i + 1);
+    // A worker killed: its replacement's connections get new links.
+    const qint64 pid = pool.workerProcessIds().value(0);
+    QCOMPARE(::kill(pid_t(pid), SIGKILL), 0);
+    QTRY_VERIFY(pool.workerProcessIds().value(0) != pid && pool.readyWorkers() == 2);
+    for (int i = 0; i < 10; ++i)
+        QCOMPARE(pool.call<int>("add", i, 2).result(), i + 2);
+    QTRY_COMPARE(inspector.find(u"call"_s, u"event"_s, u"end"_s).size(), 30);
+
+    QSet<QPair<qint64, qint64>> keys;
+    QSet<qint64> ids;
+    for (const QJsonObject &start : inspector.find(u"call"_s, u"event"_s, u"start"_s)) {
+        const qint64 link = start.value(u"link"_s).toInteger();
+        const qint64 id = start.value(u"call"_s).toInteger();
+        QVERIFY2(link > 0, qPrintable(inspector.dump()));
+        keys.insert({ link, id });
+        ids.insert(id);
+        // Its end and its frames carry the same link.
+        int ends = 0;
+        for (const QJsonObject &end : inspector.find(u"call"_s, u"event"_s, u"end"_s)) {
+            ends += end.value(u"link"_s).toInteger() == link
+                    && end.value(u"call"_s).toInteger() == id;
+        }
+        QCOMPARE(ends, 1);
+        int frames = 0;
+        for (const QJsonObject &frame : inspector.find(u"frame"_s, u"call"_s, id))
+            frames += frame.value(u"link"_s).toInteger() == link;
+        QVERIFY2(frames >= 2, qPrintable(inspector.dump()));
+    }
+    QCOMPARE(keys.size(), 30); // every call its own (link, id)
+    QVERIFY(ids.size() < 30);  // while ids alone repeat
+    // Links are known from the first frame, before the worker's hello gives
+    // a connection its number; each connection's open and frames share one.
+    QSet<qint64> opened;
+    for (const QJsonObject &open : inspector.find(u"connection"_s, u"event"_s, u"open"_s))
+        opened.insert(open.value(u"link"_s).toInteger());
+    QVERIFY(!opened.contains(0));
+    for (const QJsonObject &frame : inspector.find(u"frame"_s)) {
+        QVERIFY2(opened.contains(frame.value(u"link"_s).toInteger()),
+                 qPrintable(QJsonDocument(frame).toJson()));
+    }
+}
