@@ -132,6 +132,9 @@ public:
 
     void deliverError(const QGbError &error) override
     {
+        // Kept in the future, as by every sink: the call's outcome (the
+        // inspector reads it there) is this error.
+        CallSink::deliverError(error);
         {
             QMutexLocker locker(&m_store->mutex);
             m_store->fetching = false;

@@ -4,6 +4,7 @@ that fail, stall, crash or record what happened to them.
 Environment switches:
   GB_CRASH_ON_START=1   exit with status 5 before serving (tests restart backoff)
   GB_PRINT_ON_START=msg print msg on stdout and stderr before serving
+  GB_BROKEN_DESCRIBE=1  answering describe raises (the connection breaks)
 """
 import os
 import sys
@@ -18,6 +19,14 @@ if os.environ.get("GB_CRASH_ON_START") == "1":
     sys.stderr.write("poolworker: crashing on start as asked\n")
     sys.stderr.flush()
     os._exit(5)
+
+if os.environ.get("GB_BROKEN_DESCRIBE") == "1":
+    import gobridge._connection
+
+    def _broken_describe():
+        raise RuntimeError("poolworker: describe is broken as asked")
+
+    gobridge._connection.describe_all = _broken_describe
 
 if os.environ.get("GB_PRINT_ON_START"):
     print(os.environ["GB_PRINT_ON_START"])

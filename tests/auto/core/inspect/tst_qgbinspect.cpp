@@ -197,6 +197,7 @@ private slots:
     void garbageFromPool();
     void inspectorHelloOfAnotherVersion();
     void linksNameCallsAcrossConnectionsAndRestarts();
+    void failedDescribeIsNotOk();
 
 private:
     QTemporaryDir m_runtime;
@@ -770,4 +771,21 @@ void tst_QGbInspect::linksNameCallsAcrossConnectionsAndRestarts()
         QVERIFY2(opened.contains(frame.value(u"link"_s).toInteger()),
                  qPrintable(QJsonDocument(frame).toJson()));
     }
+}
+
+// The pool's own describe reports its failure like any call: it once ended
+// "Ok" on the side channel when its worker broke its connection.
+void tst_QGbInspect::failedDescribeIsNotOk()
+{
+    QGbPool pool(poolWorker(), inspectable(1, 1).setEnvironment({ u"GB_BROKEN_DESCRIBE=1"_s }));
+    QTRY_COMPARE(ownEntries(), 1);
+    Inspector inspector;
+    QVERIFY(inspector.attach(socketOf()));
+    QVERIFY(pool.waitForStarted(20000));
+    QTRY_VERIFY(!inspector.find(u"call"_s, u"mode"_s, u"describe"_s).isEmpty()
+                && inspector.find(u"call"_s, u"mode"_s, u"describe"_s).last().value(u"event"_s)
+                        == u"end"_s);
+    const QJsonObject end = inspector.find(u"call"_s, u"mode"_s, u"describe"_s).last();
+    QVERIFY2(end.value(u"outcome"_s).toString() != u"Ok"_s, qPrintable(inspector.dump()));
+    QVERIFY(pool.functions().isEmpty());
 }
