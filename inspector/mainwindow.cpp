@@ -175,7 +175,9 @@ void MainWindow::createFramesPane()
     m_workerFilter = new QComboBox(pane);
     m_workerFilter->addItem(tr("all workers"), -1);
     m_callFilter = new QLineEdit(pane);
-    m_callFilter->setPlaceholderText(tr("call id"));
+    m_callFilter->setPlaceholderText(tr("call: id or conn:id"));
+    m_callFilter->setToolTip(tr("Call ids are per connection: \"7\" shows the calls with id 7 on "
+                                "any connection, \"3:7\" the one on connection 3"));
     m_callFilter->setClearButtonEnabled(true);
     m_callFilter->setMaximumWidth(110);
     m_typeFilter = new QLineEdit(pane);
@@ -200,8 +202,14 @@ void MainWindow::createFramesPane()
                                           ? m_workerFilter->currentData().toInt()
                                           : -1);
     });
-    connect(m_callFilter, &QLineEdit::textChanged, this,
-            [this](const QString &text) { m_framesFilter->setCall(text.trimmed().toLongLong()); });
+    connect(m_callFilter, &QLineEdit::textChanged, this, [this](const QString &text) {
+        // "id" or "link:id".
+        const QStringList parts = text.trimmed().split(u':');
+        if (parts.size() == 2)
+            m_framesFilter->setCall(parts.at(1).toLongLong(), parts.at(0).toLongLong());
+        else
+            m_framesFilter->setCall(parts.at(0).toLongLong());
+    });
     connect(m_typeFilter, &QLineEdit::textChanged, m_framesFilter,
             &FramesFilterModel::setMessageType);
     connect(m_textFilter, &QLineEdit::textChanged, this, [this](const QString &text) {
@@ -267,9 +275,12 @@ void MainWindow::createDocks()
     // Selecting a call shows its frames.
     connect(m_callsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
-                if (current.isValid())
-                    m_callFilter->setText(
-                            QString::number(current.data(CallsModel::CallIdRole).toLongLong()));
+                if (!current.isValid())
+                    return;
+                const qint64 id = current.data(CallsModel::CallIdRole).toLongLong();
+                const qint64 link = current.data(CallsModel::LinkRole).toLongLong();
+                m_callFilter->setText(link > 0 ? u"%1:%2"_s.arg(link).arg(id)
+                                               : QString::number(id));
             });
     connect(m_calls, &QAbstractItemModel::rowsInserted, this, [this] {
         const QScrollBar *bar = m_callsView->verticalScrollBar();

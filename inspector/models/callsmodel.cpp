@@ -31,22 +31,28 @@ void CallsModel::clear()
     m_calls.clear();
     m_serialOf.clear();
     m_base = 0;
-    m_evictedUpTo = 0;
+    m_evictedUpTo.clear();
     endResetModel();
 }
 
-int CallsModel::rowOf(qint64 call) const
+int CallsModel::rowOf(qint64 call, qint64 link) const
 {
-    const auto it = m_serialOf.constFind(call);
+    const auto it = m_serialOf.constFind(Key(link, call));
     return it == m_serialOf.cend() ? -1 : int(*it - m_base);
+}
+
+void CallsModel::evicted(const Call &call)
+{
+    qint64 &upTo = m_evictedUpTo[call.link];
+    upTo = qMax(upTo, call.id);
+    m_serialOf.remove(Key(call.link, call.id));
 }
 
 void CallsModel::removeFront(int count)
 {
     beginRemoveRows(QModelIndex(), 0, count - 1);
     for (int i = 0; i < count; ++i) {
-        m_evictedUpTo = qMax(m_evictedUpTo, m_calls.front().id);
-        m_serialOf.remove(m_calls.front().id);
+        evicted(m_calls.front());
         m_calls.pop_front();
     }
     m_base += count;
@@ -59,8 +65,8 @@ void CallsModel::addEvents(const QList<QJsonObject> &batch)
     int firstChanged = INT_MAX;
     int lastChanged = -1;
     const qint64 end = m_base + qint64(m_calls.size());
-    auto find = [&](qint64 id) -> Call * {
-        const auto it = m_serialOf.constFind(id);
+    auto find = [&](const Key &key) -> Call * {
+        const auto it = m_serialOf.constFind(key);
         if (it == m_serialOf.cend())
             return nullptr;
         if (*it < end) {
@@ -76,18 +82,22 @@ void CallsModel::addEvents(const QList<QJsonObject> &batch)
         const qint64 id = event.value(u"call").toInteger();
         if (id == 0)
             continue;
+        // Call ids are per connection; link is the pool's number for it
+        // (absent from captures of older pools: 0, as one connection).
+        const Key key(event.value(u"link").toInteger(), id);
         if (type == "call"_L1) {
             const bool isStart = event.value(u"event").toString() == "start"_L1;
-            Call *call = find(id);
+            Call *call = find(key);
             // The end of a call whose row was removed (the cap) makes no new
             // row; an end without a start (the flight recorder lost it) does.
-            if (!call && !isStart && id <= m_evictedUpTo)
+            if (!call && !isStart && id <= m_evictedUpTo.value(key.first))
                 continue;
             if (!call) {
-                m_serialOf.insert(id, end + qint64(added.size()));
+                m_serialOf.insert(key, end + qint64(added.size()));
                 added.push_back(Call());
                 call = &added.back();
                 call->id = id;
+                call->link = key.first;
             }
             if (event.contains(u"method"))
                 call->method = event.value(u"method").toString();
@@ -106,7 +116,7 @@ void CallsModel::addEvents(const QList<QJsonObject> &batch)
                     call->start = event.value(u"t").toInteger() - call->durationUs * 1000;
             }
         } else if (type == "frame"_L1) {
-            if (Call *call = find(id)) {
+            if (Call *call = find(key)) {
                 call->bytes += event.value(u"size").toInteger()
                         + event.value(u"attachmentBytes").toInteger();
                 if (call->worker < 0 && event.contains(u"worker"))
@@ -120,10 +130,8 @@ void CallsModel::addEvents(const QList<QJsonObject> &batch)
         return;
     if (added.size() > size_t(m_capacity)) {
         const size_t drop = added.size() - size_t(m_capacity);
-        for (size_t i = 0; i < drop; ++i) {
-            m_evictedUpTo = qMax(m_evictedUpTo, added[i].id);
-            m_serialOf.remove(added[i].id);
-        }
+        for (size_t i = 0; i < drop; ++i)
+            evicted(added[i]);
         // Serials of what remains shift: renumber below.
         added.erase(added.begin(), added.begin() + qsizetype(drop));
     }
@@ -133,7 +141,7 @@ void CallsModel::addEvents(const QList<QJsonObject> &batch)
     const int first = int(m_calls.size());
     beginInsertRows(QModelIndex(), first, first + int(added.size()) - 1);
     for (Call &call : added) {
-        m_serialOf.insert(call.id, m_base + qint64(m_calls.size()));
+        m_serialOf.insert(Key(call.link, call.id), m_base + qint64(m_calls.size()));
         m_calls.push_back(std::move(call));
     }
     endInsertRows();
@@ -166,6 +174,8 @@ QVariant CallsModel::data(const QModelIndex &index, int role) const
             return c.mode;
         case Worker:
             return c.worker >= 0 ? QVariant(c.worker) : QVariant(u"-"_s);
+        case Connection:
+            return c.link > 0 ? QVariant(c.link) : QVariant(u"-"_s);
         case Start:
             return QString::number(double(c.start) / 1e6, 'f', 3);
         case Duration:
@@ -186,6 +196,8 @@ QVariant CallsModel::data(const QModelIndex &index, int role) const
         return QVariant();
     case CallIdRole:
         return c.id;
+    case LinkRole:
+        return c.link;
     case OutcomeRole:
         return c.outcome;
     }
@@ -197,8 +209,8 @@ QVariant CallsModel::headerData(int section, Qt::Orientation orientation, int ro
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole || section < 0
         || section >= ColumnCount)
         return QVariant();
-    static const char *const names[] = { "Call",       "Method",        "Mode",     "Worker",
-                                         "Start (ms)", "Duration (ms)", "Items in", "Items out",
-                                         "Bytes",      "Outcome" };
+    static const char *const names[] = { "Call",       "Method",     "Mode",          "Worker",
+                                         "Connection", "Start (ms)", "Duration (ms)", "Items in",
+                                         "Items out",  "Bytes",      "Outcome" };
     return QString::fromLatin1(names[section]);
 }

@@ -22,6 +22,7 @@ public:
         Method,
         Mode,
         Worker,
+        Connection,
         Start,
         Duration,
         ItemsIn,
@@ -32,8 +33,9 @@ public:
     };
     Q_ENUM(Column)
     enum Role {
-        CallIdRole = Qt::UserRole + 1, // qint64
+        CallIdRole = Qt::UserRole + 1, // qint64, unique on its connection only
         OutcomeRole,                   // the outcome's code name, empty while running
+        LinkRole,                      // qint64: the pool's number of its connection, 0 if none
     };
 
     explicit CallsModel(QObject *parent = nullptr);
@@ -44,8 +46,9 @@ public:
 
     void clear();
     void addEvents(const QList<QJsonObject> &batch);
-    // The row of a call id, or -1.
-    int rowOf(qint64 call) const;
+    // The row of the call with this id on the connection link (the pool's
+    // number for it: call ids are per connection), or -1.
+    int rowOf(qint64 call, qint64 link) const;
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     int columnCount(const QModelIndex &parent = QModelIndex()) const override;
@@ -57,6 +60,7 @@ private:
     struct Call
     {
         qint64 id = 0;
+        qint64 link = 0;
         qint64 start = 0;
         qint64 durationUs = -1;
         qint64 itemsIn = 0;
@@ -69,10 +73,14 @@ private:
     };
     void removeFront(int count);
 
+    using Key = std::pair<qint64, qint64>; // (link, call id)
+    void evicted(const Call &call);
+
     std::deque<Call> m_calls;
-    QHash<qint64, qint64> m_serialOf; // call id -> serial (row + m_base)
+    QHash<Key, qint64> m_serialOf; // (link, call id) -> serial (row + m_base)
     qint64 m_base = 0;
-    qint64 m_evictedUpTo = 0; // the highest call id whose row was removed (ids grow)
+    // Per link, the highest call id whose row was removed (ids grow on a link).
+    QHash<qint64, qint64> m_evictedUpTo;
     int m_capacity = 50000;
 };
 

@@ -25,15 +25,21 @@ void FramesFilterModel::setWorker(int worker)
     invalidateRowsFilter();
 }
 
-void FramesFilterModel::setCall(qint64 call)
+void FramesFilterModel::setCall(qint64 call, qint64 link)
 {
     m_call = call;
+    m_link = call ? link : 0;
     invalidateRowsFilter();
 }
 
 qint64 FramesFilterModel::call() const
 {
     return m_call;
+}
+
+qint64 FramesFilterModel::link() const
+{
+    return m_link;
 }
 
 void FramesFilterModel::setMessageType(const QString &type)
@@ -57,6 +63,8 @@ bool FramesFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourc
     if (m_worker >= 0 && index.data(FramesModel::WorkerRole).toInt() != m_worker)
         return false;
     if (m_call != 0 && index.data(FramesModel::CallRole).toLongLong() != m_call)
+        return false;
+    if (m_link != 0 && index.data(FramesModel::LinkRole).toLongLong() != m_link)
         return false;
     const QString message = index.data(FramesModel::MessageRole).toString();
     if (!m_type.isEmpty() && message != m_type)

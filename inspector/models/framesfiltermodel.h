@@ -20,9 +20,11 @@ public:
     void setDirection(const QString &direction);
     // -1 for every worker.
     void setWorker(int worker);
-    // 0 for every call.
-    void setCall(qint64 call);
+    // 0 for every call. Call ids are per connection: link (the pool's
+    // number of the connection, FramesModel::LinkRole) names one, 0 any.
+    void setCall(qint64 call, qint64 link = 0);
     qint64 call() const;
+    qint64 link() const;
     // A message type ("call", "item", ...) or empty.
     void setMessageType(const QString &type);
     // Matched against the message type and the preview; an invalid or empty
@@ -37,6 +39,7 @@ private:
     QString m_type;
     QRegularExpression m_text;
     qint64 m_call = 0;
+    qint64 m_link = 0;
     int m_worker = -1;
 };
 

@@ -68,6 +68,7 @@ void FramesModel::addEvents(const QList<QJsonObject> &batch)
         f.attachmentBytes = event.value(u"attachmentBytes").toInteger();
         f.worker = event.value(u"worker").toInt(-1);
         f.connection = event.value(u"connection").toInt(-1);
+        f.link = event.value(u"link").toInteger();
         f.attachmentCount = event.value(u"attachmentCount").toInt();
         f.out = event.value(u"dir").toString() == "out"_L1;
         f.message = event.value(u"msg").toString();
@@ -118,6 +119,8 @@ QJsonObject FramesModel::toJson(const Frame &f) const
         o.insert(u"worker", f.worker);
     o.insert(u"dir", f.out ? u"out"_s : u"in"_s);
     o.insert(u"connection", f.connection);
+    if (f.link > 0)
+        o.insert(u"link", f.link);
     o.insert(u"call", f.call);
     o.insert(u"msg", f.message);
     o.insert(u"size", f.size);
@@ -148,7 +151,8 @@ QVariant FramesModel::data(const QModelIndex &index, int role) const
         case Worker:
             return f.worker >= 0 ? QVariant(f.worker) : QVariant(u"-"_s);
         case Connection:
-            return f.connection;
+            // The pool's number: unique, where the worker's restarts from 1.
+            return f.link > 0 ? f.link : qint64(f.connection);
         case Call:
             return f.call ? QVariant(f.call) : QVariant(u"-"_s);
         case Message:
@@ -164,6 +168,10 @@ QVariant FramesModel::data(const QModelIndex &index, int role) const
         }
         return QVariant();
     case Qt::ToolTipRole:
+        if (index.column() == Connection && f.link > 0)
+            return tr("Connection %1 of the pool; the worker's number for it: %2")
+                    .arg(f.link)
+                    .arg(f.connection);
         return index.column() == Preview ? QVariant(f.preview) : QVariant();
     case DirectionRole:
         return f.out ? u"out"_s : u"in"_s;
@@ -171,6 +179,8 @@ QVariant FramesModel::data(const QModelIndex &index, int role) const
         return f.worker;
     case CallRole:
         return f.call;
+    case LinkRole:
+        return f.link;
     case MessageRole:
         return f.message;
     case PreviewRole:

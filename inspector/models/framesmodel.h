@@ -34,9 +34,10 @@ public:
         DirectionRole = Qt::UserRole + 1, // "in" or "out"
         WorkerRole,                       // int, -1 for none
         CallRole,                         // qint64, 0 for none
-        MessageRole,                      // the message type
-        PreviewRole,                      // the first 64 bytes of the JSON frame
-        EventRole,                        // the whole event, a QJsonObject
+        LinkRole,    // qint64: the pool's number of the connection, 0 if not known
+        MessageRole, // the message type
+        PreviewRole, // the first 64 bytes of the JSON frame
+        EventRole,   // the whole event, a QJsonObject
     };
 
     explicit FramesModel(QObject *parent = nullptr);
@@ -72,6 +73,7 @@ private:
         qint64 attachmentBytes = 0;
         int worker = -1;
         int connection = -1;
+        qint64 link = 0;
         int attachmentCount = 0;
         bool out = false;
         QString message;

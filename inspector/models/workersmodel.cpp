@@ -91,7 +91,8 @@ void WorkersModel::addEvents(const QList<QJsonObject> &batch)
             }
             changed = true;
         } else if (type == "call"_L1) {
-            const qint64 id = event.value(u"call").toInteger();
+            const std::pair<qint64, qint64> id(event.value(u"link").toInteger(),
+                                               event.value(u"call").toInteger());
             const bool isStart = event.value(u"event").toString() == "start"_L1;
             int slot = event.value(u"worker").toInt(-1);
             if (isStart) {

@@ -65,7 +65,9 @@ private:
     void ensureRows(int count);
 
     std::vector<Worker> m_workers;
-    QHash<qint64, int> m_running; // call id -> worker (capped by the pool's calls in flight)
+    // (link, call id) -> worker, capped (call ids are per connection: link,
+    // the pool's number of the connection, tells them apart).
+    QHash<std::pair<qint64, qint64>, int> m_running;
     qint64 m_now = 0;
 };
 

@@ -78,6 +78,7 @@ private slots:
     void initTestCase();
     void modelsPassTheTesterWhileEventsStream();
     void poolsModelPassesTheTester();
+    void callsOfTwoConnectionsWithOneId();
     void callsStreamsAndAKilledWorker();
     void attachAfterACrash();
     void saveAndOpenCapture();
@@ -130,15 +131,12 @@ void tst_InspectorGui::modelsPassTheTesterWhileEventsStream()
     window.show();
     QVERIFY(attachLive(&window));
 
+    // 40 calls in flight at once on two workers, beside a stream: call ids
+    // repeat across connections (each numbers its own), which the Calls
+    // model once merged into one row.
     QList<QFuture<int>> adds;
-    // Calls made one after the other: with 40 in flight at once next to the
-    // stream, about one run in three (on a busy 2-core machine) saw the
-    // pool's events stop after ~270 and the calls take ~10 s longer; it
-    // happened with the client in the GUI thread too. Not explained yet.
-    for (int i = 0; i < 40; ++i) {
+    for (int i = 0; i < 40; ++i)
         adds.append(pool.call<int>("add", i, 1));
-        QVERIFY(waitFor(adds.last()));
-    }
     QFuture<int> stream = pool.stream<int>("range_gen", 0, 300);
     QFuture<int> lines = pool.call<int>("print_lines", 30);
     window.framesFilter()->setDirection(u"in"_s); // filtering while rows come
@@ -172,6 +170,39 @@ void tst_InspectorGui::modelsPassTheTesterWhileEventsStream()
     window.framesModel()->clear();
     QCOMPARE(window.framesModel()->rowCount(), 0);
     QVERIFY(window.store()->messageCount() > 50); // the capture keeps its data
+}
+
+// Call ids are per connection: the same id on two links is two calls, in
+// the Calls model, in the Workers model's running count and in the filter.
+void tst_InspectorGui::callsOfTwoConnectionsWithOneId()
+{
+    CallsModel calls;
+    WorkersModel workers;
+    QAbstractItemModelTester tester(&calls, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    auto event = [](const char *json) { return QJsonDocument::fromJson(json).object(); };
+    const QList<QJsonObject> batch = {
+        event(R"({"type":"worker","seq":1,"t":1,"worker":0,"state":"starting","pid":10})"),
+        event(R"({"type":"worker","seq":2,"t":2,"worker":1,"state":"starting","pid":11})"),
+        event(R"({"type":"call","seq":3,"t":3,"worker":0,"event":"start","call":1,"link":2,"method":"a","mode":"call"})"),
+        event(R"({"type":"call","seq":4,"t":4,"worker":1,"event":"start","call":1,"link":4,"method":"b","mode":"call"})"),
+        event(R"({"type":"frame","seq":5,"t":5,"worker":0,"dir":"out","call":1,"link":2,"msg":"call","size":100})"),
+        event(R"({"type":"call","seq":6,"t":6,"worker":1,"event":"end","call":1,"link":4,"method":"b","mode":"call","durationUs":5,"outcome":"Ok"})"),
+    };
+    calls.addEvents(batch);
+    workers.addEvents(batch);
+    QCOMPARE(calls.rowCount(), 2);
+    const int a = calls.rowOf(1, 2);
+    const int b = calls.rowOf(1, 4);
+    QVERIFY(a >= 0 && b >= 0 && a != b);
+    QCOMPARE(cell(&calls, a, CallsModel::Method), u"a"_s);
+    QCOMPARE(cell(&calls, a, CallsModel::Outcome), u"running"_s);
+    QCOMPARE(cell(&calls, a, CallsModel::Bytes), u"100"_s);
+    QCOMPARE(cell(&calls, b, CallsModel::Method), u"b"_s);
+    QCOMPARE(cell(&calls, b, CallsModel::Outcome), u"Ok"_s);
+    QCOMPARE(cell(&calls, b, CallsModel::Bytes), u"0"_s);
+    // b's end does not end a's: worker 0 still runs one.
+    QCOMPARE(cell(&workers, 0, WorkersModel::Current), u"1"_s);
+    QCOMPARE(cell(&workers, 1, WorkersModel::Current), u"0"_s);
 }
 
 void tst_InspectorGui::poolsModelPassesTheTester()
@@ -239,11 +270,16 @@ void tst_InspectorGui::callsStreamsAndAKilledWorker()
     // Selecting the call shows its frames only: the call going out, the result coming in.
     window.callsView()->selectRow(addRow);
     const qint64 addId = calls->index(addRow, 0).data(CallsModel::CallIdRole).toLongLong();
+    const qint64 addLink = calls->index(addRow, 0).data(CallsModel::LinkRole).toLongLong();
+    QVERIFY(addLink > 0);
     QCOMPARE(window.framesFilter()->call(), addId);
+    QCOMPARE(window.framesFilter()->link(), addLink);
     const FramesFilterModel *frames = window.framesFilter();
     QVERIFY(frames->rowCount() >= 2);
-    for (int row = 0; row < frames->rowCount(); ++row)
+    for (int row = 0; row < frames->rowCount(); ++row) {
         QCOMPARE(frames->index(row, 0).data(FramesModel::CallRole).toLongLong(), addId);
+        QCOMPARE(frames->index(row, 0).data(FramesModel::LinkRole).toLongLong(), addLink);
+    }
     QCOMPARE(frames->index(0, 0).data(FramesModel::DirectionRole).toString(), u"out"_s);
     QVERIFY(frames->index(0, 0).data(FramesModel::PreviewRole).toString().contains(u"add"_s));
 
@@ -288,21 +324,39 @@ void tst_InspectorGui::attachAfterACrash()
     QTRY_VERIFY(!rowsWith(calls, CallsModel::Method, u"add"_s).isEmpty());
     const int addRow = rowsWith(calls, CallsModel::Method, u"add"_s).first();
     QCOMPARE(cell(calls, addRow, CallsModel::Outcome), u"Ok"_s);
+    // Its frames: call ids are per connection (and the restarted worker's
+    // describe has the add's id, 1): the connection's link tells them apart.
     const qint64 addId = calls->index(addRow, 0).data(CallsModel::CallIdRole).toLongLong();
-    const QList<int> addFrames =
-            rowsWith(window.framesModel(), FramesModel::Call, QString::number(addId));
-    QVERIFY(addFrames.size() >= 2);
+    const qint64 addLink = calls->index(addRow, 0).data(CallsModel::LinkRole).toLongLong();
+    int addFrames = 0;
+    for (int row : rowsWith(window.framesModel(), FramesModel::Call, QString::number(addId))) {
+        addFrames += window.framesModel()->index(row, 0).data(FramesModel::LinkRole).toLongLong()
+                == addLink;
+    }
+    QCOMPARE(addFrames, 2); // the call and its result
     const WorkersModel *workers = window.workersModel();
     QVERIFY2(cell(workers, 0, WorkersModel::LastError).contains(u"signal 9"_s),
              qPrintable(cell(workers, 0, WorkersModel::LastError)));
     QCOMPARE(cell(workers, 0, WorkersModel::Restarts), u"1"_s);
     QCOMPARE(workers->index(0, 0).data(WorkersModel::PidRole).toLongLong(),
              pool.workerProcessIds().value(0));
-    // The add, and the pool's own describe (it fetches the function list
-    // from the first worker that is ready): both succeeded before the kill.
-    QCOMPARE(cell(workers, 0, WorkersModel::Succeeded),
-             QString::number(rowsWith(calls, CallsModel::Outcome, u"Ok"_s).size()));
-    QCOMPARE(rowsWith(calls, CallsModel::Method, u"describe"_s).size(), 1);
+    // The pool's own describe (it fetches the function list from the first
+    // worker that is ready) went out after the add: answered before the
+    // kill, or ended by it (WorkerCrashed) and asked again of the new process.
+    auto answeredDescribes = [&] {
+        int answered = 0;
+        for (int row : rowsWith(calls, CallsModel::Method, u"describe"_s))
+            answered += cell(calls, row, CallsModel::Outcome) == u"Ok"_s;
+        return answered;
+    };
+    QTRY_COMPARE(answeredDescribes(), 1);
+    const QList<int> describes = rowsWith(calls, CallsModel::Method, u"describe"_s);
+    QVERIFY(describes.size() == 1 || describes.size() == 2);
+    if (describes.size() == 2)
+        QCOMPARE(cell(calls, describes.first(), CallsModel::Outcome), u"WorkerCrashed"_s);
+    // Every call that succeeded is counted by the worker slot.
+    QTRY_COMPARE(cell(workers, 0, WorkersModel::Succeeded),
+                 QString::number(rowsWith(calls, CallsModel::Outcome, u"Ok"_s).size()));
 }
 
 void tst_InspectorGui::saveAndOpenCapture()
