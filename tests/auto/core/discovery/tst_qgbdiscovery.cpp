@@ -7,8 +7,7 @@
 
 #include "qgbtesthelpers.h"
 
-#include "qgbengine_p.h"
-#include "qgbpool_p.h"
+#include "qgbtestlistener_p.h"
 
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qjsonobject.h>
@@ -31,47 +30,17 @@ QString discoveryWorker()
 }
 
 // Counts the call messages the engine writes and the calls it starts.
-class SentCalls : public QGbEngineListener
+class SentCalls : public QGbTestEventLog
 {
 public:
     void messageSent(const QGbConnection &, const QByteArray &frames) override
     {
-        // The first frame: a 4-byte length and the message's JSON object.
-        const QJsonObject object = QJsonDocument::fromJson(frames.mid(4)).object();
+        const QJsonObject object = sentMessage(frames);
         if (object.value(u"type"_s).toString() == u"call"_s)
             add(u"sent "_s + object.value(u"method"_s).toString());
     }
     void callStarted(const QGbCallRecord &call) override { add(u"started "_s + call.method); }
-
-    QStringList events() const
-    {
-        QMutexLocker locker(&m_mutex);
-        return m_events;
-    }
-    void clear()
-    {
-        QMutexLocker locker(&m_mutex);
-        m_events.clear();
-    }
-
-private:
-    void add(const QString &event)
-    {
-        QMutexLocker locker(&m_mutex);
-        m_events.append(event);
-    }
-    mutable QMutex m_mutex;
-    QStringList m_events;
 };
-
-// Sets the listener of pool's engine (in its I/O thread, before anything
-// posted after this).
-bool listen(QGbPool *pool, QGbEngineListener *listener)
-{
-    QGbPoolPrivate *d = QGbPoolPrivate::get(pool);
-    QGbEngine *engine = d->engine;
-    return d->handle->post([engine, listener] { engine->setListener(listener); });
-}
 
 QStringList names(const QList<QGbParameter> &parameters)
 {
@@ -117,7 +86,7 @@ private:
 void tst_QGbDiscovery::initTestCase()
 {
     m_pool = std::make_unique<QGbPool>(discoveryWorker(), testOptions(1, 2));
-    QVERIFY(listen(m_pool.get(), &m_sent));
+    QVERIFY(qgbListen(m_pool.get(), &m_sent));
     QSignalSpy changed(m_pool.get(), &QGbPool::functionsChanged);
     QVERIFY(changed.wait(20000));
     QCOMPARE(changed.size(), 1);
@@ -453,7 +422,7 @@ void tst_QGbDiscovery::callsBeforeTheListIsKnownGoThrough()
 {
     SentCalls sent;
     QGbPool pool(discoveryWorker(), testOptions(1, 2));
-    QVERIFY(listen(&pool, &sent));
+    QVERIFY(qgbListen(&pool, &sent));
     QSignalSpy changed(&pool, &QGbPool::functionsChanged);
     // Made at once: the worker has not even started.
     QFuture<int> wrongCount = pool.call<int>("add", 1, 2, 3);

@@ -6,9 +6,8 @@
 
 #include "qgbtesthelpers.h"
 
-#include "qgbengine_p.h"
-#include "qgbpool_p.h"
 #include "qgbsession_p.h"
+#include "qgbtestlistener_p.h"
 
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qjsonobject.h>
@@ -24,7 +23,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class Recorder : public QGbEngineListener
+class Recorder : public QGbTestEventLog
 {
 public:
     void workerEvent(int worker, WorkerEvent event, qint64 pid, qint64 detail,
@@ -57,9 +56,7 @@ public:
     }
     void messageSent(const QGbConnection &, const QByteArray &frames) override
     {
-        // The first frame: a 4-byte length and the message's JSON object.
-        const QJsonObject object = QJsonDocument::fromJson(frames.mid(4)).object();
-        add(u"sent "_s + object.value(u"type"_s).toString());
+        add(u"sent "_s + sentMessage(frames).value(u"type"_s).toString());
     }
     void messageReceived(const QGbConnection &, const QGbWire::Message &message) override
     {
@@ -68,28 +65,9 @@ public:
     void callStarted(const QGbCallRecord &call) override { add(u"call started "_s + call.method); }
     void callEnded(const QGbCallRecord &call) override { add(u"call ended "_s + call.method); }
 
-    int count(const QString &event) const
-    {
-        QMutexLocker locker(&m_mutex);
-        return int(m_events.count(event));
-    }
-    QString all() const
-    {
-        QMutexLocker locker(&m_mutex);
-        return m_events.join(u'|');
-    }
     std::atomic<bool> m_pidOk { true };
     std::atomic<bool> m_delayOk { true };
     std::atomic<bool> m_rttOk { true };
-
-private:
-    void add(const QString &event)
-    {
-        QMutexLocker locker(&m_mutex);
-        m_events.append(event);
-    }
-    mutable QMutex m_mutex;
-    QStringList m_events;
 };
 
 } // namespace
@@ -108,9 +86,7 @@ void tst_QGbEngineEvents::eachPartReports()
     QGbPoolOptions options = testOptions(1, 1);
     options.setHeartbeat(50ms, 5000ms);
     QGbPool pool(poolWorker(), options);
-    QGbPoolPrivate *d = QGbPoolPrivate::get(&pool);
-    QGbEngine *engine = d->engine;
-    QVERIFY(d->handle->post([engine, &recorder] { engine->setListener(&recorder); }));
+    QVERIFY(qgbListen(&pool, &recorder));
     QVERIFY(pool.waitForStarted());
 
     // Scheduling and sessions: a call, its messages both ways.
