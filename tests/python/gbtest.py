@@ -285,37 +285,19 @@ def decode_value(value: Any, atts: List[bytes]) -> Any:
     return value
 
 
-class Worker:
-    """A worker process started the way a QGbPool starts one."""
+class WorkerProcess:
+    """A worker process under test, in a private directory of its own (mode
+    0700, removed by stop()), with its token and its stderr in a file; the
+    connections made to it are closed by stop(). Subclasses start the
+    process and say how to open a connection (raw())."""
 
-    def __init__(self, script: str = TEST_WORKER,
-                 max_frame: Optional[int] = None,
-                 env: Optional[Dict[str, str]] = None) -> None:
-        self.dir = tempfile.mkdtemp(prefix="gbtest-")   # mode 0700
-        self.path = os.path.join(self.dir, "worker.sock")
+    def __init__(self, prefix: str) -> None:
+        self.dir = tempfile.mkdtemp(prefix=prefix)   # mode 0700
         self.token = secrets.token_hex(32)
-        self.stdout_path = os.path.join(self.dir, "stdout.txt")
         self.stderr_path = os.path.join(self.dir, "stderr.txt")
-        extra = {"GOBRIDGE_SOCKET": self.path, "GOBRIDGE_TOKEN": self.token,
-                 "PYTHONFAULTHANDLER": "1"}
-        if max_frame is not None:
-            extra["GOBRIDGE_MAX_FRAME"] = str(max_frame)
-        if env:
-            extra.update(env)
+        self.proc = None   # type: Optional[subprocess.Popen]
         self._conns = []   # type: List[Conn]
         self._stderr = None   # type: Optional[str]
-        self._stdout = None   # type: Optional[str]
-        with open(self.stdout_path, "wb") as out, \
-                open(self.stderr_path, "wb") as err:
-            self.proc = subprocess.Popen(
-                [sys.executable, script], env=worker_env(extra),
-                stdin=subprocess.DEVNULL, stdout=out, stderr=err)
-        if not wait_for(lambda: os.path.exists(self.path)
-                        or self.proc.poll() is not None):
-            self.stop()
-            raise RuntimeError("worker did not create its socket")
-        if self.proc.poll() is not None:
-            raise RuntimeError("worker exited: %s" % self.stderr())
 
     def marker(self, name: str) -> str:
         """A path inside the worker's private directory."""
@@ -327,25 +309,28 @@ class Worker:
         with open(self.stderr_path, "rb") as err:
             return err.read().decode("utf-8", "replace")
 
-    def stdout(self) -> str:
-        if self._stdout is not None:
-            return self._stdout
-        with open(self.stdout_path, "rb") as out:
-            return out.read().decode("utf-8", "replace")
-
-    def raw(self) -> Conn:
+    def raw(self, **kwargs: Any) -> Conn:
         """A connected socket without handshake."""
-        conn = Conn(self.path)
+        raise NotImplementedError
+
+    def _track(self, conn: Conn) -> Conn:
         self._conns.append(conn)
         return conn
 
-    def connect(self, role: str = "call") -> Conn:
+    def connect(self, role: str = "call", **kwargs: Any) -> Conn:
         """A connection that passed the handshake."""
-        conn = self.raw()
+        conn = self.raw(**kwargs)
         reply = conn.hello(self.token, role)
         if reply.get("type") != "hello":
             raise ProtocolFailure("handshake refused: %r" % reply)
         return conn
+
+    def wait_exit(self, timeout: float = TIMEOUT) -> Optional[int]:
+        """The exit status, or None if it still runs after timeout."""
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
 
     def stop_cleanly(self) -> None:
         """Stop with SIGTERM and fail unless the worker exits with 0."""
@@ -353,6 +338,10 @@ class Worker:
         if status != 0:
             raise AssertionError("worker exited with %r after SIGTERM; "
                                  "stderr:\n%s" % (status, self.stderr()))
+
+    def _keep_output(self) -> None:
+        """Reads what stop() must keep before the directory goes."""
+        self._stderr = self.stderr()
 
     def stop(self) -> Optional[int]:
         """SIGTERM (SIGKILL after 5 s); return the exit status."""
@@ -373,7 +362,48 @@ class Worker:
                     self.proc.kill()
                     self.proc.wait()
         if self._stderr is None:
-            self._stderr = self.stderr()
-            self._stdout = self.stdout()
+            self._keep_output()
         shutil.rmtree(self.dir, ignore_errors=True)
         return self.proc.returncode
+
+
+class Worker(WorkerProcess):
+    """A worker process started the way a QGbPool starts one."""
+
+    def __init__(self, script: str = TEST_WORKER,
+                 max_frame: Optional[int] = None,
+                 env: Optional[Dict[str, str]] = None) -> None:
+        super().__init__("gbtest-")
+        self.path = os.path.join(self.dir, "worker.sock")
+        self.stdout_path = os.path.join(self.dir, "stdout.txt")
+        extra = {"GOBRIDGE_SOCKET": self.path, "GOBRIDGE_TOKEN": self.token,
+                 "PYTHONFAULTHANDLER": "1"}
+        if max_frame is not None:
+            extra["GOBRIDGE_MAX_FRAME"] = str(max_frame)
+        if env:
+            extra.update(env)
+        self._stdout = None   # type: Optional[str]
+        with open(self.stdout_path, "wb") as out, \
+                open(self.stderr_path, "wb") as err:
+            self.proc = subprocess.Popen(
+                [sys.executable, script], env=worker_env(extra),
+                stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        if not wait_for(lambda: os.path.exists(self.path)
+                        or self.proc.poll() is not None):
+            self.stop()
+            raise RuntimeError("worker did not create its socket")
+        if self.proc.poll() is not None:
+            raise RuntimeError("worker exited: %s" % self.stderr())
+
+    def stdout(self) -> str:
+        if self._stdout is not None:
+            return self._stdout
+        with open(self.stdout_path, "rb") as out:
+            return out.read().decode("utf-8", "replace")
+
+    def raw(self, **kwargs: Any) -> Conn:
+        return self._track(Conn(self.path))
+
+    def _keep_output(self) -> None:
+        super()._keep_output()
+        self._stdout = self.stdout()

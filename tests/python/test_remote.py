@@ -10,7 +10,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import socket
 import ssl
 import subprocess
@@ -21,7 +20,7 @@ import unittest
 from typing import List, Optional
 
 import gbtest
-from gbtest import TEST_WORKER, TIMEOUT, ProtocolFailure, worker_env
+from gbtest import TEST_WORKER, TIMEOUT, worker_env
 
 EXIT_CANCEL_TIMEOUT = 124       # docs/remote.md, "Cancellation"
 EXIT_USAGE = 2
@@ -102,7 +101,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class Served:
+class Served(gbtest.WorkerProcess):
     """A ``python3 -m gobridge serve`` process of the test worker."""
 
     _SERVING = re.compile(r"gobridge: serving .* on 127\.0\.0\.1:(\d+) ")
@@ -110,8 +109,7 @@ class Served:
     def __init__(self, tls: bool = True, client_ca: bool = False,
                  grace: Optional[float] = None, options: List[str] = (),
                  listen: str = "127.0.0.1:0", wait: bool = True) -> None:
-        self.dir = tempfile.mkdtemp(prefix="gbtest-serve-")
-        self.token = secrets.token_hex(32)
+        super().__init__("gbtest-serve-")
         self.token_file = os.path.join(self.dir, "token")
         with open(self.token_file, "w") as handle:
             handle.write(self.token + "\n")   # as `echo` leaves it
@@ -126,9 +124,6 @@ class Served:
         if grace is not None:
             args += ["--cancel-grace", str(grace)]
         args += list(options)
-        self.stderr_path = os.path.join(self.dir, "stderr.txt")
-        self._stderr = None   # type: Optional[str]
-        self._conns = []      # type: List[gbtest.Conn]
         with open(self.stderr_path, "wb") as err:
             self.proc = subprocess.Popen(
                 args, env=worker_env({"PYTHONFAULTHANDLER": "1"}),
@@ -148,15 +143,6 @@ class Served:
         match = self._SERVING.search(self.stderr())
         return int(match.group(1)) if match else 0
 
-    def marker(self, name: str) -> str:
-        return os.path.join(self.dir, name)
-
-    def stderr(self) -> str:
-        if self._stderr is not None:
-            return self._stderr
-        with open(self.stderr_path, "rb") as err:
-            return err.read().decode("utf-8", "replace")
-
     def raw(self, context: Optional[ssl.SSLContext] = None,
             tls: Optional[bool] = None) -> gbtest.Conn:
         """A connection without handshake, TLS if the worker serves TLS
@@ -166,44 +152,8 @@ class Served:
             tls = self.tls
         if tls and context is None:
             context = client_context()
-        conn = gbtest.connect_tcp("127.0.0.1", self.port,
-                                  context if tls else None)
-        self._conns.append(conn)
-        return conn
-
-    def connect(self, role: str = "call", **kwargs) -> gbtest.Conn:
-        conn = self.raw(**kwargs)
-        reply = conn.hello(self.token, role)
-        if reply.get("type") != "hello":
-            raise ProtocolFailure("handshake refused: %r" % reply)
-        return conn
-
-    def wait_exit(self, timeout: float = TIMEOUT) -> Optional[int]:
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            return None
-
-    def stop(self) -> Optional[int]:
-        """SIGTERM (SIGKILL after 5 s); the exit status."""
-        for conn in self._conns:
-            conn.close()
-        self._conns = []
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.send_signal(signal.SIGABRT)   # faulthandler dump
-                try:
-                    self.proc.wait(5)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
-                    self.proc.wait()
-        if self._stderr is None:
-            self._stderr = self.stderr()
-        shutil.rmtree(self.dir, ignore_errors=True)
-        return self.proc.returncode
+        return self._track(gbtest.connect_tcp("127.0.0.1", self.port,
+                                              context if tls else None))
 
 
 def check(*args: str) -> subprocess.CompletedProcess:
