@@ -11,7 +11,9 @@
 #include <QtCore/qfile.h>
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qjsonobject.h>
+#include <QtCore/qprocess.h>
 #include <QtCore/qscopeguard.h>
+#include <QtCore/qset.h>
 #include <QtCore/qtemporarydir.h>
 #include <QtTest/qtest.h>
 
@@ -78,6 +80,7 @@ private slots:
     void stoppedRecorderDoesNotBlockThePool();
     void attachToNothing();
     void usage();
+    void recordsTheTour();
 
 private:
     QProcess *inspector(const QStringList &arguments)
@@ -202,6 +205,73 @@ void tst_InspectorCli::usage()
     QVERIFY(bare->waitForFinished(10000));
     QCOMPARE(bare->exitCode(), 2);
     QVERIFY(bare->readAllStandardError().contains("--record"));
+}
+
+// examples/tour run with QGOBRIDGE_INSPECT=1 (no rebuild), recorded by the
+// command line until the tour's pool closes: its workers, and calls in every
+// mode, each with its frames both ways, the seconds before attaching included.
+void tst_InspectorCli::recordsTheTour()
+{
+#ifndef QGB_TOUR_EXE
+    QSKIP("the examples are not built (QGOBRIDGE_BUILD_EXAMPLES=OFF): there is no tour to run");
+#else
+    QProcess tour;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"QGOBRIDGE_INSPECT"_s, u"1"_s);
+    tour.setProcessEnvironment(env);
+    tour.setProgram(QStringLiteral(QGB_TOUR_EXE));
+    tour.start();
+    QVERIFY(tour.waitForStarted());
+    const qint64 tourPid = tour.processId();
+    const QString pid = QString::number(tourPid);
+    // Attached as soon as --list shows it (the tour runs about 3 s).
+    QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                QProcess *list = inspector({ u"--list"_s });
+                list->waitForFinished(10000);
+                return QString::fromUtf8(list->readAllStandardOutput()).contains(pid);
+            }(),
+            20000);
+    const QString file = m_runtime.filePath(u"tour.jsonl"_s);
+    QProcess *recorder = inspector({ u"--attach"_s, pid, u"--record"_s, file });
+    QVERIFY(tour.waitForFinished(60000));
+    QCOMPARE(tour.exitCode(), 0);
+    QVERIFY(recorder->waitForFinished(20000));
+    QVERIFY2(recorder->exitCode() == 0, recorder->readAllStandardError().constData());
+
+    const QList<QJsonObject> lines = readLines(file);
+    QVERIFY(lines.size() > 10);
+    QCOMPARE(lines.first().value(u"pid").toInteger(), tourPid);
+    QCOMPARE(lines.last().value(u"reason").toString(), u"the pool closed"_s);
+    QCOMPARE(lines.last().value(u"dropped").toInteger(), 0);
+    QVERIFY(count(lines, u"worker"_s, u"state"_s, u"ready"_s) >= 1);
+    // Every call ended, and had frames both ways on its connection.
+    QSet<QString> modes;
+    int calls = 0;
+    for (const QJsonObject &end : lines) {
+        if (end.value(u"type").toString() != u"call"_s || end.value(u"event").toString() != u"end"_s
+            || !end.contains(u"link"))
+            continue;
+        ++calls;
+        modes.insert(end.value(u"mode").toString());
+        int out = 0;
+        int in = 0;
+        for (const QJsonObject &frame : lines) {
+            if (frame.value(u"type").toString() == u"frame"_s
+                && frame.value(u"link") == end.value(u"link")
+                && frame.value(u"call") == end.value(u"call")) {
+                (frame.value(u"dir").toString() == u"out"_s ? out : in) += 1;
+            }
+        }
+        QVERIFY2(out >= 1 && in >= 1,
+                 qPrintable(QString::fromUtf8(QJsonDocument(end).toJson(QJsonDocument::Compact))));
+    }
+    // Every call the tour made (the pool's describe aside) started and ended.
+    QVERIFY2(calls >= 5, QByteArray::number(calls));
+    QCOMPARE(count(lines, u"call"_s, u"event"_s, u"start"_s), calls);
+    for (const QString &mode : { u"call"_s, u"stream"_s, u"clientStream"_s, u"bidi"_s })
+        QVERIFY2(modes.contains(mode), qPrintable(QStringList(modes.values()).join(u' ')));
+#endif
 }
 
 QTEST_GUILESS_MAIN(tst_InspectorCli)
