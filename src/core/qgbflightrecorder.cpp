@@ -148,6 +148,8 @@ void QGbInspectEvent::encode(QByteArray *out, qint64 seq) const
         }
         if (!text.isEmpty())
             appendString(out, "reason", text);
+        if (!bytes.isEmpty())
+            appendString(out, "endpoint", QString::fromUtf8(bytes));
         break;
     case Output:
         appendLatin1(out, "channel", sub ? "stderr" : "stdout");

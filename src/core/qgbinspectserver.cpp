@@ -319,6 +319,12 @@ void QGbInspectServer::workerEvent(int worker, WorkerEvent state, qint64 pid, qi
         event->a = pid;
         event->b = detail;
         event->text = text;
+        // A remote worker's host:port (instead of a pid).
+        if (worker >= 0 && worker < m_context.endpoints.size()
+            && !m_context.endpoints.at(worker).isEmpty())
+            event->bytes = m_context.endpoints.at(worker).toUtf8();
+        else
+            event->bytes.clear();
     }
 }
 
