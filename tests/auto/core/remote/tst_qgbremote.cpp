@@ -26,6 +26,8 @@
 
 #include <memory>
 
+#include <signal.h>
+
 using namespace std::chrono_literals;
 
 namespace {
@@ -100,6 +102,18 @@ public:
     int starts() const { return m_starts; }
     QString output() const { return m_output; }
 
+    // Whether it is started again when it exits.
+    void setRestart(bool restart)
+    {
+        m_restart = restart;
+        if (restart && !m_process)
+            start();
+    }
+    void signal(int number)
+    {
+        if (m_process)
+            ::kill(pid_t(m_process->processId()), number);
+    }
     void kill()
     {
         if (m_process)
@@ -198,6 +212,7 @@ private Q_SLOTS:
     void tokenFromEnvironment();
     void killedMidCall();
     void cancelIgnored();
+    void missedHeartbeat();
     void mixedPool();
     void chaos();
 
@@ -523,17 +538,20 @@ void tst_QGbRemote::killedMidCall()
     Served a(m_certs.path(), Served::Config());
     Served b(m_certs.path(), Served::Config(), a.token());
     QVERIFY(waitListening({ &a, &b }));
-    QGbPool pool(testWorker(), remoteOptions({ &a, &b }));
+    // One connection per worker: the two long calls run one on each.
+    QGbPoolOptions options = remoteOptions({ &a, &b });
+    options.setMaxConnections(1);
+    QGbPool pool(testWorker(), options);
     QVERIFY(pool.waitForStarted(30000));
     QSignalSpy exited(&pool, &QGbPool::workerExited);
 
-    // One long call on each endpoint (the least busy one takes each call).
     std::unique_ptr<QGbCall> first(pool.invoke("sleep", { 60.0 }));
     std::unique_ptr<QGbCall> second(pool.invoke("sleep", { 60.0 }));
     QTest::qWait(500);
     QVERIFY(!first->isFinished());
     QVERIFY(!second->isFinished());
     const qint64 survivorPid = b.pid();
+    a.setRestart(false); // it stays away until the test brings it back
     a.kill();
 
     QTRY_VERIFY_WITH_TIMEOUT(first->isFinished() || second->isFinished(), 20000);
@@ -544,14 +562,19 @@ void tst_QGbRemote::killedMidCall()
     QVERIFY(!alive->isFinished());
     QTRY_VERIFY_WITH_TIMEOUT(!exited.isEmpty(), 20000);
     QCOMPARE(exited.first().at(1).toLongLong(), 0); // no local pid
+    QCOMPARE(pool.readyWorkers(), 1);
 
-    // The next call is served by the other endpoint (a's may be back already:
-    // then either serves it).
+    // The next call is served by the other endpoint, once its connection is
+    // free.
     QFuture<qint64> pid = pool.call<qint64>("pid");
+    QTest::qWait(200);
+    QVERIFY(!pid.isFinished()); // queued, not failed
+    alive->cancel();
     QVERIFY2(!errorOf(pid).isError(), describe(errorOf(pid)));
-    QVERIFY(pid.result() == survivorPid || pid.result() == a.pid());
+    QCOMPARE(pid.result(), survivorPid);
 
-    // The test's supervisor restarts a; the pool connects to it again.
+    // The test's supervisor starts a again; the pool connects to it again.
+    a.setRestart(true);
     QTRY_VERIFY_WITH_TIMEOUT(a.starts() == 2 && a.isListening(), 30000);
     QTRY_COMPARE_WITH_TIMEOUT(pool.readyWorkers(), 2, 30000);
     QCOMPARE(pool.workerStates(),
@@ -569,7 +592,6 @@ void tst_QGbRemote::killedMidCall()
         }
     }
     QCOMPARE(pids, (QSet<qint64> { a.pid(), b.pid() }));
-    alive->cancel();
 }
 
 void tst_QGbRemote::cancelIgnored()
@@ -605,6 +627,36 @@ void tst_QGbRemote::cancelIgnored()
     QFuture<int> sum = pool.call<int>("add", 1, 2);
     QVERIFY2(!errorOf(sum).isError(), describe(errorOf(sum)));
     QCOMPARE(sum.result(), 3);
+}
+
+void tst_QGbRemote::missedHeartbeat()
+{
+    // A stopped worker (SIGSTOP) keeps its connections open but answers no
+    // ping: the pool closes them, its call fails WorkerCrashed, and the pool
+    // connects again once the worker runs again.
+    Served served(m_certs.path(), Served::Config());
+    QVERIFY(waitListening({ &served }));
+    QGbPoolOptions options = remoteOptions({ &served });
+    options.setHeartbeat(100ms, 1500ms);
+    QGbPool pool(testWorker(), options);
+    QVERIFY(pool.waitForStarted(30000));
+    QSignalSpy exited(&pool, &QGbPool::workerExited);
+
+    std::unique_ptr<QGbCall> call(pool.invoke("sleep", { 60.0 }));
+    QTest::qWait(300);
+    served.signal(SIGSTOP);
+    const QGbError error = callError(call.get());
+    served.signal(SIGCONT);
+    QCOMPARE(error.code(), QGbError::WorkerCrashed);
+    QVERIFY2(error.errorString().contains(u"stopped answering"_qs),
+             qPrintable(error.errorString()));
+    QVERIFY(error.isRetriable());
+    QTRY_COMPARE_WITH_TIMEOUT(exited.size(), 1, 20000);
+    QCOMPARE(served.starts(), 1); // the same process: only its connections closed
+    QTRY_COMPARE_WITH_TIMEOUT(pool.readyWorkers(), 1, 30000);
+    QFuture<qint64> pid = pool.call<qint64>("pid");
+    QVERIFY2(!errorOf(pid).isError(), describe(errorOf(pid)));
+    QCOMPARE(pid.result(), served.pid());
 }
 
 void tst_QGbRemote::mixedPool()
