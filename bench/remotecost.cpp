@@ -105,8 +105,10 @@ namespace {
         Served(const Config &config, const QString &certs, bool tls)
         {
             QFile token(certs + QStringLiteral("/token"));
-            if (!token.exists() && token.open(QIODevice::WriteOnly))
+            if (!token.exists() && token.open(QIODevice::WriteOnly)) {
                 token.write(Token + '\n');
+                token.close();
+            }
             QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
             env.insert(QStringLiteral("PYTHONPATH"), config.packageDir);
             m_process.setProcessEnvironment(env);
