@@ -28,6 +28,12 @@
 
 #include <signal.h>
 
+#ifdef QGB_HAVE_INSPECTOR_CLIENT
+#    include "qgbinspectorclient.h"
+#    include "qgbinspectorregistry.h"
+#    include <QtCore/qjsonobject.h>
+#endif
+
 using namespace std::chrono_literals;
 
 namespace {
@@ -214,6 +220,7 @@ private Q_SLOTS:
     void cancelIgnored();
     void missedHeartbeat();
     void mixedPool();
+    void inspectorEvents();
     void chaos();
 
 private:
@@ -683,6 +690,58 @@ void tst_QGbRemote::mixedPool()
         }
     }
     QCOMPARE(where, (QSet<QString> { u"local"_qs, u"remote"_qs }));
+}
+
+void tst_QGbRemote::inspectorEvents()
+{
+#ifndef QGB_HAVE_INSPECTOR_CLIENT
+    QSKIP("built without the inspector");
+#else
+    // The worker events of an inspectable mixed pool: the local worker's
+    // with its pid, the remote one's with its endpoint instead.
+    Served served(m_certs.path(), Served::Config());
+    QVERIFY(waitListening({ &served }));
+    QGbPoolOptions options = remoteOptions({ &served });
+    options.setWorkers(1).setInspectable(true);
+    QGbPool pool(testWorker(), options);
+    QVERIFY(pool.waitForStarted(30000));
+    QString path;
+    for (const QGbInspectorPoolEntry &entry : QGbInspectorRegistry::pools())
+        if (entry.pid == QCoreApplication::applicationPid())
+            path = entry.socketPath;
+    QVERIFY(!path.isEmpty());
+    QGbInspectorClient client;
+    QList<QJsonObject> events;
+    connect(&client, &QGbInspectorClient::messageReceived, this, [&](const QJsonObject &message) {
+        if (message.value(u"type").toString() == u"worker"_qs)
+            events.append(message);
+    });
+    client.connectToPool(path);
+    const QString endpoint = QStringLiteral("127.0.0.1:%1").arg(served.port());
+    auto find = [&](int worker, const QString &state) {
+        for (const QJsonObject &e : events)
+            if (e.value(u"worker").toInt() == worker && e.value(u"state").toString() == state)
+                return e;
+        return QJsonObject();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(!find(1, u"ready"_qs).isEmpty(), 20000);
+    const QJsonObject localReady = find(0, u"ready"_qs);
+    QVERIFY(localReady.value(u"pid").toInteger() > 0);
+    QVERIFY(!localReady.contains(u"endpoint"));
+    for (const QString &state : { u"starting"_qs, u"ready"_qs }) {
+        const QJsonObject remote = find(1, state);
+        QCOMPARE(remote.value(u"endpoint").toString(), endpoint);
+        QVERIFY(!remote.contains(u"pid"));
+    }
+
+    served.kill();
+    QTRY_VERIFY_WITH_TIMEOUT(!find(1, u"exited"_qs).isEmpty(), 20000);
+    const QJsonObject exited = find(1, u"exited"_qs);
+    QCOMPARE(exited.value(u"endpoint").toString(), endpoint);
+    QVERIFY(!exited.contains(u"exitCode"));
+    QVERIFY(!exited.value(u"reason").toString().isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(!find(1, u"restartScheduled"_qs).isEmpty(), 20000);
+#endif
 }
 
 void tst_QGbRemote::chaos()
