@@ -188,6 +188,11 @@ private:
     qDebug() << sum.result(); // 7
     \endcode
 
+    It can also connect to workers on other machines, served by
+    \c{python3 -m gobridge serve} and reached over TCP with TLS, beside or
+    instead of the processes it starts: see
+    QGbPoolOptions::setRemoteWorkers().
+
     \section1 Four call modes, one entry point
 
     \list

@@ -227,12 +227,15 @@ void QGbSupervisor::remoteLost(QGbWorker *worker, const QString &reason)
             qCWarning(lcQGbSupervisor) << error.errorString();
             emit errorOccurred(error);
         }
-        // Calls wait for a worker that was ready once; a pool none of whose
-        // workers ever answered fails them, as when local workers cannot start.
-        bool anyReady = false;
+        // Calls wait for a worker that was ready once, or that may still
+        // answer (another address of the same name, a local worker that
+        // starts); a pool none of whose workers ever answered fails them, as
+        // when local workers cannot start.
+        bool hope = false;
         for (const auto &w : m_workers)
-            anyReady = anyReady || w->state == QGbWorker::State::Ready || w->everReady;
-        if (!anyReady)
+            hope = hope || w->everReady || w->state == QGbWorker::State::Ready
+                    || w->state == QGbWorker::State::Starting;
+        if (!hope)
             m_scheduler->failQueued(error);
     }
     scheduleRestart(worker);
