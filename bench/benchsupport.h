@@ -188,6 +188,9 @@ bool checkAgainst(const QList<Row> &rows, const QString &baselinePath, double to
 // attached, with a reading inspector and with one that never reads.
 struct Config;
 int runInspectCost(const Config &config);
+// --remote (remotecost.cpp): W1 and W2 with local workers, and with served
+// workers on loopback over plain TCP and over TLS.
+int runRemoteCost(const Config &config);
 
 } // namespace Bench
 

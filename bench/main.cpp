@@ -565,8 +565,13 @@ int main(int argc, char *argv[])
             QStringLiteral("Run only the inspection cost: W1 and W2 with the pool not "
                            "inspectable, inspectable with nobody attached, with an inspector "
                            "attached, and with one attached that never reads."));
-    parser.addOptions(
-            { quick, repeats, only, json, check, tolerance, python, side, scaling, inspect });
+    const QCommandLineOption remote(
+            QStringLiteral("remote"),
+            QStringLiteral("Run only the cost of remote workers on loopback: W1 and W2 with "
+                           "local workers, and with `gobridge serve` workers over plain TCP "
+                           "and over TLS (a certificate made with openssl)."));
+    parser.addOptions({ quick, repeats, only, json, check, tolerance, python, side, scaling,
+                        inspect, remote });
     parser.process(app);
 
     const QString onlySide = parser.value(side);
@@ -595,6 +600,14 @@ int main(int argc, char *argv[])
                 config.quick ? "quick" : "full", config.repeats, loadBefore);
     std::fflush(stdout);
 
+    if (parser.isSet(remote)) {
+        try {
+            return runRemoteCost(config);
+        } catch (const std::exception &e) {
+            std::fprintf(stderr, "qgb_bench: %s\n", e.what());
+            return 2;
+        }
+    }
     if (parser.isSet(inspect)) {
 #ifndef QGB_BENCH_HAVE_INSPECTOR
         std::fprintf(stderr,

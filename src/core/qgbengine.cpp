@@ -110,6 +110,7 @@ void QGbEngine::startPool()
     QGbError error;
     if (!m_supervisor->start(&error)) {
         m_context.shuttingDown = true;
+        m_context.startError = error;
         m_scheduler->failQueued(error);
     }
 }

@@ -67,15 +67,18 @@ public:
     virtual void creditStalled(const QGbCallRecord &call, bool input);
 };
 
-// What the three parts of an engine share: the options, the pool's token,
+// What the three parts of an engine share: the options, the pool's tokens,
 // its clock, whether it is shutting down, and the listener.
 struct QGbEngineContext
 {
     QGbPoolOptions options;
     QString script;
-    QByteArray token;
+    QByteArray token;       // the local workers'
+    QByteArray remoteToken; // the remote workers' (QGbPoolOptions::remoteToken())
+    QStringList endpoints;  // by worker: "host:port" of a remote worker, empty for a local one
     QElapsedTimer clock;
     bool shuttingDown = false;
+    QGbError startError; // why the pool could not start, if it could not
     QGbEngineListener *listener = nullptr;
 };
 

@@ -138,7 +138,7 @@ void QGbInspectEvent::encode(QByteArray *out, qint64 seq) const
         appendLatin1(out, "state", sub < std::size(workerStates) ? workerStates[sub] : "unknown");
         if (a > 0)
             appendNumber(out, "pid", a);
-        if (sub == 2) { // exited
+        if (sub == 2 && bytes.isEmpty()) { // exited (a remote worker has no exit status)
             if (b < 0)
                 appendNumber(out, "signal", -b);
             else
@@ -148,6 +148,8 @@ void QGbInspectEvent::encode(QByteArray *out, qint64 seq) const
         }
         if (!text.isEmpty())
             appendString(out, "reason", text);
+        if (!bytes.isEmpty())
+            appendString(out, "endpoint", QString::fromUtf8(bytes));
         break;
     case Output:
         appendLatin1(out, "channel", sub ? "stderr" : "stdout");

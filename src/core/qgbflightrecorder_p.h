@@ -30,7 +30,8 @@
 struct QGB_EXPORT QGbInspectEvent
 {
     enum Kind : quint8 {
-        Worker,           // sub: QGbEngineListener::WorkerEvent; a: pid; b: detail
+        Worker,           // sub: QGbEngineListener::WorkerEvent; a: pid; b: detail;
+                          //   bytes: a remote worker's host:port
         Output,           // sub: 0 stdout, 1 stderr; bytes: the line (capped)
         Heartbeat,        // a: round trip in microseconds
         ConnectionOpened, // sub: 1 control

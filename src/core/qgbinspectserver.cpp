@@ -106,7 +106,7 @@ bool QGbInspectServer::listen(QString *error)
     entry.insert(u"pid", QCoreApplication::applicationPid());
     entry.insert(u"app", QCoreApplication::applicationName());
     entry.insert(u"script", m_context.script);
-    entry.insert(u"workers", m_context.options.workers());
+    entry.insert(u"workers", QGbSupervisor::initialWorkerCount(m_context.options));
     entry.insert(u"startedAt", m_startedAt.toString(Qt::ISODateWithMs));
     entry.insert(u"socket", m_socketPath.mid(dir.size() + 1));
     QSaveFile file(m_entryPath);
@@ -149,7 +149,7 @@ QByteArray QGbInspectServer::helloLine() const
     hello.insert(u"pid", QCoreApplication::applicationPid());
     hello.insert(u"app", QCoreApplication::applicationName());
     hello.insert(u"script", m_context.script);
-    hello.insert(u"workers", m_context.options.workers());
+    hello.insert(u"workers", QGbSupervisor::initialWorkerCount(m_context.options));
     hello.insert(u"maxConnections", m_context.options.maxConnections());
     hello.insert(u"capabilities",
                  QJsonArray { u"worker"_qs, u"output"_qs, u"heartbeat"_qs, u"connection"_qs,
@@ -319,6 +319,12 @@ void QGbInspectServer::workerEvent(int worker, WorkerEvent state, qint64 pid, qi
         event->a = pid;
         event->b = detail;
         event->text = text;
+        // A remote worker's host:port (instead of a pid).
+        if (worker >= 0 && worker < m_context.endpoints.size()
+            && !m_context.endpoints.at(worker).isEmpty())
+            event->bytes = m_context.endpoints.at(worker).toUtf8();
+        else
+            event->bytes.clear();
     }
 }
 

@@ -191,6 +191,11 @@ private:
     qDebug() << sum.result(); // 7
     \endcode
 
+    It can also connect to workers on other machines, served by
+    \c{python3 -m gobridge serve} and reached over TCP with TLS, beside or
+    instead of the processes it starts: see
+    QGbPoolOptions::setRemoteWorkers().
+
     \section1 Four call modes, one entry point
 
     \list
@@ -344,7 +349,7 @@ QGbPool::QGbPool(const QString &script, const QGbPoolOptions &options, QObject *
             });
     connect(supervisor, &QGbSupervisor::readyWorkersChanged, this, [this](int ready) {
         Q_D(QGbPool);
-        if (d->state == Starting && ready == d->options.workers()) {
+        if (d->state == Starting && ready >= QGbSupervisor::initialWorkerCount(d->options)) {
             d->state = Running;
             emit stateChanged(d->state, QPrivateSignal());
         }
@@ -429,7 +434,8 @@ int QGbPool::readyWorkers() const
 }
 
 /*!
-    Returns the process ids of the workers that are ready now. Thread-safe.
+    Returns the process ids of the local workers that are ready now (remote
+    workers are left out: see workerEndpoint()). Thread-safe.
 */
 QList<qint64> QGbPool::workerProcessIds() const
 {
@@ -439,10 +445,34 @@ QList<qint64> QGbPool::workerProcessIds() const
 }
 
 /*!
+    Returns where the worker numbered \a worker runs when it is a remote
+    worker (QGbPoolOptions::setRemoteWorkers()): its URL's \c{host:port},
+    followed by the address it connects to in parentheses when the host is a
+    name, such as \c{"workers.example:8443 (10.0.3.7:8443)"}. Returns an
+    empty string for a local worker, and for a number that is no worker.
+    Thread-safe.
+
+    Remote workers are numbered after the local ones, in the order of their
+    URLs (a host name that resolves to several addresses gives a worker for
+    each, numbered when it is resolved). Their signals workerStarted() and
+    workerExited() carry the pid 0, and workerProcessIds() leaves them out:
+    their processes run on other machines.
+*/
+QString QGbPool::workerEndpoint(int worker) const
+{
+    Q_D(const QGbPool);
+    QMutexLocker locker(&d->handle->mutex);
+    return d->handle->engine ? d->handle->engine->supervisor()->workerEndpoint(worker) : QString();
+}
+
+/*!
     \enum QGbPool::WorkerState
-    \value Starting The worker process starts and does not accept calls yet.
+    \value Starting The worker process starts and does not accept calls yet
+           (a remote worker: the pool connects to it).
     \value Ready The worker runs calls.
-    \value Restarting The worker died, or is being recycled, and waits for its restart.
+    \value Restarting The worker died, or is being recycled, and waits for its
+           restart (a remote worker: its connection was lost or refused, and
+           the pool waits to connect again).
     \value Failed The worker died too often; the pool no longer restarts it
            (see QGbPoolOptions::setRestartLimit() and restartFailedWorkers()).
     \value Stopped The pool is closed.

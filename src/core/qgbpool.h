@@ -58,6 +58,7 @@ public:
     int readyWorkers() const;
     QList<qint64> workerProcessIds() const;
     QList<WorkerState> workerStates() const;
+    QString workerEndpoint(int worker) const;
 
     bool waitForStarted(int msecs = 30000);
 

@@ -43,6 +43,9 @@ public:
     bool categoryLogging = true;
     bool inspectable = false;
     int flightRecorderSize = 20000;
+    QList<QUrl> remoteWorkers;
+    QSslConfiguration sslConfiguration = QSslConfiguration::defaultConfiguration();
+    QByteArray remoteToken;
 };
 
 /*!
@@ -73,7 +76,9 @@ public:
     (setMaxCallsPerWorker(), setRestartLimit(), setRestartBackoff()), the
     connection to the workers (setTransport()), Python's logging
     (setPythonLogLevel(), setCategoryLoggingEnabled()) and inspection with
-    \c gobridge-inspector (setInspectable(), setFlightRecorderSize()).
+    \c gobridge-inspector (setInspectable(), setFlightRecorderSize()), and
+    workers on other machines, reached over TCP with TLS (setRemoteWorkers(),
+    setSslConfiguration(), setRemoteToken()).
 
     \code
     QGbPool pool("worker.py", QGbPoolOptions().setWorkers(4).setMaxConnections(8));
@@ -120,7 +125,9 @@ QGbPoolOptions::~QGbPoolOptions() = default;
 */
 
 /*!
-    Returns the number of Python worker processes. The default is 2.
+    Returns the number of Python worker processes the pool starts itself (its
+    local workers). The default is 2.
+    \sa remoteWorkers()
 */
 int QGbPoolOptions::workers() const
 {
@@ -128,11 +135,13 @@ int QGbPoolOptions::workers() const
 }
 
 /*!
-    Sets the number of Python worker processes to \a workers (at least 1).
+    Sets the number of Python worker processes the pool starts itself to
+    \a workers. 0 makes a purely remote pool when setRemoteWorkers() names
+    workers; without remote workers a pool starts at least one local worker.
 */
 QGbPoolOptions &QGbPoolOptions::setWorkers(int workers)
 {
-    d->workers = std::max(1, workers);
+    d->workers = std::max(0, workers);
     return *this;
 }
 
@@ -724,5 +733,101 @@ bool QGbPoolOptions::isCategoryLoggingEnabled() const
 QGbPoolOptions &QGbPoolOptions::setCategoryLoggingEnabled(bool enabled)
 {
     d->categoryLogging = enabled;
+    return *this;
+}
+
+/*!
+    Returns the workers on other machines the pool connects to, besides the
+    workers() it starts itself. The default is none.
+    \sa setRemoteWorkers()
+*/
+QList<QUrl> QGbPoolOptions::remoteWorkers() const
+{
+    return d->remoteWorkers;
+}
+
+/*!
+    Sets the workers on other machines the pool connects to, to \a urls: each
+    a \c{python3 -m gobridge serve} process (docs/remote.md), named
+    \c{gobridges://host:port} (TCP with TLS) or \c{gobridge://host:port}
+    (plain TCP). Plain TCP is accepted only for a loopback host
+    (\c localhost, \c 127.0.0.1, \c{[::1]}), as \c{serve --insecure} is: a
+    pool given another one, or a URL with another scheme or without a port,
+    does not start (its calls fail with QGbError::WorkerStartFailed and
+    QGbPool::errorOccurred() says why).
+
+    Each URL's host is resolved (without blocking) and each address it
+    resolves to is a worker of the pool, numbered after the local workers():
+    it is \e starting while the pool connects to it (TCP, TLS, the handshake
+    with remoteToken()), \e ready once it answered, and it runs calls as a
+    local worker does, the least busy worker first. When its connection is
+    lost (the worker exited, the network broke, it missed its heartbeat) its
+    running calls fail with QGbError::WorkerCrashed, calls not sent yet wait
+    for another worker, and the pool connects again (resolving the name
+    again) after the restart backoff (setRestartBackoff()). A remote worker is
+    never given up: setRestartLimit() does not apply, the pool keeps trying
+    at most every maxRestartDelay().
+
+    A remote worker cannot be killed: a cancelled call that does not end
+    within cancelGracePeriod() fails QGbError::Cancelled and its connection
+    is closed; the served worker exits by itself after its own
+    \c{--cancel-grace}. Options about processes (pythonExecutable(),
+    environment(), maxCallsPerWorker(), ...) apply to local workers only.
+    \sa setSslConfiguration(), setRemoteToken(), QGbPool::workerEndpoint()
+*/
+QGbPoolOptions &QGbPoolOptions::setRemoteWorkers(const QList<QUrl> &urls)
+{
+    d->remoteWorkers = urls;
+    return *this;
+}
+
+/*!
+    Returns the TLS configuration of the connections to remote workers. The
+    default is QSslConfiguration::defaultConfiguration(): the system's CA
+    certificates, no client certificate.
+    \sa setSslConfiguration()
+*/
+QSslConfiguration QGbPoolOptions::sslConfiguration() const
+{
+    return d->sslConfiguration;
+}
+
+/*!
+    Sets the TLS configuration of the connections to \c{gobridges://} remote
+    workers to \a configuration: the CA certificates that verify the workers'
+    certificates (QSslConfiguration::setCaCertificates()) and, for mutual TLS
+    (\c{serve --tls-client-ca}), the client's certificate and private key
+    (QSslConfiguration::setLocalCertificate(), setPrivateKey()). The worker's
+    certificate must be valid for the URL's host name.
+    \sa setRemoteWorkers()
+*/
+QGbPoolOptions &QGbPoolOptions::setSslConfiguration(const QSslConfiguration &configuration)
+{
+    d->sslConfiguration = configuration;
+    return *this;
+}
+
+/*!
+    Returns the token the pool presents to remote workers, as set with
+    setRemoteToken(). When it is empty the pool uses the environment variable
+    \c QGOBRIDGE_REMOTE_TOKEN, read when the pool starts.
+*/
+QByteArray QGbPoolOptions::remoteToken() const
+{
+    return d->remoteToken;
+}
+
+/*!
+    Sets the token the pool presents to remote workers in the handshake of
+    each connection to \a token: the content of the served worker's
+    \c{--token-file} (without its final newline) or \c{--token-env}
+    variable. Left empty, the pool takes the environment variable
+    \c QGOBRIDGE_REMOTE_TOKEN when it starts; a pool with remote workers and
+    no token from either does not start. Local workers always get a token of
+    their own, made for each pool.
+*/
+QGbPoolOptions &QGbPoolOptions::setRemoteToken(const QByteArray &token)
+{
+    d->remoteToken = token;
     return *this;
 }

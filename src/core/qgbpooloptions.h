@@ -6,8 +6,11 @@
 
 #include "qgbglobal.h"
 
+#include <QtCore/qlist.h>
 #include <QtCore/qshareddata.h>
 #include <QtCore/qstringlist.h>
+#include <QtCore/qurl.h>
+#include <QtNetwork/qsslconfiguration.h>
 
 #include <chrono>
 
@@ -112,6 +115,15 @@ public:
 
     int flightRecorderSize() const;
     QGbPoolOptions &setFlightRecorderSize(int events);
+
+    QList<QUrl> remoteWorkers() const;
+    QGbPoolOptions &setRemoteWorkers(const QList<QUrl> &urls);
+
+    QSslConfiguration sslConfiguration() const;
+    QGbPoolOptions &setSslConfiguration(const QSslConfiguration &configuration);
+
+    QByteArray remoteToken() const;
+    QGbPoolOptions &setRemoteToken(const QByteArray &token);
 
 private:
     QSharedDataPointer<QGbPoolOptionsPrivate> d;

@@ -39,7 +39,9 @@ void QGbScheduler::submit(const QGbCallPtr &call)
     if (call->state == QGbCallRecord::State::Done)
         return; // failed while it waited for the I/O thread (refuseWaitInIoThread)
     if (m_context.shuttingDown) {
-        call->sink->deliverError(QGbError(QGbError::PoolClosed));
+        // A pool that could not start says why to every call.
+        call->sink->deliverError(m_context.startError.isError() ? m_context.startError
+                                                                : QGbError(QGbError::PoolClosed));
         call->sink->deliverFinished();
         return;
     }
@@ -179,6 +181,7 @@ void QGbScheduler::startOnConnection(const QGbCallPtr &call, QGbConnection *conn
     call->connection = connection;
     call->worker = connection->worker;
     if (m_options.maxCallsPerWorker() > 0 && call->kind == QGbCallRecord::Kind::Call
+        && !connection->worker->remote
         && ++connection->worker->callsStarted >= m_options.maxCallsPerWorker())
         connection->worker->draining = true;
     call->id = ++connection->lastCallId;
@@ -316,6 +319,18 @@ void QGbScheduler::sendCancel(const QGbCallPtr &call)
             QGbCallPtr c = weak.lock();
             if (!c || c->state != QGbCallRecord::State::Cancelling || !c->connection)
                 return;
+            if (c->connection->worker->remote) {
+                // A remote worker cannot be killed: the call ends here and its
+                // connection closes; the worker exits by itself after its own
+                // grace period (docs/remote.md).
+                m_sessions->close(c->connection,
+                                  QGbError(QGbError::Cancelled,
+                                           QStringLiteral("call %1 ignored its cancellation for "
+                                                          "%2 ms; its connection was closed")
+                                                   .arg(c->method)
+                                                   .arg(m_options.cancelGracePeriod().count())));
+                return;
+            }
             m_supervisor->killWorker(c->connection->worker,
                                      QStringLiteral("call %1 ignored its cancellation for %2 ms")
                                              .arg(c->method)

@@ -5,6 +5,7 @@
 #include "qgbscheduler_p.h"
 #include "qgbsession_p.h"
 #include "qgbsocket_p.h"
+#include "qgbsocket_tls_p.h"
 #include "qgbsupervisor_p.h"
 
 #include <QtCore/qloggingcategory.h>
@@ -35,7 +36,11 @@ QGbConnection *QGbSessions::open(QGbWorker *worker, bool control)
     connection->control = control;
     connection->link = ++m_lastLink;
     connection->reader = std::make_unique<QGbWire::FrameReader>(m_context.options.maxFrameSize());
-    connection->socket = QGbSocket::create(m_context.options.transport(), this);
+    QGbTlsSocket *tcp = nullptr;
+    if (worker->remote)
+        connection->socket = tcp = new QGbTlsSocket(this);
+    else
+        connection->socket = QGbSocket::create(m_context.options.transport(), this);
     QGbSocket *socket = connection->socket;
     if (!control) {
         worker->connections.push_back(connection);
@@ -49,9 +54,23 @@ QGbConnection *QGbSessions::open(QGbWorker *worker, bool control)
                        .arg(connection->socket->errorString()));
     });
     connect(socket, &QGbSocket::disconnected, this, [this, connection] {
+        if (connection->worker->remote && connection->state == QGbConnection::State::Handshaking) {
+            // A TLS worker reached with gobridge://, or one that wants a
+            // client certificate (TLS 1.3 says so only after the handshake).
+            onLost(connection,
+                   QStringLiteral("The remote worker at %1 closed the connection before it "
+                                  "answered the hello (is it a TLS worker reached with "
+                                  "gobridge://, or does it require a client certificate?)")
+                           .arg(connection->worker->endpoint));
+            return;
+        }
         onLost(connection, QStringLiteral("The worker closed the connection"));
     });
-    socket->connectToServer(worker->socketPath);
+    if (tcp)
+        tcp->connectToHost(worker->address, worker->port, worker->host, worker->tls,
+                           m_context.options.sslConfiguration());
+    else
+        socket->connectToServer(worker->socketPath);
     return connection;
 }
 
@@ -60,7 +79,9 @@ void QGbSessions::onConnected(QGbConnection *connection)
     connection->state = QGbConnection::State::Handshaking;
     if (Q_UNLIKELY(m_context.listener))
         m_context.listener->connectionOpened(*connection);
-    send(connection, QGbWire::helloMessage(m_context.token, connection->control));
+    send(connection,
+         QGbWire::helloMessage(connection->worker->remote ? m_context.remoteToken : m_context.token,
+                               connection->control));
 }
 
 // The peer closed the connection (or it broke). What it sent before still
@@ -73,7 +94,9 @@ void QGbSessions::onLost(QGbConnection *connection, const QString &reason)
     if (connection->state == QGbConnection::State::Closed)
         return;
     connection->lost = true;
-    if (connection->reader->bufferedBytes() > 0) {
+    // Over the network a connection that ends inside a frame is a crash or a
+    // broken network as much as a protocol error, and no exit status tells.
+    if (connection->reader->bufferedBytes() > 0 && !connection->worker->remote) {
         close(connection,
               QGbError(QGbError::ProtocolError,
                        QStringLiteral("The worker closed the connection in the middle "

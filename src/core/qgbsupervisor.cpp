@@ -46,7 +46,16 @@ QGbSupervisor::QGbSupervisor(QGbEngineContext &context, QObject *parent)
     : QObject(parent)
     , m_context(context)
     , m_options(context.options)
+    , m_workerCount(initialWorkerCount(context.options))
 {
+}
+
+int QGbSupervisor::initialWorkerCount(const QGbPoolOptions &options)
+{
+    // Without remote workers a pool has at least one local worker.
+    const int local =
+            options.remoteWorkers().isEmpty() ? std::max(1, options.workers()) : options.workers();
+    return local + int(options.remoteWorkers().size());
 }
 
 void QGbSupervisor::setParts(QGbSessions *sessions, QGbScheduler *scheduler)
@@ -89,6 +98,10 @@ void QGbSupervisor::report(const QGbWorker *worker, QGbEngineListener::WorkerEve
 
 bool QGbSupervisor::start(QGbError *error)
 {
+    if (!checkRemoteWorkers(error)) {
+        emit errorOccurred(*error);
+        return false;
+    }
     QString base = m_options.socketDirectory();
     if (base.isEmpty())
         base = QDir::tempPath();
@@ -102,33 +115,49 @@ bool QGbSupervisor::start(QGbError *error)
         return false;
     }
 
-    for (int i = 0; i < m_options.workers(); ++i) {
-        auto worker = std::make_unique<QGbWorker>();
-        worker->index = i;
-        worker->connectTimer = new QTimer(this);
-        worker->connectTimer->setInterval(ConnectPollInterval);
-        worker->restartTimer = new QTimer(this);
-        worker->restartTimer->setSingleShot(true);
-        QGbWorker *w = worker.get();
-        connect(worker->connectTimer, &QTimer::timeout, this, [this, w] { tryConnectControl(w); });
-        connect(worker->restartTimer, &QTimer::timeout, this, [this, w] { startWorker(w); });
-        worker->heartbeatTimer = new QTimer(this);
-        connect(worker->heartbeatTimer, &QTimer::timeout, this, [this, w] { heartbeat(w); });
-        worker->orphanTimer = new QTimer(this);
-        worker->orphanTimer->setSingleShot(true);
-        connect(worker->orphanTimer, &QTimer::timeout, m_scheduler,
-                [this, w] { m_scheduler->failOrphans(w, nullptr); });
-        m_workers.push_back(std::move(worker));
+    const int local = m_options.remoteWorkers().isEmpty() ? std::max(1, m_options.workers())
+                                                          : m_options.workers();
+    for (int i = 0; i < local; ++i) {
+        QGbWorker *w = addSlot();
+        w->connectTimer->setInterval(ConnectPollInterval);
+        connect(w->connectTimer, &QTimer::timeout, this, [this, w] { tryConnectControl(w); });
     }
+    for (const QUrl &url : m_options.remoteWorkers())
+        addRemoteSlot(url, 0);
     for (auto &worker : m_workers)
         startWorker(worker.get());
     return true;
+}
+
+// A new worker slot, numbered after the others, with its timers.
+QGbWorker *QGbSupervisor::addSlot()
+{
+    auto worker = std::make_unique<QGbWorker>();
+    worker->index = int(m_workers.size());
+    worker->connectTimer = new QTimer(this);
+    worker->restartTimer = new QTimer(this);
+    worker->restartTimer->setSingleShot(true);
+    QGbWorker *w = worker.get();
+    connect(worker->restartTimer, &QTimer::timeout, this, [this, w] { startWorker(w); });
+    worker->heartbeatTimer = new QTimer(this);
+    connect(worker->heartbeatTimer, &QTimer::timeout, this, [this, w] { heartbeat(w); });
+    worker->orphanTimer = new QTimer(this);
+    worker->orphanTimer->setSingleShot(true);
+    connect(worker->orphanTimer, &QTimer::timeout, m_scheduler,
+            [this, w] { m_scheduler->failOrphans(w, nullptr); });
+    m_workers.push_back(std::move(worker));
+    m_context.endpoints.append(QString());
+    return w;
 }
 
 void QGbSupervisor::startWorker(QGbWorker *worker)
 {
     if (m_context.shuttingDown)
         return;
+    if (worker->remote) {
+        startRemote(worker);
+        return;
+    }
     ++worker->generation;
     worker->socketPath = QStringLiteral("%1/w%2-%3.sock")
                                  .arg(m_socketDir)
@@ -231,7 +260,10 @@ void QGbSupervisor::tryConnectControl(QGbWorker *worker)
 void QGbSupervisor::controlReady(QGbWorker *worker, qint64 pid)
 {
     worker->state = QGbWorker::State::Ready;
-    worker->pid = pid > 0 ? pid : worker->process->processId();
+    // A remote worker's pid is on another machine: its endpoint names it.
+    worker->pid = worker->remote ? 0 : pid > 0 ? pid : worker->process->processId();
+    worker->everReady = true;
+    worker->connectTimer->stop();
     worker->readySince.start();
     worker->callsStarted = 0;
     worker->draining = false;
@@ -247,6 +279,11 @@ void QGbSupervisor::controlReady(QGbWorker *worker, qint64 pid)
 
 void QGbSupervisor::controlClosed(QGbWorker *worker, bool wasConnecting, const QGbError &error)
 {
+    if (worker->remote) {
+        if (!m_context.shuttingDown)
+            remoteLost(worker, error.errorString());
+        return;
+    }
     if (wasConnecting && worker->state == QGbWorker::State::Starting) {
         // The socket appeared but the worker is not accepting yet: poll again.
         worker->connectTimer->start();
@@ -271,7 +308,8 @@ void QGbSupervisor::updateReadyCount()
         switch (w->state) {
         case QGbWorker::State::Ready:
             ++ready;
-            pids.append(w->pid);
+            if (!w->remote)
+                pids.append(w->pid);
             states.append(QGbPool::WorkerState::Ready);
             break;
         case QGbWorker::State::Starting:
@@ -295,6 +333,9 @@ void QGbSupervisor::updateReadyCount()
         m_readyCount = ready;
         m_pids = pids;
         m_workerStates = states;
+        m_endpoints = m_context.endpoints;
+        if (!m_workers.empty())
+            m_workerCount = int(m_workers.size());
         m_readyCondition.wakeAll();
     }
     if (changed)
@@ -319,13 +360,19 @@ QList<QGbPool::WorkerState> QGbSupervisor::workerStates() const
     return m_workerStates;
 }
 
+QString QGbSupervisor::workerEndpoint(int worker) const
+{
+    QMutexLocker locker(&m_stateMutex);
+    return m_endpoints.value(worker);
+}
+
 bool QGbSupervisor::waitForAllReady(int msecs)
 {
     QDeadlineTimer deadline(msecs);
     QMutexLocker locker(&m_stateMutex);
-    while (m_readyCount < m_options.workers()) {
+    while (m_readyCount < m_workerCount) {
         if (!m_readyCondition.wait(&m_stateMutex, deadline))
-            return m_readyCount >= m_options.workers();
+            return m_readyCount >= m_workerCount;
     }
     return true;
 }
@@ -349,6 +396,12 @@ void QGbSupervisor::heartbeat(QGbWorker *worker)
     if (worker->state != QGbWorker::State::Ready || !worker->control)
         return;
     if (worker->lastPong.elapsed() > m_options.heartbeatTimeout().count()) {
+        if (worker->remote) {
+            remoteLost(worker,
+                       QStringLiteral("it stopped answering (no pong for %1 ms)")
+                               .arg(worker->lastPong.elapsed()));
+            return;
+        }
         killWorker(worker,
                    QStringLiteral("it stopped answering (no pong for %1 ms)")
                            .arg(worker->lastPong.elapsed()),
@@ -612,11 +665,14 @@ void QGbSupervisor::shutdown(const QGbError &closed)
             delete w->process;
             w->process = nullptr;
         }
-        QFile::remove(w->socketPath);
-        QFile::remove(w->socketPath + QLatin1String(".tmp"));
+        if (!w->socketPath.isEmpty()) {
+            QFile::remove(w->socketPath);
+            QFile::remove(w->socketPath + QLatin1String(".tmp"));
+        }
         w->state = QGbWorker::State::Stopped;
     }
     m_workers.clear();
+    m_context.endpoints.clear();
     if (!m_socketDir.isEmpty()) {
         QDir(m_socketDir).removeRecursively();
         m_socketDir.clear();

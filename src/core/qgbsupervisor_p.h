@@ -25,7 +25,9 @@
 #include <QtCore/qobject.h>
 #include <QtCore/qprocess.h>
 #include <QtCore/qtimer.h>
+#include <QtCore/qurl.h>
 #include <QtCore/qwaitcondition.h>
+#include <QtNetwork/qhostaddress.h>
 
 #include <atomic>
 #include <deque>
@@ -35,9 +37,12 @@
 class QGbConnection;
 class QGbScheduler;
 class QGbSessions;
+class QHostInfo;
 
 // One worker slot of the pool: the process that fills it now, and what the
-// supervisor knows of its history.
+// supervisor knows of its history. A remote slot (remote is true) has no
+// process: it is one address of a served worker's URL, and "starting" is
+// connecting to it (qgbsupervisor_remote.cpp).
 class QGbWorker
 {
 public:
@@ -72,6 +77,17 @@ public:
     std::vector<std::pair<QGbCallPtr, QGbError>> orphans;
     QTimer *orphanTimer = nullptr;
     QStringList lastErrorLines;
+
+    // Remote slots only.
+    bool remote = false;
+    QUrl url; // gobridges://host:port or gobridge://host:port
+    bool tls = true;
+    QString host; // the URL's host: the name the certificate must be valid for
+    quint16 port = 0;
+    int addressIndex = 0; // which of the host's addresses this slot connects to
+    QHostAddress address; // that address, as last resolved
+    QString endpoint;     // what QGbPool::workerEndpoint() and the inspector show
+    bool everReady = false;
 
     bool isAlive() const { return process && process->state() != QProcess::NotRunning; }
 };
@@ -120,6 +136,12 @@ public:
     bool waitForAllReady(int msecs);
 
     static QString packageDirectory(const QGbPoolOptions &options);
+    // The slots a pool with these options starts with: its local workers and
+    // one per remote URL (a URL whose host resolves to more addresses gets
+    // more slots when it is resolved).
+    static int initialWorkerCount(const QGbPoolOptions &options);
+    // Thread-safe: "host:port" of each remote slot, empty for a local one.
+    QString workerEndpoint(int worker) const;
 
 Q_SIGNALS:
     void workerStarted(int worker, qint64 pid);
@@ -131,6 +153,16 @@ Q_SIGNALS:
     void logRecord(const QGbLogRecord &record);
 
 private:
+    // Remote slots (qgbsupervisor_remote.cpp).
+    bool checkRemoteWorkers(QGbError *error);
+    QGbWorker *addRemoteSlot(const QUrl &url, int addressIndex);
+    void startRemote(QGbWorker *worker);
+    void remoteResolved(QGbWorker *worker, int generation, const QHostInfo &info);
+    void connectRemote(QGbWorker *worker);
+    void remoteLost(QGbWorker *worker, const QString &reason);
+    bool ownsWorker(const QGbWorker *worker) const;
+
+    QGbWorker *addSlot();
     void startWorker(QGbWorker *worker);
     void tryConnectControl(QGbWorker *worker);
     void onProcessGone(QGbWorker *worker, int exitCode, QProcess::ExitStatus status,
@@ -157,6 +189,8 @@ private:
     std::atomic<int> m_pendingLogRecords { 0 };
     std::atomic<qint64> m_droppedLogRecords { 0 };
     QList<QGbPool::WorkerState> m_workerStates;
+    QStringList m_endpoints;
+    int m_workerCount = 0;
 };
 
 #endif // QGBSUPERVISOR_P_H

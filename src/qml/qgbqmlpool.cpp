@@ -269,7 +269,7 @@ void QGbQmlPoolPrivate::recreate()
         case QGbPool::Running:
             // Every worker is ready (QGbPool reports the count right after):
             // readyWorkers is right when state says Running.
-            setReadyWorkers(pool->options().workers());
+            setReadyWorkers(pool->readyWorkers());
             setState(QGbQmlPool::Running);
             break;
         case QGbPool::Closed:

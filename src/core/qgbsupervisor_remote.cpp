@@ -1,0 +1,242 @@
+// Copyright (C) 2026 The QGobridge Authors.
+// SPDX-License-Identifier: MIT
+
+// Supervision of remote workers (QGbPoolOptions::setRemoteWorkers(),
+// docs/remote.md): a slot the pool does not start. Starting it is resolving
+// its host and connecting its control connection (TCP, TLS, the handshake
+// with the remote token); it is ready after the hello; a lost connection, a
+// refused handshake or a missed heartbeat closes its connections (their calls
+// fail WorkerCrashed) and it connects again after the restart backoff. It is
+// never given up.
+
+#include "qgbscheduler_p.h"
+#include "qgbsession_p.h"
+#include "qgbsupervisor_p.h"
+
+#include <QtCore/qloggingcategory.h>
+#include <QtNetwork/qhostinfo.h>
+
+Q_DECLARE_LOGGING_CATEGORY(lcQGbSupervisor)
+
+namespace {
+
+const QString TlsScheme = QStringLiteral("gobridges");
+const QString PlainScheme = QStringLiteral("gobridge");
+
+bool isLoopbackName(const QString &host)
+{
+    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
+        return true;
+    const QHostAddress address(host);
+    return !address.isNull() && address.isLoopback();
+}
+
+QString authority(const QString &host, int port)
+{
+    return host.contains(QLatin1Char(':')) ? QStringLiteral("[%1]:%2").arg(host).arg(port)
+                                           : QStringLiteral("%1:%2").arg(host).arg(port);
+}
+
+} // namespace
+
+// Checks the remote workers' URLs and takes the token: a pool whose remote
+// workers cannot be reached as configured does not start.
+bool QGbSupervisor::checkRemoteWorkers(QGbError *error)
+{
+    const QList<QUrl> urls = m_options.remoteWorkers();
+    if (urls.isEmpty())
+        return true;
+    for (const QUrl &url : urls) {
+        const QString scheme = url.scheme().toLower();
+        QString why;
+        if (!url.isValid())
+            why = QStringLiteral("it is not a valid URL: %1").arg(url.errorString());
+        else if (scheme != TlsScheme && scheme != PlainScheme)
+            why = QStringLiteral("its scheme must be gobridges:// (TLS) or gobridge:// "
+                                 "(plain TCP, loopback only)");
+        else if (url.host().isEmpty())
+            why = QStringLiteral("it has no host");
+        else if (url.port() <= 0)
+            why = QStringLiteral("it has no port");
+        else if (scheme == PlainScheme && !isLoopbackName(url.host()))
+            why = QStringLiteral("plain TCP (gobridge://) is accepted only for a loopback host "
+                                 "(localhost, 127.0.0.1, [::1]); use gobridges:// (TLS)");
+        if (!why.isEmpty()) {
+            *error = QGbError(
+                    QGbError::WorkerStartFailed,
+                    QStringLiteral("Remote worker %1 refused: %2").arg(url.toDisplayString(), why));
+            return false;
+        }
+    }
+    m_context.remoteToken = m_options.remoteToken();
+    if (m_context.remoteToken.isEmpty())
+        m_context.remoteToken = qgetenv("QGOBRIDGE_REMOTE_TOKEN").trimmed();
+    if (m_context.remoteToken.isEmpty()) {
+        *error = QGbError(QGbError::WorkerStartFailed,
+                          QStringLiteral("The pool has remote workers but no token for them: "
+                                         "set QGbPoolOptions::setRemoteToken() or the "
+                                         "environment variable QGOBRIDGE_REMOTE_TOKEN"));
+        return false;
+    }
+    return true;
+}
+
+QGbWorker *QGbSupervisor::addRemoteSlot(const QUrl &url, int addressIndex)
+{
+    QGbWorker *w = addSlot();
+    w->remote = true;
+    w->url = url;
+    w->tls = url.scheme().toLower() == TlsScheme;
+    w->host = url.host();
+    w->port = quint16(url.port());
+    w->addressIndex = addressIndex;
+    w->endpoint = authority(w->host, w->port);
+    m_context.endpoints[w->index] = w->endpoint;
+    // For a remote slot the connect timer is the start deadline.
+    w->connectTimer->setSingleShot(true);
+    connect(w->connectTimer, &QTimer::timeout, this, [this, w] {
+        if (w->state == QGbWorker::State::Starting)
+            remoteLost(w,
+                       QStringLiteral("it did not answer within %1 ms")
+                               .arg(m_options.startTimeout().count()));
+    });
+    return w;
+}
+
+bool QGbSupervisor::ownsWorker(const QGbWorker *worker) const
+{
+    for (const auto &w : m_workers) {
+        if (w.get() == worker)
+            return true;
+    }
+    return false;
+}
+
+void QGbSupervisor::startRemote(QGbWorker *worker)
+{
+    ++worker->generation;
+    worker->state = QGbWorker::State::Starting;
+    updateReadyCount();
+    report(worker, QGbEngineListener::WorkerEvent::Starting, 0);
+    worker->connectTimer->start(m_options.startTimeout());
+    const QHostAddress literal(worker->host);
+    if (!literal.isNull()) {
+        worker->address = literal;
+        connectRemote(worker);
+        return;
+    }
+    // Resolved again at each start: the name may point elsewhere by now.
+    const int generation = worker->generation;
+    QHostInfo::lookupHost(worker->host, this, [this, worker, generation](const QHostInfo &info) {
+        if (!m_context.shuttingDown && ownsWorker(worker))
+            remoteResolved(worker, generation, info);
+    });
+}
+
+void QGbSupervisor::remoteResolved(QGbWorker *worker, int generation, const QHostInfo &info)
+{
+    if (worker->generation != generation || worker->state != QGbWorker::State::Starting)
+        return;
+    const QList<QHostAddress> addresses = info.addresses();
+    if (info.error() != QHostInfo::NoError || addresses.isEmpty()) {
+        remoteLost(worker,
+                   QStringLiteral("cannot resolve %1: %2").arg(worker->host, info.errorString()));
+        return;
+    }
+    if (!worker->tls) {
+        for (const QHostAddress &address : addresses) {
+            if (!address.isLoopback()) {
+                remoteLost(worker,
+                           QStringLiteral("%1 resolves to %2, which is not a loopback address: "
+                                          "plain TCP (gobridge://) is refused")
+                                   .arg(worker->host, address.toString()));
+                return;
+            }
+        }
+    }
+    // Each address is a worker: the first slot of a URL adds the others.
+    if (worker->addressIndex == 0) {
+        int existing = 0;
+        for (const auto &w : m_workers)
+            existing += w->remote && w->url == worker->url ? 1 : 0;
+        QList<QGbWorker *> added;
+        for (int i = existing; i < addresses.size(); ++i)
+            added.append(addRemoteSlot(worker->url, i));
+        if (!added.isEmpty()) {
+            updateReadyCount();
+            for (QGbWorker *w : added)
+                startWorker(w);
+        }
+    }
+    if (worker->addressIndex >= addresses.size()) {
+        remoteLost(worker,
+                   QStringLiteral("%1 resolves to %2 addresses now")
+                           .arg(worker->host)
+                           .arg(addresses.size()));
+        return;
+    }
+    worker->address = addresses.at(worker->addressIndex);
+    connectRemote(worker);
+}
+
+void QGbSupervisor::connectRemote(QGbWorker *worker)
+{
+    const QString where = authority(worker->address.toString(), worker->port);
+    worker->endpoint = where == authority(worker->host, worker->port)
+            ? where
+            : QStringLiteral("%1 (%2)").arg(authority(worker->host, worker->port), where);
+    m_context.endpoints[worker->index] = worker->endpoint;
+    updateReadyCount();
+    worker->control = m_sessions->open(worker, true);
+}
+
+void QGbSupervisor::remoteLost(QGbWorker *worker, const QString &reason)
+{
+    if (worker->state != QGbWorker::State::Starting && worker->state != QGbWorker::State::Ready)
+        return;
+    const bool wasReady = worker->state == QGbWorker::State::Ready;
+    worker->connectTimer->stop();
+    worker->heartbeatTimer->stop();
+    worker->state = QGbWorker::State::Backoff;
+    // Published before the calls fail, as for a local worker's exit.
+    updateReadyCount();
+    const QGbError lost(QGbError::WorkerCrashed,
+                        QStringLiteral("Remote worker %1 (%2) lost the call's connection: %3")
+                                .arg(worker->index)
+                                .arg(worker->endpoint, reason));
+    m_sessions->closeWorker(worker, lost);
+    m_scheduler->failOrphans(worker, &lost);
+    report(worker, QGbEngineListener::WorkerEvent::Exited, 0, 0, reason);
+    if (wasReady) {
+        qCWarning(lcQGbSupervisor)
+                << "remote worker" << worker->index << worker->endpoint << "lost:" << reason;
+        emit workerExited(worker->index, 0, -1, QProcess::CrashExit);
+    }
+    if (wasReady && worker->readySince.elapsed() >= 10000)
+        worker->consecutiveFailures = 0;
+    ++worker->consecutiveFailures;
+    if (m_context.shuttingDown)
+        return;
+    if (!wasReady) {
+        const QGbError error(QGbError::WorkerStartFailed,
+                             QStringLiteral("Remote worker %1 (%2) cannot be reached: %3")
+                                     .arg(worker->index)
+                                     .arg(worker->endpoint, reason));
+        // Said once per run of failures: the pool keeps trying.
+        if (worker->consecutiveFailures == 1) {
+            qCWarning(lcQGbSupervisor) << error.errorString();
+            emit errorOccurred(error);
+        }
+        // Calls wait for a worker that was ready once, or that may still
+        // answer (another address of the same name, a local worker that
+        // starts); a pool none of whose workers ever answered fails them, as
+        // when local workers cannot start.
+        bool hope = false;
+        for (const auto &w : m_workers)
+            hope = hope || w->everReady || w->state == QGbWorker::State::Ready
+                    || w->state == QGbWorker::State::Starting;
+        if (!hope)
+            m_scheduler->failQueued(error);
+    }
+    scheduleRestart(worker);
+}
