@@ -46,9 +46,22 @@ QPlainTextEdit *monospaceBox(QWidget *parent)
     return box;
 }
 
+// A message's first line, for a one-line headline (the box shows the rest).
+QString firstLine(const QString &text)
+{
+    const qsizetype end = text.indexOf(u'\n');
+    return end < 0 ? text : text.left(end).trimmed() + u" ..."_s;
+}
+
 bool takesInput(const QGbFunction &function)
 {
     return function.mode() == QGbFunction::ClientStream
+            || function.mode() == QGbFunction::Bidirectional;
+}
+
+bool yields(const QGbFunction &function)
+{
+    return function.mode() == QGbFunction::ServerStream
             || function.mode() == QGbFunction::Bidirectional;
 }
 } // namespace
@@ -174,8 +187,9 @@ void LaunchPanel::createWidgets()
     requestLayout->addWidget(m_validation);
     requestLayout->addLayout(buttons);
 
-    // The stream's items as they arrive.
+    // The stream's items as they arrive (shown for functions that yield).
     auto *output = new QWidget(this);
+    m_outputPane = output;
     m_chunks = new ChunkLog(output);
     m_chunks->setObjectName(u"chunks"_s);
     auto *outputLayout = new QVBoxLayout(output);
@@ -209,10 +223,10 @@ void LaunchPanel::createWidgets()
     splitter->addWidget(request);
     splitter->addWidget(output);
     splitter->addWidget(result);
-    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 0);
     splitter->setStretchFactor(2, 2);
-    splitter->setStretchFactor(3, 3);
+    splitter->setStretchFactor(3, 4);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -230,6 +244,7 @@ void LaunchPanel::setPool(QGbPool *pool)
     m_channel = nullptr;
     m_pool = pool;
     m_everReady = false;
+    m_newAttempt = false;
     m_startFailure.clear();
     m_stderr.clear();
     clearOutcome();
@@ -259,6 +274,11 @@ void LaunchPanel::setPool(QGbPool *pool)
             [this](int, QProcess::ProcessChannel channel, const QByteArray &line) {
                 if (channel != QProcess::StandardError)
                     return;
+                // A failed start's box shows its own lines, not the previous attempt's.
+                if (m_newAttempt) {
+                    m_stderr.clear();
+                    m_newAttempt = false;
+                }
                 m_stderr.append(QString::fromUtf8(line).chopped(line.endsWith('\n') ? 1 : 0));
                 if (m_stderr.size() > MaxStderrLines)
                     m_stderr.remove(0, m_stderr.size() - MaxStderrLines);
@@ -269,24 +289,29 @@ void LaunchPanel::setPool(QGbPool *pool)
             [this](int worker, qint64 pid, int exitCode, QProcess::ExitStatus status) {
                 if (m_everReady)
                     return;
+                m_newAttempt = true;
+                // Until the pool says why (errorOccurred(), which follows).
+                if (!m_startFailure.isEmpty())
+                    return;
+                const QString process = pid > 0 ? tr("worker %1 (pid %2)").arg(worker).arg(pid)
+                                                : tr("worker %1").arg(worker);
                 showStartFailure(status == QProcess::CrashExit
-                                         ? tr("worker %1 (pid %2) crashed before it was ready")
-                                                   .arg(worker)
-                                                   .arg(pid)
-                                         : tr("worker %1 (pid %2) exited with code %3 before it "
-                                              "was ready")
-                                                   .arg(worker)
-                                                   .arg(pid)
+                                         ? tr("%1 crashed before it was ready").arg(process)
+                                         : tr("%1 exited with code %2 before it was ready")
+                                                   .arg(process)
                                                    .arg(exitCode));
             });
     connect(pool, &QGbPool::workerFailed, this, [this](int worker, const QGbError &error) {
         if (!m_everReady || m_pool->readyWorkers() == 0)
-            showStartFailure(tr("worker %1 gave up: %2").arg(worker).arg(error.errorString()));
+            showStartFailure(
+                    tr("worker %1 gave up: %2").arg(worker).arg(firstLine(error.errorString())));
         m_restart->show();
     });
     connect(pool, &QGbPool::errorOccurred, this, [this](const QGbError &error) {
+        // The pool's own words; their first line only, as they repeat the
+        // stderr lines the box shows.
         if (!m_everReady)
-            showStartFailure(error.errorString());
+            showStartFailure(firstLine(error.errorString()));
     });
     m_everReady = pool->readyWorkers() > 0;
     setPoolStatus(m_everReady ? Ready : Starting);
@@ -325,7 +350,6 @@ void LaunchPanel::showStartFailure(const QString &why)
     m_resultHeadline->setText(m_errorHeadline);
     m_resultHeadline->setStyleSheet(u"color: #b00020"_s);
     m_resultBox->setPlainText(m_errorDetails);
-    m_restart->show();
     setPoolStatus(StartFailed);
 }
 
@@ -333,6 +357,8 @@ void LaunchPanel::functionsChanged()
 {
     const QString current = currentFunction();
     m_functions->setFunctions(m_pool ? m_pool->functions() : QList<QGbFunction>());
+    m_functionsView->resizeColumnToContents(FunctionsModel::Name);
+    m_functionsView->resizeColumnToContents(FunctionsModel::Mode);
     const int row = m_functions->rowOf(current);
     if (m_functions->rowCount() > 0)
         m_functionsView->selectRow(row >= 0 ? row : 0);
@@ -365,6 +391,7 @@ void LaunchPanel::selectionChanged()
         m_hint->setText(m_functions->rowCount() == 0 ? tr("No function to call yet.")
                                                      : tr("Select a function."));
         m_inputBox->hide();
+        m_outputPane->hide();
         m_arguments->setPlainText(QString());
         validate();
         return;
@@ -375,6 +402,7 @@ void LaunchPanel::selectionChanged()
     m_doc->setPlainText(doc);
     m_hint->setText(tr("Parameters: %1").arg(LaunchArguments::parametersHint(function)));
     m_inputBox->setVisible(takesInput(function));
+    m_outputPane->setVisible(yields(function));
     m_input->blockSignals(true);
     m_input->clear();
     m_input->blockSignals(false);
@@ -476,6 +504,9 @@ void LaunchPanel::call()
     m_runningName = function.name();
     m_running = m_pool->invoke(function.name(), arguments, m_channel);
     connect(m_running, &QGbCall::chunksReceived, m_chunks, &ChunkLog::addItems);
+    // describe said it does not yield, but it does: show what it yields.
+    if (!yields(function))
+        connect(m_running, &QGbCall::chunksReceived, m_outputPane, &QWidget::show);
     connect(m_running, &QGbCall::resultReady, this, &LaunchPanel::showResult);
     connect(m_running, &QGbCall::errorOccurred, this, &LaunchPanel::showError);
     connect(m_running, &QGbCall::finished, this, &LaunchPanel::callEnded);
@@ -602,6 +633,11 @@ QPlainTextEdit *LaunchPanel::inputEditor() const
 bool LaunchPanel::isInputShown() const
 {
     return !m_inputBox->isHidden();
+}
+
+bool LaunchPanel::isOutputShown() const
+{
+    return !m_outputPane->isHidden();
 }
 
 QPushButton *LaunchPanel::callButton() const

@@ -62,6 +62,8 @@ public:
     QPlainTextEdit *inputEditor() const;
     // Whether the input editor is shown (client and bidirectional streams).
     bool isInputShown() const;
+    // Whether the stream items are shown (functions that yield).
+    bool isOutputShown() const;
     QPushButton *callButton() const;
     QPushButton *cancelButton() const;
     ChunkLog *chunkLog() const;
@@ -111,6 +113,7 @@ private:
     FunctionsModel *m_functions;
     PoolStatus m_poolStatus = NoPool;
     bool m_everReady = false;
+    bool m_newAttempt = false; // a worker exited before it was ready
     QString m_startFailure;
     QStringList m_stderr; // the workers' last stderr lines
 
@@ -126,6 +129,7 @@ private:
     QPushButton *m_cancel = nullptr;
     QPushButton *m_restart = nullptr;
     QLabel *m_callStatus = nullptr;
+    QWidget *m_outputPane = nullptr;
     ChunkLog *m_chunks = nullptr;
     QLabel *m_resultHeadline = nullptr;
     QPlainTextEdit *m_resultBox = nullptr;

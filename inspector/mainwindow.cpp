@@ -354,7 +354,7 @@ void MainWindow::addLaunchPanel(QWidget *panel)
             menu->addAction(dock->toggleViewAction());
     }
     resize(qMax(width(), 1600), qMax(height(), 900));
-    QTimer::singleShot(0, this, [this, dock] { resizeDocks({ dock }, { 680 }, Qt::Horizontal); });
+    QTimer::singleShot(0, this, [this, dock] { resizeDocks({ dock }, { 760 }, Qt::Horizontal); });
 }
 
 void MainWindow::showAttachDialog()

@@ -79,6 +79,7 @@ private slots:
     void cancelEndsTheCallAndThePanelIsUsable();
     void scriptThatDoesNotStart_data();
     void scriptThatDoesNotStart();
+    void restartAfterTheScriptIsFixed();
     void launchedPoolIsInspected();
 
 private:
@@ -239,6 +240,13 @@ void tst_InspectorLaunch::functionListMatchesDescribe()
     QVERIFY(!m_panel->validationMessage().isEmpty()); // "name" is to be replaced
     QVERIFY(!m_panel->callButton()->isEnabled());
     QVERIFY(!m_panel->isInputShown());
+    QVERIFY(!m_panel->isOutputShown());
+    QVERIFY(m_panel->selectFunction(u"count"_s));
+    QVERIFY(!m_panel->isInputShown());
+    QVERIFY(m_panel->isOutputShown());
+    QVERIFY(m_panel->selectFunction(u"doubled"_s));
+    QVERIFY(m_panel->isInputShown());
+    QVERIFY(m_panel->isOutputShown());
     QVERIFY(m_panel->selectFunction(u"slow"_s));
     QCOMPARE(m_panel->argumentsEditor()->toPlainText(), u"[60.0]"_s);
     QVERIFY(m_panel->validationMessage().isEmpty());
@@ -246,6 +254,7 @@ void tst_InspectorLaunch::functionListMatchesDescribe()
     QVERIFY(m_panel->selectFunction(u"total"_s));
     QCOMPARE(m_panel->argumentsEditor()->toPlainText(), u"[]"_s);
     QVERIFY(m_panel->isInputShown());
+    QVERIFY(!m_panel->isOutputShown());
     QVERIFY(!m_panel->selectFunction(u"nope"_s));
     QVERIFY(m_panel->statusText().contains(u"6 functions"_s));
 }
@@ -470,8 +479,41 @@ void tst_InspectorLaunch::scriptThatDoesNotStart()
                  qPrintable(m_panel->errorHeadline()));
     QCOMPARE(m_panel->functionsModel()->rowCount(), 0);
     QVERIFY(!m_panel->callButton()->isEnabled());
-    QVERIFY(m_panel->findChild<QPushButton *>(u"restart"_s)->isVisible());
-    qDebug() << m_panel->errorHeadline() << m_panel->errorDetails();
+    // Once the pool gives up, the panel offers to try again.
+    QTRY_VERIFY_WITH_TIMEOUT(m_panel->findChild<QPushButton *>(u"restart"_s)->isVisible(), 20000);
+    QCOMPARE(m_pool->workerStates(), QList<QGbPool::WorkerState> { QGbPool::WorkerState::Failed });
+}
+
+void tst_InspectorLaunch::restartAfterTheScriptIsFixed()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(u"fixme.py"_s);
+    QFile script(path);
+    QVERIFY(script.open(QIODevice::WriteOnly));
+    script.write("from gobridge import gobridge, run\n\n@gobridge\ndef answer(:\n    return 42\n");
+    script.close();
+    QGbPoolOptions options = testOptions(1);
+    options.setRestartLimit(1, std::chrono::seconds(30));
+    m_panel->setPool(nullptr);
+    m_pool = std::make_unique<QGbPool>(path, options);
+    m_panel->setPool(m_pool.get());
+    auto *restart = m_panel->findChild<QPushButton *>(u"restart"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(restart->isVisible(), 20000);
+    QCOMPARE(m_panel->poolStatus(), LaunchPanel::StartFailed);
+    QVERIFY(m_panel->errorDetails().contains(u"SyntaxError"_s));
+
+    QVERIFY(script.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    script.write("from gobridge import gobridge, run\n\n@gobridge\ndef answer():\n"
+                 "    \"\"\"The answer.\"\"\"\n    return 42\n\nrun()\n");
+    script.close();
+    QTest::mouseClick(restart, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(m_panel->poolStatus(), LaunchPanel::Ready, 20000);
+    QVERIFY(!restart->isVisible());
+    QVERIFY(m_panel->errorHeadline().isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(m_panel->functionsModel()->rowCount(), 1, 20000);
+    QVERIFY(clickCall(u"answer"_s, u"[]"_s));
+    QCOMPARE(m_panel->resultText(), u"42"_s);
 }
 
 void tst_InspectorLaunch::launchedPoolIsInspected()
