@@ -29,7 +29,8 @@ int runInspectorGui(int argc, char **argv)
     QApplication app(argc, argv);
     QApplication::setApplicationName(u"gobridge-inspector"_s);
     QCommandLineParser parser;
-    parser.setApplicationDescription(u"Attaches to inspectable QGobridge pools (see "
+    parser.setApplicationDescription(u"Attaches to inspectable QGobridge pools, or launches a "
+                                     "worker script and calls its functions (see "
                                      "docs/inspector.md)."_s);
     parser.addHelpOption();
     parser.addOption({ u"attach"_s, u"Open the window attached to this pool."_s, u"PID|NAME"_s });

@@ -131,7 +131,8 @@ int main(int argc, char **argv)
     QCoreApplication::setApplicationName(QStringLiteral("gobridge-inspector"));
     QCommandLineParser parser;
     parser.setApplicationDescription(
-            QStringLiteral("Attaches to inspectable QGobridge pools (see docs/inspector.md)."));
+            QStringLiteral("Attaches to inspectable QGobridge pools, or launches a worker script "
+                           "and calls its functions (see docs/inspector.md)."));
     parser.addHelpOption();
     parser.addOption({ QStringLiteral("list"), QStringLiteral("List the inspectable pools.") });
     parser.addOption({ QStringLiteral("attach"),
