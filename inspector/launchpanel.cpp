@@ -164,10 +164,14 @@ void LaunchPanel::createWidgets()
     connect(m_restart, &QPushButton::clicked, this, [this] {
         if (!m_pool)
             return;
-        m_stderr.clear();
-        m_startFailure.clear();
-        clearOutcome();
-        setPoolStatus(Starting);
+        m_restart->hide();
+        if (m_poolStatus == StartFailed) {
+            m_stderr.clear();
+            m_startFailure.clear();
+            m_newAttempt = false;
+            clearOutcome();
+            setPoolStatus(m_pool->readyWorkers() > 0 ? Ready : Starting);
+        }
         m_pool->restartFailedWorkers();
     });
     m_callStatus = new QLabel(request);
@@ -245,6 +249,7 @@ void LaunchPanel::setPool(QGbPool *pool)
     m_pool = pool;
     m_everReady = false;
     m_newAttempt = false;
+    m_shownFunction.clear();
     m_startFailure.clear();
     m_stderr.clear();
     clearOutcome();
@@ -315,10 +320,7 @@ void LaunchPanel::setPool(QGbPool *pool)
     });
     m_everReady = pool->readyWorkers() > 0;
     setPoolStatus(m_everReady ? Ready : Starting);
-    m_functions->setFunctions(pool->functions());
-    if (m_functions->rowCount() > 0)
-        m_functionsView->selectRow(0);
-    selectionChanged();
+    functionsChanged();
 }
 
 QGbPool *LaunchPanel::pool() const
@@ -387,6 +389,7 @@ void LaunchPanel::selectionChanged()
     const QGbFunction function =
             current.isValid() ? m_functions->function(current.row()) : QGbFunction();
     if (!function.isValid()) {
+        m_shownFunction.clear();
         m_doc->clear();
         m_hint->setText(m_functions->rowCount() == 0 ? tr("No function to call yet.")
                                                      : tr("Select a function."));
@@ -403,10 +406,14 @@ void LaunchPanel::selectionChanged()
     m_hint->setText(tr("Parameters: %1").arg(LaunchArguments::parametersHint(function)));
     m_inputBox->setVisible(takesInput(function));
     m_outputPane->setVisible(yields(function));
-    m_input->blockSignals(true);
-    m_input->clear();
-    m_input->blockSignals(false);
-    m_arguments->setPlainText(LaunchArguments::argumentsTemplate(function));
+    // What was typed for this function stays (describe answered again).
+    if (function.name() != m_shownFunction) {
+        m_shownFunction = function.name();
+        m_input->blockSignals(true);
+        m_input->clear();
+        m_input->blockSignals(false);
+        m_arguments->setPlainText(LaunchArguments::argumentsTemplate(function));
+    }
     validate();
 }
 

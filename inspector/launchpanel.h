@@ -134,6 +134,7 @@ private:
     QLabel *m_resultHeadline = nullptr;
     QPlainTextEdit *m_resultBox = nullptr;
 
+    QString m_shownFunction; // the function the editors were filled for
     QString m_validationMessage;
     bool m_valid = false;
 
