@@ -18,6 +18,9 @@
 
 #include <QGbPool>
 
+#include <QtCore/qfileinfo.h>
+#include <QtCore/qprocess.h>
+#include <QtCore/qregularexpression.h>
 #include <QtCore/qtemporarydir.h>
 #include <QtTest/qabstractitemmodeltester.h>
 #include <QtTest/qsignalspy.h>
@@ -81,6 +84,8 @@ private slots:
     void scriptThatDoesNotStart();
     void restartAfterTheScriptIsFixed();
     void launchedPoolIsInspected();
+    void commandLine_data();
+    void commandLine();
 
 private:
     // Runs the selected function with these arguments through the Call
@@ -552,6 +557,52 @@ void tst_InspectorLaunch::launchedPoolIsInspected()
     QCOMPARE(calls->index(countRow(), CallsModel::ItemsOut).data().toInt(), 5);
     QCOMPARE(calls->index(countRow(), CallsModel::Outcome).data().toString(), u"Ok"_s);
     // The window goes before the pool, as in gobridge-inspector.
+}
+
+void tst_InspectorLaunch::commandLine_data()
+{
+    // What the inspector says when it saved the picture: the panel's headline.
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("said");
+    QTest::newRow("a call that raises")
+            << QStringList { launchWorker(), u"--launch-call"_s, u"parse_record"_s,
+                             u"--launch-args"_s, u"[\"name=Ada\"]"_s }
+            << u"saved: RemoteException \\(ValueError\\): record 'name=Ada' has no field 'id'$"_s;
+    QTest::newRow("a call that returns")
+            << QStringList { launchWorker(), u"--launch-call"_s, u"greet"_s, u"--launch-args"_s,
+                             u"[\"Ada\"]"_s }
+            << u"saved: $"_s;
+    QTest::newRow("no such script") << QStringList { m_runtime.filePath(u"missing.py"_s) }
+                                    << u"saved: The script did not start: .*code 2"_s;
+    QTest::newRow("no such python")
+            << QStringList { launchWorker(), u"--python"_s, u"/nonexistent/python3"_s }
+            << u"saved: The script did not start: .*cannot run /nonexistent/python3"_s;
+}
+
+void tst_InspectorLaunch::commandLine()
+{
+    // gobridge-inspector worker.py: its own pool, the window with the panel;
+    // the hidden options make a call and save a picture of the panel.
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, said);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString picture = dir.filePath(u"launch.png"_s);
+    QProcess inspector;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+    environment.insert(u"QGOBRIDGE_PYTHON_DIR"_s, QStringLiteral(QGB_PYTHON_DIR));
+    inspector.setProcessEnvironment(environment);
+    inspector.start(QStringLiteral(QGB_INSPECTOR_EXE),
+                    arguments + QStringList { u"--screenshot-launch"_s, picture });
+    QVERIFY(inspector.waitForFinished(60000));
+    const QString err = QString::fromUtf8(inspector.readAllStandardError());
+    QCOMPARE(inspector.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(inspector.exitCode() == 0, qPrintable(err));
+    const QRegularExpression line(u"^gobridge-inspector: screenshot "_s + said,
+                                  QRegularExpression::MultilineOption);
+    QVERIFY2(line.match(err).hasMatch(), qPrintable(err));
+    QVERIFY(QFileInfo(picture).size() > 0);
 }
 
 QTEST_MAIN(tst_InspectorLaunch)
