@@ -406,6 +406,11 @@ void LaunchPanel::selectionChanged()
     m_hint->setText(tr("Parameters: %1").arg(LaunchArguments::parametersHint(function)));
     m_inputBox->setVisible(takesInput(function));
     m_outputPane->setVisible(yields(function));
+    m_resultBox->setPlaceholderText(
+            yields(function) ? tr("A stream has no result: its items appear above. An error "
+                                  "appears here, with its Python traceback.")
+                             : tr("The result, or the error with its Python traceback, "
+                                  "appears here."));
     // What was typed for this function stays (describe answered again).
     if (function.name() != m_shownFunction) {
         m_shownFunction = function.name();
@@ -558,7 +563,7 @@ void LaunchPanel::callEnded()
         m_errorHeadline.clear();
         m_resultHeadline->setText(tr("The stream ended after %1 items").arg(m_chunks->itemCount()));
     }
-    static const char *const outcomes[] = { "", "", QT_TR_NOOP("%1 returned after %2 ms"),
+    static const char *const outcomes[] = { "", "", QT_TR_NOOP("%1 finished after %2 ms"),
                                             QT_TR_NOOP("%1 failed after %2 ms"),
                                             QT_TR_NOOP("%1 cancelled after %2 ms") };
     m_callStatus->setText(tr(outcomes[m_outcome]).arg(m_runningName).arg(msecs));
