@@ -4,7 +4,9 @@
 // gobridge-inspector, the command line (docs/inspector.md):
 //   gobridge-inspector --list
 //   gobridge-inspector --attach PID|NAME --record FILE [--duration SECS]
-// and, without --list or --record, the window (inspectorgui.cpp).
+// and, without --list or --record, the window (inspectorgui.cpp):
+//   gobridge-inspector [--attach PID|NAME | --open FILE]
+//   gobridge-inspector worker.py [--python EXE] [--workers N] [-- ARGS...]  (Launch)
 
 #include "inspectorgui.h"
 #include "qgbinspectorclient.h"
@@ -129,7 +131,8 @@ int main(int argc, char **argv)
     QCoreApplication::setApplicationName(QStringLiteral("gobridge-inspector"));
     QCommandLineParser parser;
     parser.setApplicationDescription(
-            QStringLiteral("Attaches to inspectable QGobridge pools (see docs/inspector.md)."));
+            QStringLiteral("Attaches to inspectable QGobridge pools, or launches a worker script "
+                           "and calls its functions (see docs/inspector.md)."));
     parser.addHelpOption();
     parser.addOption({ QStringLiteral("list"), QStringLiteral("List the inspectable pools.") });
     parser.addOption({ QStringLiteral("attach"),
@@ -143,6 +146,24 @@ int main(int argc, char **argv)
                        QStringLiteral("Record for SECS seconds (default: until the pool "
                                       "closes or the inspector is interrupted)."),
                        QStringLiteral("SECS") });
+    // The window's options, for --help (inspectorgui.cpp reads them).
+    parser.addOption({ QStringLiteral("open"),
+                       QStringLiteral("The window: open a capture (JSON Lines)."),
+                       QStringLiteral("FILE") });
+    parser.addOption({ QStringLiteral("python"),
+                       QStringLiteral("Launch: the Python interpreter of the script's "
+                                      "workers (default: python3)."),
+                       QStringLiteral("EXE") });
+    parser.addOption({ QStringLiteral("workers"),
+                       QStringLiteral("Launch: how many workers (default: 1)."),
+                       QStringLiteral("N") });
+    parser.addPositionalArgument(
+            QStringLiteral("script"),
+            QStringLiteral("Launch: a Python worker script. The window starts a pool of its "
+                           "own on it (inspectable), shows the Launch panel, where its "
+                           "functions can be called, and attaches to that pool. Arguments "
+                           "after -- go to the script."),
+            QStringLiteral("[script.py [-- ARGS...]]"));
     parser.process(app);
 
     if (parser.isSet(QStringLiteral("list")))
@@ -174,6 +195,8 @@ int main(int argc, char **argv)
                  "usage: gobridge-inspector --list\n"
                  "       gobridge-inspector --attach PID|NAME --record FILE "
                  "[--duration SECS]\n"
-                 "       gobridge-inspector [--attach PID|NAME | --open FILE]  (the window)\n");
+                 "       gobridge-inspector [--attach PID|NAME | --open FILE]  (the window)\n"
+                 "       gobridge-inspector script.py [--python EXE] [--workers N] "
+                 "[-- ARGS...]  (Launch)\n");
     return 2;
 }

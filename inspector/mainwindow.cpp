@@ -352,6 +352,22 @@ void MainWindow::createMenus()
     });
 }
 
+void MainWindow::addLaunchPanel(QWidget *panel)
+{
+    auto *dock = new QDockWidget(tr("Launch"), this);
+    dock->setObjectName(u"launchDock"_s);
+    dock->setWidget(panel);
+    setCorner(Qt::TopLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    addDockWidget(Qt::LeftDockWidgetArea, dock);
+    for (QMenu *menu : menuBar()->findChildren<QMenu *>()) {
+        if (menu->title() == tr("&View"))
+            menu->addAction(dock->toggleViewAction());
+    }
+    resize(qMax(width(), 1600), qMax(height(), 900));
+    QTimer::singleShot(0, this, [this, dock] { resizeDocks({ dock }, { 760 }, Qt::Horizontal); });
+}
+
 void MainWindow::showAttachDialog()
 {
     AttachDialog dialog(this);

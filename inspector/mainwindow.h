@@ -53,6 +53,9 @@ public:
     void openCapture(const QString &path);
     // Writes the capture as JSON Lines; false and *error on failure.
     bool saveCapture(const QString &path, QString *error = nullptr);
+    // Shows panel (the Launch panel of a pool this process started) in a
+    // dock on the left, the window's full height.
+    void addLaunchPanel(QWidget *panel);
 
     Mode mode() const;
     CaptureStore *store() const;
