@@ -11,6 +11,7 @@
 #include <QtCore/qtimer.h>
 #include <QtGui/qpixmap.h>
 #include <QtWidgets/qapplication.h>
+#include <QtWidgets/qdockwidget.h>
 #include <QtWidgets/qtableview.h>
 
 #include <cstdio>
@@ -34,12 +35,16 @@ int runInspectorGui(int argc, char **argv)
     after.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineOption select(u"select-frame"_s, u"Select the frame of this row."_s, u"ROW"_s);
     select.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption raise(
+            u"raise"_s, u"Bring this dock to the front (workers, timeline, stats)."_s, u"NAME"_s);
+    raise.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineOption dialogShot(u"screenshot-attach"_s, u"Save a picture of the attach dialog."_s,
                                   u"FILE"_s);
     dialogShot.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshot);
     parser.addOption(after);
     parser.addOption(select);
+    parser.addOption(raise);
     parser.addOption(dialogShot);
     parser.process(app);
 
@@ -58,6 +63,10 @@ int runInspectorGui(int argc, char **argv)
 
     MainWindow window;
     window.show();
+    if (parser.isSet(raise)) {
+        if (auto *dock = window.findChild<QDockWidget *>(parser.value(raise) + u"Dock"_s))
+            dock->raise();
+    }
     if (parser.isSet(u"attach"_s))
         window.attachTo(parser.value(u"attach"_s));
     else if (parser.isSet(u"open"_s))

@@ -12,7 +12,11 @@
 #include "models/framesmodel.h"
 #include "models/logsmodel.h"
 #include "models/poolsmodel.h"
+#include "models/statsmodel.h"
+#include "models/timelinemodel.h"
 #include "models/workersmodel.h"
+#include "statsview.h"
+#include "timelineview.h"
 
 #include <QtConcurrent/qtconcurrentrun.h>
 #include <QtCore/qfile.h>
@@ -65,6 +69,8 @@ MainWindow::MainWindow(QWidget *parent)
     , m_framesFilter(new FramesFilterModel(this))
     , m_logs(new LogsModel(this))
     , m_logsFilter(new QSortFilterProxyModel(this))
+    , m_timeline(new TimelineModel(this))
+    , m_stats(new StatsModel(this))
 {
     setWindowTitle(tr("gobridge-inspector"));
     m_framesFilter->setSourceModel(m_frames);
@@ -76,6 +82,9 @@ MainWindow::MainWindow(QWidget *parent)
         m_calls->clear();
         m_frames->clear();
         m_logs->clear();
+        m_timeline->reset(hello.value(u"workers").toInt());
+        m_stats->reset();
+        m_currentCall = 0;
         m_detail->setFrame(QJsonObject());
         const int workers = hello.value(u"workers").toInt();
         m_workerFilter->clear();
@@ -92,6 +101,8 @@ MainWindow::MainWindow(QWidget *parent)
         m_calls->addEvents(batch);
         m_frames->addEvents(batch);
         m_logs->addEvents(batch);
+        m_timeline->addEvents(batch);
+        m_stats->addEvents(batch);
     });
 
     createFramesPane();
@@ -264,12 +275,11 @@ void MainWindow::createDocks()
     callsDock->setObjectName(u"callsDock"_s);
     callsDock->setWidget(m_callsView);
     addDockWidget(Qt::BottomDockWidgetArea, callsDock);
-    // Selecting a call shows its frames.
+    // Selecting a call makes it the current call: its frames, its span.
     connect(m_callsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
                 if (current.isValid())
-                    m_callFilter->setText(
-                            QString::number(current.data(CallsModel::CallIdRole).toLongLong()));
+                    setCurrentCall(current.data(CallsModel::CallIdRole).toLongLong());
             });
     connect(m_calls, &QAbstractItemModel::rowsInserted, this, [this] {
         const QScrollBar *bar = m_callsView->verticalScrollBar();
@@ -298,6 +308,25 @@ void MainWindow::createDocks()
     tabifyDockWidget(callsDock, logsDock);
     callsDock->raise();
 
+    // The Timeline and Stats: tabs beside Workers, the Timeline in front.
+    m_timelineView = new TimelineView(m_timeline, this);
+    m_timelineView->setObjectName(u"timeline"_s);
+    auto *timelineDock = new QDockWidget(tr("Timeline"), this);
+    timelineDock->setObjectName(u"timelineDock"_s);
+    timelineDock->setWidget(m_timelineView);
+    addDockWidget(Qt::TopDockWidgetArea, timelineDock);
+    tabifyDockWidget(workersDock, timelineDock);
+    connect(m_timelineView, &TimelineView::callClicked, this, &MainWindow::setCurrentCall);
+
+    m_statsView = new StatsView(m_stats, this);
+    m_statsView->setObjectName(u"stats"_s);
+    auto *statsDock = new QDockWidget(tr("Stats"), this);
+    statsDock->setObjectName(u"statsDock"_s);
+    statsDock->setWidget(m_statsView);
+    addDockWidget(Qt::TopDockWidgetArea, statsDock);
+    tabifyDockWidget(timelineDock, statsDock);
+    timelineDock->raise();
+
     m_detail = new FrameDetailView(this);
     auto *detailDock = new QDockWidget(tr("Frame"), this);
     detailDock->setObjectName(u"detailDock"_s);
@@ -305,7 +334,7 @@ void MainWindow::createDocks()
     addDockWidget(Qt::RightDockWidgetArea, detailDock);
     // Once laid out: the workers' few rows, the calls, the frame's detail.
     QTimer::singleShot(0, this, [this, workersDock, callsDock, detailDock] {
-        resizeDocks({ workersDock, callsDock }, { 120, 230 }, Qt::Vertical);
+        resizeDocks({ workersDock, callsDock }, { 230, 200 }, Qt::Vertical);
         resizeDocks({ detailDock }, { 440 }, Qt::Horizontal);
     });
 }
@@ -387,6 +416,8 @@ void MainWindow::connectClient()
         m_sinceAttach.start();
         m_clockAtAttach = hello.value(u"clock").toInteger();
         m_store->start(hello);
+        m_timelineView->setLive(m_clockAtAttach);
+        m_statsView->setLive(m_clockAtAttach);
         setMode(Replaying);
     });
     connect(client, &InspectorConnection::messagesReceived, this,
@@ -403,6 +434,8 @@ void MainWindow::connectClient()
         m_store->flush();
         if (client != m_client)
             return;
+        m_timelineView->setStopped(m_store->lastEventTime());
+        m_statsView->setStopped(m_store->lastEventTime());
         m_client->deleteLater();
         m_client = nullptr;
         m_lastError = error;
@@ -422,6 +455,8 @@ void MainWindow::detach()
         m_client->deleteLater();
         m_client = nullptr;
         m_store->flush();
+        m_timelineView->setStopped(m_store->lastEventTime());
+        m_statsView->setStopped(m_store->lastEventTime());
         setMode(Closed);
     }
 }
@@ -438,6 +473,8 @@ void MainWindow::openCapture(const QString &path)
     detach();
     m_appName.clear();
     m_fileName = path;
+    m_timelineView->setStopped(0);
+    m_statsView->setStopped(0);
     setMode(File);
     m_loadWatcher.setFuture(QtConcurrent::run([path] {
         Loaded loaded;
@@ -467,6 +504,10 @@ void MainWindow::feedLoaded()
     }
     m_loaded = Loaded();
     m_workers->setNow(m_store->lastEventTime());
+    m_timelineView->setStopped(m_store->lastEventTime());
+    m_timelineView->fit();
+    m_statsView->setStopped(m_store->lastEventTime());
+    m_statsView->refresh();
     emit captureOpened(QString());
 }
 
@@ -528,6 +569,28 @@ void MainWindow::updateStatus()
     setWindowTitle(tr("%1 - gobridge-inspector").arg(app));
 }
 
+qint64 MainWindow::currentCall() const
+{
+    return m_currentCall;
+}
+
+void MainWindow::setCurrentCall(qint64 id)
+{
+    if (id == m_currentCall)
+        return;
+    m_currentCall = id;
+    const int row = id ? m_calls->rowOf(id) : -1;
+    if (row < 0) {
+        m_callsView->clearSelection();
+    } else if (m_callsView->currentIndex().row() != row) {
+        m_callsView->selectRow(row); // its currentRowChanged comes back here: id is current
+        m_callsView->scrollTo(m_calls->index(row, 0));
+    }
+    m_callFilter->setText(id ? QString::number(id) : QString());
+    m_timelineView->setCurrentCall(id);
+    emit currentCallChanged(id);
+}
+
 QString MainWindow::statusText() const
 {
     return QStringList { m_appLabel->text(), m_modeLabel->text(), m_rowsLabel->text(),
@@ -583,4 +646,24 @@ QTableView *MainWindow::callsView() const
 FrameDetailView *MainWindow::detailView() const
 {
     return m_detail;
+}
+
+TimelineModel *MainWindow::timelineModel() const
+{
+    return m_timeline;
+}
+
+TimelineView *MainWindow::timelineView() const
+{
+    return m_timelineView;
+}
+
+StatsModel *MainWindow::statsModel() const
+{
+    return m_stats;
+}
+
+StatsView *MainWindow::statsView() const
+{
+    return m_statsView;
 }
