@@ -6,6 +6,7 @@
 #include "attachdialog.h"
 #include "mainwindow.h"
 #include "models/framesmodel.h"
+#include "timelineview.h"
 
 #include <QtCore/qcommandlineparser.h>
 #include <QtCore/qtimer.h>
@@ -38,6 +39,10 @@ int runInspectorGui(int argc, char **argv)
     QCommandLineOption raise(
             u"raise"_s, u"Bring this dock to the front (workers, timeline, stats)."_s, u"NAME"_s);
     raise.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption range(u"timeline-range"_s,
+                             u"Show this time range (pool clock seconds) in the Timeline."_s,
+                             u"FROM:TO"_s);
+    range.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineOption dialogShot(u"screenshot-attach"_s, u"Save a picture of the attach dialog."_s,
                                   u"FILE"_s);
     dialogShot.setFlags(QCommandLineOption::HiddenFromHelp);
@@ -45,6 +50,7 @@ int runInspectorGui(int argc, char **argv)
     parser.addOption(after);
     parser.addOption(select);
     parser.addOption(raise);
+    parser.addOption(range);
     parser.addOption(dialogShot);
     parser.process(app);
 
@@ -86,6 +92,13 @@ int runInspectorGui(int argc, char **argv)
                 window.framesModel()->setPaused(true);
                 window.framesView()->selectRow(row);
                 window.framesView()->scrollTo(window.framesView()->currentIndex());
+            });
+        }
+        if (parser.isSet(range)) {
+            const QStringList fromTo = parser.value(range).split(u':');
+            QTimer::singleShot(qMax(0, msecs - 300), &window, [&window, fromTo] {
+                window.timelineView()->setVisibleRange(qint64(fromTo.value(0).toDouble() * 1e9),
+                                                       qint64(fromTo.value(1).toDouble() * 1e9));
             });
         }
         QTimer::singleShot(msecs, &window, [&window, &parser, &screenshot] {

@@ -102,9 +102,9 @@ QChart *StatsView::makeChart(const QString &title, QLineSeries *a, QLineSeries *
                              QValueAxis **y)
 {
     auto *chart = new QChart;
-    chart->setTitle(title);
+    chart->setToolTip(title);
     chart->setAnimationOptions(QChart::NoAnimation);
-    chart->legend()->setAlignment(Qt::AlignTop);
+    chart->legend()->setAlignment(Qt::AlignRight);
     chart->setMargins(QMargins(4, 2, 8, 2));
     chart->layout()->setContentsMargins(0, 0, 0, 0);
     chart->setBackgroundRoundness(0);
@@ -234,8 +234,10 @@ void StatsView::refresh()
         x->setTickInterval(m_shown <= 60 ? 10 : (m_shown <= 150 ? 30 : 60));
     }
     m_callsY->setRange(0, roundUp(maxCalls));
+    m_callsY->applyNiceNumbers(); // ticks at round numbers
     m_callsY->setTitleText(tr("calls/s"));
     m_bytesY->setRange(0, roundUp(maxBytes / unit));
+    m_bytesY->applyNiceNumbers();
     m_bytesY->setTitleText(unitName);
 
     const StatsModel::Bucket window = m_model->sum(first, end);

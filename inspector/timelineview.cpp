@@ -121,10 +121,12 @@ protected:
                 m_view->setFollowing(true);
             return;
         }
-        const qint64 id = m_view->callAt(event->position().toPoint());
-        if (id) {
-            m_view->setCurrentCall(id);
-            emit m_view->callClicked(id);
+        TimelineModel::Call call;
+        if (m_view->m_model->findCallByKey(m_view->keyAt(event->position().toPoint()), &call)) {
+            m_view->m_currentKey = call.key;
+            m_view->setCurrentCall(call.id);
+            m_view->m_canvas->update();
+            emit m_view->callClicked(call.id);
         }
     }
     void wheelEvent(QWheelEvent *event) override
@@ -243,6 +245,8 @@ TimelineView::TimelineView(TimelineModel *model, QWidget *parent)
     grid->addWidget(m_canvas, 1, 0);
     grid->addWidget(m_vbar, 1, 1);
     grid->addWidget(m_hbar, 2, 0);
+    grid->setRowStretch(1, 1);
+    grid->setColumnStretch(0, 1);
 
     connect(m_hbar, &QScrollBar::valueChanged, this, [this](int value) {
         if (m_updatingBars)
@@ -257,6 +261,7 @@ TimelineView::TimelineView(TimelineModel *model, QWidget *parent)
         m_dirty = true;
         if (m_model->callCount() == 0 && m_model->lastTime() == 0) { // a new capture
             m_current = 0;
+            m_currentKey = 0;
             m_stoppedAt = 0;
             m_autoFit = true;
             setFollowing(true);
@@ -325,8 +330,10 @@ void TimelineView::setVisibleRange(qint64 from, qint64 to)
 {
     m_autoFit = false;
     m_span = qMax(MinSpan, to - from);
+    updateScaleLabel();
     setFollowing(false);
     setStart(from, false);
+    m_canvas->update();
 }
 
 void TimelineView::setStart(qint64 start, bool byUser)
@@ -425,7 +432,9 @@ void TimelineView::setCurrentCall(qint64 id)
         return;
     m_current = id;
     TimelineModel::Call call;
-    if (id && m_model->findCall(id, &call)) {
+    if (!id || !m_model->findCallByKey(m_currentKey, &call) || call.id != id)
+        m_currentKey = m_model->keyOf(id);
+    if (id && m_model->findCallByKey(m_currentKey, &call)) {
         const qint64 end = call.running() ? now() : call.end;
         // Out of view: centre it (the user asked for it: stop following).
         if (end < m_start || call.start > m_start + m_span) {
@@ -440,6 +449,12 @@ void TimelineView::setCurrentCall(qint64 id)
 qint64 TimelineView::currentCall() const
 {
     return m_current;
+}
+
+// The current call's key if it has this id, else the latest call's with it.
+qint64 TimelineView::keyFor(qint64 id) const
+{
+    return id == m_current && m_currentKey ? m_currentKey : m_model->keyOf(id);
 }
 
 QWidget *TimelineView::canvas() const
@@ -613,6 +628,11 @@ void TimelineView::paintLane(QPainter *painter, const Geometry &g, int lane)
             const double g1 = clampX(g.xOf(gapEnd));
             const QRectF gap(x1, bandTop, qMax(2.0, g1 - x1), BandHeight);
             const QColor color = p.gaveUpAt >= 0 ? GaveUpColor : BackoffColor;
+            // Hatched across the lane: no process, no calls.
+            QColor faint = color;
+            faint.setAlpha(110);
+            painter->fillRect(QRectF(x1, top + 1, gap.width(), g.laneHeight - 3),
+                              QBrush(faint, Qt::BDiagPattern));
             painter->fillRect(gap, QBrush(color, Qt::BDiagPattern));
             painter->setPen(color);
             painter->drawRect(gap.adjusted(0, 0, -0.5, -0.5));
@@ -674,9 +694,9 @@ void TimelineView::paintLane(QPainter *painter, const Geometry &g, int lane)
             const TimelineModel::Call &c = calls[size_t(i)];
             const double x0 = clampX(g.xOf(c.start));
             const double x1 = qMax(x0 + 1, clampX(g.xOf(c.running() ? nowT : c.end)));
-            if (c.id == m_current)
+            if (c.key == m_currentKey)
                 currentRect = QRectF(x0, y, x1 - x0, spanHeight);
-            if (std::floor(x1) <= lastX && c.id != m_current) {
+            if (std::floor(x1) <= lastX && c.key != m_currentKey) {
                 // Within the pixel drawn last: jump to the first call past it.
                 const qsizetype next = m_model->lowerBound(lane, row, g.timeAt(lastX + 1));
                 i = qMax(i + 1, next);
@@ -690,7 +710,7 @@ void TimelineView::paintLane(QPainter *painter, const Geometry &g, int lane)
     // Failed calls too narrow to be sure to show: drawn again on top.
     for (const TimelineModel::Call &c : m_model->failedCalls(lane, from, to)) {
         int row = 0;
-        if (!m_model->findCall(c.id, nullptr, nullptr, &row))
+        if (!m_model->findCallByKey(c.key, nullptr, nullptr, &row))
             continue;
         const double x0 = g.xOf(c.start);
         const double x1 = g.xOf(c.end);
@@ -733,7 +753,7 @@ QRect TimelineView::callRect(qint64 id) const
     TimelineModel::Call call;
     int lane = 0;
     int row = 0;
-    if (!m_model->findCall(id, &call, &lane, &row))
+    if (!m_model->findCallByKey(keyFor(id), &call, &lane, &row))
         return QRect();
     const Geometry g = geometry();
     const int display = g.displayRows(m_model->rowCount(lane));
@@ -758,6 +778,12 @@ QRect TimelineView::crashMarkRect(int lane, int process) const
 }
 
 qint64 TimelineView::callAt(const QPoint &pos) const
+{
+    TimelineModel::Call call;
+    return m_model->findCallByKey(keyAt(pos), &call) ? call.id : 0;
+}
+
+qint64 TimelineView::keyAt(const QPoint &pos) const
 {
     const Geometry g = geometry();
     if (pos.x() < Gutter || pos.y() < AxisHeight)
@@ -787,7 +813,7 @@ qint64 TimelineView::callAt(const QPoint &pos) const
                     t < calls[i].start ? calls[i].start - t : (t > end ? t - end : 0);
             if (distance < bestDistance) {
                 bestDistance = distance;
-                best = calls[i].id;
+                best = calls[i].key;
             }
         }
     }
@@ -796,14 +822,15 @@ qint64 TimelineView::callAt(const QPoint &pos) const
 
 QString TimelineView::toolTipAt(const QPoint &pos) const
 {
-    if (const qint64 id = callAt(pos)) {
-        TimelineModel::Call call;
-        m_model->findCall(id, &call);
+    TimelineModel::Call call;
+    if (m_model->findCallByKey(keyAt(pos), &call)) {
+        const qint64 id = call.id;
         const QString duration = call.running()
                 ? tr("running for %1").arg(durationText(now() - call.start))
                 : durationText(call.end - call.start);
         return tr("<b>call %1</b> %2<br>%3, %4<br>started at %5 s")
-                .arg(id)
+                .arg(call.connection >= 0 ? tr("%1 (connection %2)").arg(id).arg(call.connection)
+                                          : QString::number(id))
                 .arg(m_model->methodName(call.method).toHtmlEscaped())
                 .arg(call.running() ? tr("running") : m_model->codeName(call.code))
                 .arg(duration)

@@ -81,6 +81,8 @@ private:
     void paintAxis(QPainter *painter, const Geometry &g);
     void paintLane(QPainter *painter, const Geometry &g, int lane);
     QString toolTipAt(const QPoint &pos) const;
+    qint64 keyAt(const QPoint &pos) const;
+    qint64 keyFor(qint64 id) const;
 
     TimelineModel *m_model;
     TimelineCanvas *m_canvas;
@@ -99,7 +101,8 @@ private:
     qint64 m_start = 0;         // the left edge, pool clock ns
     qint64 m_span = 1000000000; // ns across the plot
     qint64 m_barUnit = 1;       // ns per scroll bar step
-    qint64 m_current = 0;
+    qint64 m_current = 0;       // the current call's id
+    qint64 m_currentKey = 0;    // and its key (ids repeat: TimelineModel)
 };
 
 #endif // TIMELINEVIEW_H

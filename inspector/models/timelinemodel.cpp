@@ -65,6 +65,8 @@ void TimelineModel::reset(int workers)
     m_lanes.clear();
     m_lanes.resize(size_t(qBound(0, workers, MaxLanes)));
     m_index.clear();
+    m_latest.clear();
+    m_running.clear();
     m_methodIndex.clear();
     m_methods.clear();
     m_codeIndex.clear();
@@ -72,7 +74,6 @@ void TimelineModel::reset(int workers)
     m_count = 0;
     m_first = 0;
     m_last = 0;
-    m_evictedUpTo = 0;
     emit changed();
 }
 
@@ -184,8 +185,15 @@ void TimelineModel::workerEvent(const QJsonObject &event, qint64 t)
     }
 }
 
-int TimelineModel::placeCall(Lane *lane, int laneIndex, const Call &call)
+TimelineModel::Call *TimelineModel::callAt(const Where &where)
 {
+    Row &row = m_lanes[size_t(where.lane)].rows[size_t(where.row)];
+    return &row.calls[size_t(where.serial - row.base)];
+}
+
+int TimelineModel::placeCall(Lane *lane, int laneIndex, Call call)
+{
+    call.key = ++m_nextKey;
     int row = -1;
     if (call.end < 0) {
         // Starts come in time order: a row free now is free at its start.
@@ -210,7 +218,10 @@ int TimelineModel::placeCall(Lane *lane, int laneIndex, const Call &call)
             lane->freeRows.insert(row);
     }
     Row &r = lane->rows[size_t(row)];
-    m_index.insert(call.id, Where { laneIndex, row, r.base + qint64(r.calls.size()) });
+    m_index.insert(call.key, Where { laneIndex, row, r.base + qint64(r.calls.size()) });
+    m_latest.insert(call.id, call.key);
+    if (call.end < 0)
+        m_running.insert(call.id, call.key);
     r.calls.push_back(call);
     ++m_count;
     return row;
@@ -221,11 +232,12 @@ void TimelineModel::callStart(const QJsonObject &event, qint64 t)
     const qint64 id = event.value(u"call").toInteger();
     const int worker = event.value(u"worker").toInt(-1);
     Lane *lane = laneFor(worker);
-    if (!id || !lane || m_index.contains(id))
+    if (!id || !lane)
         return;
     openProcess(lane, t, true); // a lane with calls has a process
     Call call;
     call.id = id;
+    call.connection = event.value(u"connection").toInt(-1);
     call.start = t;
     call.method = intern(&m_methodIndex, &m_methods, event.value(u"method").toString());
     placeCall(lane, worker, call);
@@ -237,30 +249,46 @@ void TimelineModel::callEnd(const QJsonObject &event, qint64 t)
     if (!id)
         return;
     const QString code = event.value(u"outcome").toString();
-    const auto it = m_index.constFind(id);
+    const int worker = event.value(u"worker").toInt(-1);
+    const int method = intern(&m_methodIndex, &m_methods, event.value(u"method").toString());
+    // The running call of that id: on that worker, of that method, the oldest.
+    qint64 key = 0;
+    int rank = -1;
+    qint64 start = 0;
+    for (auto it = m_running.constFind(id); it != m_running.cend() && it.key() == id; ++it) {
+        const auto where = m_index.constFind(*it);
+        if (where == m_index.cend())
+            continue;
+        const Call &c = *callAt(*where);
+        const int r = (worker < 0 || where->lane == worker) * 2 + (c.method == method);
+        if (r > rank || (r == rank && c.start < start)) {
+            key = *it;
+            rank = r;
+            start = c.start;
+        }
+    }
     Call *call = nullptr;
     int laneIndex = -1;
-    if (it != m_index.cend()) {
-        Row &row = m_lanes[size_t(it->lane)].rows[size_t(it->row)];
-        call = &row.calls[size_t(it->serial - row.base)];
-        laneIndex = it->lane;
-        if (call->end < 0) {
-            call->end = qMax(t, call->start);
-            // Its row is free again: nothing after it in the row runs.
-            m_lanes[size_t(it->lane)].freeRows.insert(it->row);
-        }
+    if (key && rank >= 2) {
+        m_running.remove(id, key);
+        const Where where = m_index.value(key);
+        call = callAt(where);
+        laneIndex = where.lane;
+        call->end = qMax(t, call->start);
+        // Its row is free again: nothing after it in the row runs.
+        m_lanes[size_t(where.lane)].freeRows.insert(where.row);
     } else {
-        // The start was lost (the flight recorder had dropped it); a call
-        // that never reached a worker (no lane) is not drawn.
-        const int worker = event.value(u"worker").toInt(-1);
+        // The start was lost (the flight recorder had dropped it, or the
+        // cap): drawn from its duration. A call that never reached a
+        // worker (no lane) is not drawn.
         Lane *lane = laneFor(worker);
-        if (!lane || id <= m_evictedUpTo)
+        if (!lane)
             return;
         Call ended;
         ended.id = id;
         ended.end = t;
         ended.start = qMax<qint64>(0, t - event.value(u"durationUs").toInteger() * 1000);
-        ended.method = intern(&m_methodIndex, &m_methods, event.value(u"method").toString());
+        ended.method = method;
         const int row = placeCall(lane, worker, ended);
         call = &lane->rows[size_t(row)].calls.back();
         laneIndex = worker;
@@ -269,7 +297,7 @@ void TimelineModel::callEnd(const QJsonObject &event, qint64 t)
     call->code = intern(&m_codeIndex, &m_codes, code);
     if (call->outcome != Outcome::Ok) {
         std::deque<Failed> &failed = m_lanes[size_t(laneIndex)].failed;
-        failed.push_back(Failed { id, call->end });
+        failed.push_back(Failed { call->key, call->end });
         if (qsizetype(failed.size()) > m_capacity)
             failed.pop_front();
     }
@@ -310,17 +338,20 @@ void TimelineModel::evict()
         Row &row = oldestLane->rows[size_t(oldestRow)];
         do {
             const Call &front = row.calls.front();
-            m_evictedUpTo = qMax(m_evictedUpTo, front.id);
-            m_index.remove(front.id);
-            if (front.end < 0) // its end will not be drawn: the row is free
+            m_index.remove(front.key);
+            if (m_latest.value(front.id) == front.key)
+                m_latest.remove(front.id);
+            if (front.end < 0) { // its end will be drawn from its duration: the row is free
+                m_running.remove(front.id, front.key);
                 oldestLane->freeRows.insert(oldestRow);
+            }
             row.calls.pop_front();
             ++row.base;
             --m_count;
         } while (m_count > target && !row.calls.empty() && row.calls.front().start <= next);
     }
     for (Lane &lane : m_lanes) {
-        while (!lane.failed.empty() && !m_index.contains(lane.failed.front().id))
+        while (!lane.failed.empty() && !m_index.contains(lane.failed.front().key))
             lane.failed.pop_front();
     }
 }
@@ -394,7 +425,17 @@ QList<TimelineModel::Call> TimelineModel::calls(int lane, qint64 from, qint64 to
 
 bool TimelineModel::findCall(qint64 id, Call *call, int *lane, int *row) const
 {
-    const auto it = m_index.constFind(id);
+    return findCallByKey(keyOf(id), call, lane, row);
+}
+
+qint64 TimelineModel::keyOf(qint64 id) const
+{
+    return m_latest.value(id);
+}
+
+bool TimelineModel::findCallByKey(qint64 key, Call *call, int *lane, int *row) const
+{
+    const auto it = m_index.constFind(key);
     if (it == m_index.cend())
         return false;
     const Row &r = m_lanes[size_t(it->lane)].rows[size_t(it->row)];
@@ -417,7 +458,7 @@ QList<TimelineModel::Call> TimelineModel::failedCalls(int lane, qint64 from, qin
                                    [from](const Failed &f) { return f.end < from; });
     for (; it != failed.end() && it->end <= to; ++it) {
         Call call;
-        if (findCall(it->id, &call))
+        if (findCallByKey(it->key, &call))
             out.append(call);
     }
     return out;

@@ -22,6 +22,13 @@
 // free when it starts, so the calls of a row never overlap and are sorted by
 // start and by end alike; the calls visible in [from, to] are found by a
 // binary search in each row. Capped: past capacity() calls the oldest go.
+//
+// A call id is unique per connection only (each connection numbers its
+// calls, and a restarted worker's connections start again), and a call's end
+// event does not name its connection: an end goes to the running call of
+// that id on that worker with that method, the oldest if several. Each call
+// gets a key of its own (Call::key); lookups by id find the latest call with
+// that id.
 class TimelineModel : public QObject
 {
     Q_OBJECT
@@ -56,7 +63,9 @@ public:
     // One call in a lane.
     struct Call
     {
-        qint64 id = 0;
+        qint64 key = 0; // unique in the capture
+        qint64 id = 0;  // the call id (per connection)
+        int connection = -1;
         qint64 start = 0;
         qint64 end = -1; // -1 while it runs
         Outcome outcome = Outcome::Running;
@@ -91,8 +100,12 @@ public:
     QList<Call> calls(int lane, int row, qint64 from, qint64 to) const;
     // The calls of a lane, all rows, that overlap [from, to].
     QList<Call> calls(int lane, qint64 from, qint64 to) const;
-    // A call by id: false if it is not (or no longer) kept.
+    // The latest call with this id: false if there is none (or no longer).
     bool findCall(qint64 id, Call *call, int *lane = nullptr, int *row = nullptr) const;
+    // A call by its key.
+    bool findCallByKey(qint64 key, Call *call, int *lane = nullptr, int *row = nullptr) const;
+    // The key of the latest call with this id, or 0.
+    qint64 keyOf(qint64 id) const;
     // The failed calls (any outcome but Ok, Running) of a lane whose end is in [from, to].
     QList<Call> failedCalls(int lane, qint64 from, qint64 to) const;
 
@@ -116,7 +129,7 @@ private:
     };
     struct Failed
     {
-        qint64 id;
+        qint64 key;
         qint64 end;
     };
     struct Lane
@@ -137,12 +150,15 @@ private:
     void workerEvent(const QJsonObject &event, qint64 t);
     void callStart(const QJsonObject &event, qint64 t);
     void callEnd(const QJsonObject &event, qint64 t);
-    int placeCall(Lane *lane, int laneIndex, const Call &call);
+    int placeCall(Lane *lane, int laneIndex, Call call);
+    Call *callAt(const Where &where);
     int intern(QHash<QString, int> *indexes, QStringList *names, const QString &name);
     void evict();
 
     std::vector<Lane> m_lanes;
-    QHash<qint64, Where> m_index; // call id -> where it is
+    QHash<qint64, Where> m_index;         // call key -> where it is
+    QHash<qint64, qint64> m_latest;       // call id -> the key of the latest call with it
+    QMultiHash<qint64, qint64> m_running; // call id -> keys of the running calls with it
     QHash<QString, int> m_methodIndex;
     QStringList m_methods;
     QHash<QString, int> m_codeIndex;
@@ -151,7 +167,7 @@ private:
     qsizetype m_count = 0;
     qint64 m_first = 0;
     qint64 m_last = 0;
-    qint64 m_evictedUpTo = 0; // the highest call id removed by the cap
+    qint64 m_nextKey = 0;
 };
 
 #endif // TIMELINEMODEL_H

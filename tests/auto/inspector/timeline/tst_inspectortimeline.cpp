@@ -51,24 +51,28 @@ QJsonObject worker(qint64 t, int slot, const char *state, const QJsonObject &fie
     return event;
 }
 
-QJsonObject callStart(qint64 t, int slot, qint64 id, const QString &method = u"add"_s)
+QJsonObject callStart(qint64 t, int slot, qint64 id, const QString &method = u"add"_s,
+                      int connection = 2)
 {
-    return QJsonObject {
-        { u"type"_s, u"call"_s }, { u"event"_s, u"start"_s }, { u"t"_s, t },
-        { u"worker"_s, slot },    { u"call"_s, id },          { u"method"_s, method },
-        { u"mode"_s, u"call"_s }
-    };
+    return QJsonObject { { u"type"_s, u"call"_s },
+                         { u"event"_s, u"start"_s },
+                         { u"t"_s, t },
+                         { u"worker"_s, slot },
+                         { u"call"_s, id },
+                         { u"method"_s, method },
+                         { u"mode"_s, u"call"_s },
+                         { u"connection"_s, connection } };
 }
 
 QJsonObject callEnd(qint64 t, int slot, qint64 id, const QString &outcome = u"Ok"_s,
-                    qint64 durationUs = 0)
+                    qint64 durationUs = 0, const QString &method = u"add"_s)
 {
     return QJsonObject { { u"type"_s, u"call"_s },
                          { u"event"_s, u"end"_s },
                          { u"t"_s, t },
                          { u"worker"_s, slot },
                          { u"call"_s, id },
-                         { u"method"_s, u"add"_s },
+                         { u"method"_s, method },
                          { u"outcome"_s, outcome },
                          { u"durationUs"_s, durationUs } };
 }
@@ -125,6 +129,7 @@ private slots:
     void callOutcomes_data();
     void callOutcomes();
     void overlappingCallsGoInRows();
+    void callIdsRepeat();
     void visibleCallsQuery_data();
     void visibleCallsQuery();
     void statsBuckets();
@@ -271,6 +276,46 @@ void tst_InspectorTimeline::overlappingCallsGoInRows()
             QVERIFY(calls[i - 1].end >= 0 && calls[i - 1].end <= calls[i].start);
     }
     QCOMPARE(model.calls(0, 0, 100 * Ms).size(), 5);
+}
+
+// A call id is unique per connection only, and an end does not name its
+// connection: ends are matched by worker and method, the oldest first.
+void tst_InspectorTimeline::callIdsRepeat()
+{
+    TimelineModel model;
+    model.reset(2);
+    model.addEvents({ callStart(10 * Ms, 0, 14, u"slow"_s, 2),
+                      callStart(20 * Ms, 0, 14, u"search"_s, 3),
+                      callStart(21 * Ms, 1, 14, u"slow"_s, 2),
+                      callEnd(30 * Ms, 0, 14, u"WorkerCrashed"_s, 0, u"search"_s),
+                      callEnd(31 * Ms, 0, 14, u"WorkerCrashed"_s, 0, u"slow"_s),
+                      callEnd(40 * Ms, 1, 14, u"Ok"_s, 0, u"slow"_s) });
+    const QList<TimelineModel::Call> lane0 = model.calls(0, 0, 100 * Ms);
+    QCOMPARE(lane0.size(), 2);
+    QCOMPARE(model.methodName(lane0[0].method), u"slow"_s);
+    QCOMPARE(lane0[0].connection, 2);
+    QCOMPARE(lane0[0].start, 10 * Ms);
+    QCOMPARE(lane0[0].end, 31 * Ms);
+    QCOMPARE(model.methodName(lane0[1].method), u"search"_s);
+    QCOMPARE(lane0[1].connection, 3);
+    QCOMPARE(lane0[1].end, 30 * Ms);
+    QVERIFY(lane0[0].key != lane0[1].key);
+    const QList<TimelineModel::Call> lane1 = model.calls(1, 0, 100 * Ms);
+    QCOMPARE(lane1.size(), 1);
+    QCOMPARE(lane1[0].end, 40 * Ms);
+    QCOMPARE(lane1[0].outcome, Outcome::Ok);
+    // Two of the same method on one worker: the oldest ends first.
+    model.addEvents({ callStart(50 * Ms, 0, 15, u"add"_s, 2),
+                      callStart(51 * Ms, 0, 15, u"add"_s, 3), callEnd(60 * Ms, 0, 15) });
+    const QList<TimelineModel::Call> both = model.calls(0, 50 * Ms, 100 * Ms);
+    QCOMPARE(both.size(), 2);
+    QCOMPARE(both[0].end, 60 * Ms);
+    QVERIFY(both[1].running());
+    // By id: the latest call with it.
+    TimelineModel::Call latest;
+    QVERIFY(model.findCall(14, &latest));
+    QCOMPARE(latest.start, 21 * Ms);
+    QCOMPARE(model.keyOf(14), latest.key);
 }
 
 void tst_InspectorTimeline::visibleCallsQuery_data()
