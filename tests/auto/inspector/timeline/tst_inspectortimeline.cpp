@@ -626,6 +626,21 @@ void tst_InspectorTimeline::zoomPanAndFollow()
     view->findChild<QToolButton *>(u"follow"_s)->click();
     QVERIFY(view->isFollowing());
     QTRY_VERIFY(view->visibleEnd() >= view->now());
+    // The scroll bar (zoomed in, so that there is somewhere to scroll): at
+    // its start, the capture's start.
+    for (int i = 0; i < 6; ++i)
+        view->findChild<QToolButton *>(u"zoomIn"_s)->click();
+    QTRY_VERIFY(view->visibleStart() > window.timelineModel()->firstTime());
+    QScrollBar *bar = nullptr;
+    for (QScrollBar *b : view->findChildren<QScrollBar *>())
+        bar = b->orientation() == Qt::Horizontal ? b : bar;
+    QVERIFY(bar);
+    QVERIFY(bar->maximum() > 0);
+    bar->setValue(0);
+    QVERIFY(!view->isFollowing());
+    QCOMPARE(view->visibleStart(), window.timelineModel()->firstTime());
+    bar->setValue(bar->maximum()); // the end: following again
+    QVERIFY(view->isFollowing());
     // Fit: the whole capture.
     view->findChild<QToolButton *>(u"fit"_s)->click();
     QVERIFY(view->visibleStart() <= window.timelineModel()->firstTime());
