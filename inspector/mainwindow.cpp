@@ -332,7 +332,7 @@ void MainWindow::createDocks()
     detailDock->setObjectName(u"detailDock"_s);
     detailDock->setWidget(m_detail);
     addDockWidget(Qt::RightDockWidgetArea, detailDock);
-    // Once laid out: the workers' few rows, the calls, the frame's detail.
+    // Once laid out: the top tabs (Workers, Timeline, Stats), the calls, the frame's detail.
     QTimer::singleShot(0, this, [this, workersDock, callsDock, detailDock] {
         resizeDocks({ workersDock, callsDock }, { 230, 200 }, Qt::Vertical);
         resizeDocks({ detailDock }, { 440 }, Qt::Horizontal);
