@@ -7,7 +7,7 @@
 // TimelineView offscreen with the whole capture, a tenth of it and 10 ms of
 // it. Prints the times; asserts nothing (run by hand).
 //
-//   qgb_bench_timeline [calls (default 100000)] [workers (default 4)]
+//   qgb_bench_timeline [calls (default 100000)] [workers (default 4)] [in flight per worker (1)]
 
 #include "models/timelinemodel.h"
 #include "timelineview.h"
@@ -27,15 +27,18 @@ int main(int argc, char **argv)
     QApplication app(argc, argv);
     const int calls = argc > 1 ? std::atoi(argv[1]) : 100000;
     const int workers = argc > 2 ? std::atoi(argv[2]) : 4;
+    const int inFlight = argc > 3 ? qMax(1, std::atoi(argv[3])) : 1;
     constexpr qint64 Ms = 1000000;
 
-    // Every worker starts a call every 0.5 ms that lasts 0.3 ms (a few last 40 ms).
+    // Every worker starts a call every 0.5 ms that lasts 0.3 ms (a few last
+    // 40 ms), or inFlight × 0.5 ms to keep that many running at once.
     QList<QJsonObject> events;
     events.reserve(qsizetype(calls) * 2);
     for (int i = 0; i < calls; ++i) {
         const int worker = i % workers;
         const qint64 t = qint64(i / workers) * Ms / 2 + worker * 1000;
-        const qint64 duration = i % 101 ? 3 * Ms / 10 : 40 * Ms;
+        const qint64 duration =
+                inFlight > 1 ? inFlight * Ms / 2 - 1000 : (i % 101 ? 3 * Ms / 10 : 40 * Ms);
         events.append(QJsonObject { { u"type"_s, u"call"_s },
                                     { u"event"_s, u"start"_s },
                                     { u"t"_s, t },

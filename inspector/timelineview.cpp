@@ -5,6 +5,7 @@
 
 #include "models/timelinemodel.h"
 
+#include <QtCore/qscopeguard.h>
 #include <QtGui/qevent.h>
 #include <QtGui/qpainter.h>
 #include <QtWidgets/qboxlayout.h>
@@ -503,6 +504,10 @@ void TimelineView::tick()
 {
     if (!isVisible())
         return;
+    // A paint may take at most a fifth of the time: with a large capture
+    // (or a slow machine) the view repaints less often than 20 times a second.
+    if (m_sincePaint.isValid() && m_sincePaint.elapsed() < 5 * m_paintMs)
+        return;
     if (isFollowing() && (m_live || m_dirty))
         applyFollow();
     if (m_live || m_dirty) {
@@ -514,6 +519,12 @@ void TimelineView::tick()
 
 void TimelineView::paintCanvas(QPainter *painter)
 {
+    QElapsedTimer timer;
+    timer.start();
+    const auto measure = qScopeGuard([&] {
+        m_paintMs = timer.elapsed();
+        m_sincePaint.start();
+    });
     const Geometry g = geometry();
     painter->fillRect(m_canvas->rect(), palette().base());
     painter->save();
@@ -685,7 +696,15 @@ void TimelineView::paintLane(QPainter *painter, const Geometry &g, int lane)
     const double rowHeight = double(g.rowsHeight()) / display;
     const double spanHeight = qMax(2.0, rowHeight - (rowHeight >= 6 ? 1 : 0));
     QRectF currentRect;
+    // The rows past the last display row share it: which of its pixel
+    // columns are drawn already, so that each is drawn about once.
+    const int left = Gutter - 10;
+    std::vector<quint8> covered(rows > display ? size_t(g.width + 22 - left) : 0);
+    auto pixel = [&](double x) {
+        return qBound(0, int(std::floor(x)) - left, int(covered.size()) - 1);
+    };
     for (int row = 0; row < rows; ++row) {
+        const bool shared = rows > display && row >= display - 1;
         const double y = rowsTop + qMin(row, display - 1) * rowHeight;
         const std::deque<TimelineModel::Call> &calls = m_model->rowCalls(lane, row);
         double lastX = -1e9;
@@ -694,13 +713,33 @@ void TimelineView::paintLane(QPainter *painter, const Geometry &g, int lane)
             const TimelineModel::Call &c = calls[size_t(i)];
             const double x0 = clampX(g.xOf(c.start));
             const double x1 = qMax(x0 + 1, clampX(g.xOf(c.running() ? nowT : c.end)));
-            if (c.key == m_currentKey)
+            const bool current = c.key == m_currentKey;
+            if (current)
                 currentRect = QRectF(x0, y, x1 - x0, spanHeight);
-            if (std::floor(x1) <= lastX && c.key != m_currentKey) {
+            if (std::floor(x1) <= lastX && !current) {
                 // Within the pixel drawn last: jump to the first call past it.
                 const qsizetype next = m_model->lowerBound(lane, row, g.timeAt(lastX + 1));
                 i = qMax(i + 1, next);
                 continue;
+            }
+            if (shared && !current) {
+                const int p0 = pixel(x0);
+                const int p1 = pixel(x1 - 0.001);
+                int p = p0;
+                while (p <= p1 && covered[size_t(p)])
+                    ++p;
+                if (p > p1) {
+                    // Drawn already by another row: jump to the first pixel not drawn.
+                    while (p < int(covered.size()) && covered[size_t(p)])
+                        ++p;
+                    if (p >= int(covered.size()))
+                        break;
+                    const qsizetype next =
+                            m_model->lowerBound(lane, row, g.timeAt(double(p + left)));
+                    i = qMax(i + 1, next);
+                    continue;
+                }
+                std::fill(covered.begin() + p0, covered.begin() + p1 + 1, quint8(1));
             }
             painter->fillRect(QRectF(x0, y, x1 - x0, spanHeight), outcomeColor(c.outcome));
             lastX = std::floor(x1);

@@ -21,7 +21,8 @@ class QToolButton;
 // Ctrl+wheel, the +/- buttons or Fit; pan by dragging or with the scroll
 // bar. While live it follows "now" unless the user panned away (Follow
 // brings it back). Paints only the visible time range, from the model's
-// per-row time index, and at most 20 times a second.
+// per-row time index, at most 20 times a second (less when a paint takes
+// more than a fifth of that time).
 class TimelineView : public QWidget
 {
     Q_OBJECT
@@ -92,6 +93,8 @@ private:
     QLabel *m_scale;
     QTimer m_timer;
     QElapsedTimer m_liveClock;
+    QElapsedTimer m_sincePaint; // since the last paint ended
+    qint64 m_paintMs = 0;       // how long it took
     qint64 m_clockAtLive = 0;
     qint64 m_stoppedAt = 0;
     bool m_live = false;
