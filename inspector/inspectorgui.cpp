@@ -8,6 +8,7 @@
 #include "mainwindow.h"
 #include "models/framesmodel.h"
 #include "models/functionsmodel.h"
+#include "timelineview.h"
 
 #include <QGbPool>
 
@@ -15,6 +16,7 @@
 #include <QtCore/qtimer.h>
 #include <QtGui/qpixmap.h>
 #include <QtWidgets/qapplication.h>
+#include <QtWidgets/qdockwidget.h>
 #include <QtWidgets/qplaintextedit.h>
 #include <QtWidgets/qtableview.h>
 
@@ -67,12 +69,21 @@ int runInspectorGui(int argc, char **argv)
     after.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineOption select(u"select-frame"_s, u"Select the frame of this row."_s, u"ROW"_s);
     select.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption raise(
+            u"raise"_s, u"Bring this dock to the front (workers, timeline, stats)."_s, u"NAME"_s);
+    raise.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption range(u"timeline-range"_s,
+                             u"Show this time range (pool clock seconds) in the Timeline."_s,
+                             u"FROM:TO"_s);
+    range.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineOption dialogShot(u"screenshot-attach"_s, u"Save a picture of the attach dialog."_s,
                                   u"FILE"_s);
     dialogShot.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshot);
     parser.addOption(after);
     parser.addOption(select);
+    parser.addOption(raise);
+    parser.addOption(range);
     parser.addOption(dialogShot);
     parser.process(app);
 
@@ -114,6 +125,10 @@ int runInspectorGui(int argc, char **argv)
         window.addLaunchPanel(panel);
     }
     window.show();
+    if (parser.isSet(raise)) {
+        if (auto *dock = window.findChild<QDockWidget *>(parser.value(raise) + u"Dock"_s))
+            dock->raise();
+    }
     if (pool)
         window.attachTo(QString::number(QCoreApplication::applicationPid()));
     else if (parser.isSet(u"attach"_s))
@@ -135,6 +150,13 @@ int runInspectorGui(int argc, char **argv)
                 window.framesModel()->setPaused(true);
                 window.framesView()->selectRow(row);
                 window.framesView()->scrollTo(window.framesView()->currentIndex());
+            });
+        }
+        if (parser.isSet(range)) {
+            const QStringList fromTo = parser.value(range).split(u':');
+            QTimer::singleShot(qMax(0, msecs - 300), &window, [&window, fromTo] {
+                window.timelineView()->setVisibleRange(qint64(fromTo.value(0).toDouble() * 1e9),
+                                                       qint64(fromTo.value(1).toDouble() * 1e9));
             });
         }
         QTimer::singleShot(msecs, &window, [&window, &parser, &screenshot] {

@@ -12,7 +12,11 @@
 #include "models/framesmodel.h"
 #include "models/logsmodel.h"
 #include "models/poolsmodel.h"
+#include "models/statsmodel.h"
+#include "models/timelinemodel.h"
 #include "models/workersmodel.h"
+#include "statsview.h"
+#include "timelineview.h"
 
 #include <QtConcurrent/qtconcurrentrun.h>
 #include <QtCore/qfile.h>
@@ -65,6 +69,8 @@ MainWindow::MainWindow(QWidget *parent)
     , m_framesFilter(new FramesFilterModel(this))
     , m_logs(new LogsModel(this))
     , m_logsFilter(new QSortFilterProxyModel(this))
+    , m_timeline(new TimelineModel(this))
+    , m_stats(new StatsModel(this))
 {
     setWindowTitle(tr("gobridge-inspector"));
     m_framesFilter->setSourceModel(m_frames);
@@ -76,6 +82,10 @@ MainWindow::MainWindow(QWidget *parent)
         m_calls->clear();
         m_frames->clear();
         m_logs->clear();
+        m_timeline->reset(hello.value(u"workers").toInt());
+        m_stats->reset();
+        m_currentCall = 0;
+        m_currentLink = 0;
         m_detail->setFrame(QJsonObject());
         const int workers = hello.value(u"workers").toInt();
         m_workerFilter->clear();
@@ -92,6 +102,8 @@ MainWindow::MainWindow(QWidget *parent)
         m_calls->addEvents(batch);
         m_frames->addEvents(batch);
         m_logs->addEvents(batch);
+        m_timeline->addEvents(batch);
+        m_stats->addEvents(batch);
     });
 
     createFramesPane();
@@ -272,15 +284,12 @@ void MainWindow::createDocks()
     callsDock->setObjectName(u"callsDock"_s);
     callsDock->setWidget(m_callsView);
     addDockWidget(Qt::BottomDockWidgetArea, callsDock);
-    // Selecting a call shows its frames.
+    // Selecting a call makes it the current call: its frames, its span.
     connect(m_callsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
-                if (!current.isValid())
-                    return;
-                const qint64 id = current.data(CallsModel::CallIdRole).toLongLong();
-                const qint64 link = current.data(CallsModel::LinkRole).toLongLong();
-                m_callFilter->setText(link > 0 ? u"%1:%2"_s.arg(link).arg(id)
-                                               : QString::number(id));
+                if (current.isValid())
+                    setCurrentCall(current.data(CallsModel::CallIdRole).toLongLong(),
+                                   current.data(CallsModel::LinkRole).toLongLong());
             });
     connect(m_calls, &QAbstractItemModel::rowsInserted, this, [this] {
         const QScrollBar *bar = m_callsView->verticalScrollBar();
@@ -309,14 +318,33 @@ void MainWindow::createDocks()
     tabifyDockWidget(callsDock, logsDock);
     callsDock->raise();
 
+    // The Timeline and Stats: tabs beside Workers, the Timeline in front.
+    m_timelineView = new TimelineView(m_timeline, this);
+    m_timelineView->setObjectName(u"timeline"_s);
+    auto *timelineDock = new QDockWidget(tr("Timeline"), this);
+    timelineDock->setObjectName(u"timelineDock"_s);
+    timelineDock->setWidget(m_timelineView);
+    addDockWidget(Qt::TopDockWidgetArea, timelineDock);
+    tabifyDockWidget(workersDock, timelineDock);
+    connect(m_timelineView, &TimelineView::callClicked, this, &MainWindow::setCurrentCall);
+
+    m_statsView = new StatsView(m_stats, this);
+    m_statsView->setObjectName(u"stats"_s);
+    auto *statsDock = new QDockWidget(tr("Stats"), this);
+    statsDock->setObjectName(u"statsDock"_s);
+    statsDock->setWidget(m_statsView);
+    addDockWidget(Qt::TopDockWidgetArea, statsDock);
+    tabifyDockWidget(timelineDock, statsDock);
+    timelineDock->raise();
+
     m_detail = new FrameDetailView(this);
     auto *detailDock = new QDockWidget(tr("Frame"), this);
     detailDock->setObjectName(u"detailDock"_s);
     detailDock->setWidget(m_detail);
     addDockWidget(Qt::RightDockWidgetArea, detailDock);
-    // Once laid out: the workers' few rows, the calls, the frame's detail.
+    // Once laid out: the top tabs (Workers, Timeline, Stats), the calls, the frame's detail.
     QTimer::singleShot(0, this, [this, workersDock, callsDock, detailDock] {
-        resizeDocks({ workersDock, callsDock }, { 120, 230 }, Qt::Vertical);
+        resizeDocks({ workersDock, callsDock }, { 230, 200 }, Qt::Vertical);
         resizeDocks({ detailDock }, { 440 }, Qt::Horizontal);
     });
 }
@@ -414,6 +442,8 @@ void MainWindow::connectClient()
         m_sinceAttach.start();
         m_clockAtAttach = hello.value(u"clock").toInteger();
         m_store->start(hello);
+        m_timelineView->setLive(m_clockAtAttach);
+        m_statsView->setLive(m_clockAtAttach);
         setMode(Replaying);
     });
     connect(client, &InspectorConnection::messagesReceived, this,
@@ -430,6 +460,8 @@ void MainWindow::connectClient()
         m_store->flush();
         if (client != m_client)
             return;
+        m_timelineView->setStopped(m_store->lastEventTime());
+        m_statsView->setStopped(m_store->lastEventTime());
         m_client->deleteLater();
         m_client = nullptr;
         m_lastError = error;
@@ -449,6 +481,8 @@ void MainWindow::detach()
         m_client->deleteLater();
         m_client = nullptr;
         m_store->flush();
+        m_timelineView->setStopped(m_store->lastEventTime());
+        m_statsView->setStopped(m_store->lastEventTime());
         setMode(Closed);
     }
 }
@@ -465,6 +499,8 @@ void MainWindow::openCapture(const QString &path)
     detach();
     m_appName.clear();
     m_fileName = path;
+    m_timelineView->setStopped(0);
+    m_statsView->setStopped(0);
     setMode(File);
     m_loadWatcher.setFuture(QtConcurrent::run([path] {
         Loaded loaded;
@@ -494,6 +530,10 @@ void MainWindow::feedLoaded()
     }
     m_loaded = Loaded();
     m_workers->setNow(m_store->lastEventTime());
+    m_timelineView->setStopped(m_store->lastEventTime());
+    m_timelineView->fit();
+    m_statsView->setStopped(m_store->lastEventTime());
+    m_statsView->refresh();
     emit captureOpened(QString());
 }
 
@@ -555,6 +595,41 @@ void MainWindow::updateStatus()
     setWindowTitle(tr("%1 - gobridge-inspector").arg(app));
 }
 
+qint64 MainWindow::currentCall() const
+{
+    return m_currentCall;
+}
+
+void MainWindow::setCurrentCall(qint64 id, qint64 link)
+{
+    if (id == m_currentCall && link == m_currentLink)
+        return;
+    m_currentCall = id;
+    m_currentLink = id ? link : 0;
+    int row = -1;
+    if (id && link > 0) {
+        row = m_calls->rowOf(id, link);
+    } else if (id) {
+        // No link (a capture of an older pool, or a call typed by id): the
+        // latest row with this id.
+        for (int r = m_calls->rowCount() - 1; r >= 0 && row < 0; --r) {
+            if (m_calls->index(r, 0).data(CallsModel::CallIdRole).toLongLong() == id)
+                row = r;
+        }
+    }
+    if (row < 0) {
+        m_callsView->clearSelection();
+    } else if (m_callsView->currentIndex().row() != row) {
+        m_callsView->selectRow(row); // its currentRowChanged comes back here: id is current
+        m_callsView->scrollTo(m_calls->index(row, 0));
+    }
+    m_callFilter->setText(!id                         ? QString()
+                                  : m_currentLink > 0 ? u"%1:%2"_s.arg(m_currentLink).arg(id)
+                                                      : QString::number(id));
+    m_timelineView->setCurrentCall(id, m_currentLink);
+    emit currentCallChanged(id);
+}
+
 QString MainWindow::statusText() const
 {
     return QStringList { m_appLabel->text(), m_modeLabel->text(), m_rowsLabel->text(),
@@ -610,4 +685,24 @@ QTableView *MainWindow::callsView() const
 FrameDetailView *MainWindow::detailView() const
 {
     return m_detail;
+}
+
+TimelineModel *MainWindow::timelineModel() const
+{
+    return m_timeline;
+}
+
+TimelineView *MainWindow::timelineView() const
+{
+    return m_timelineView;
+}
+
+StatsModel *MainWindow::statsModel() const
+{
+    return m_stats;
+}
+
+StatsView *MainWindow::statsView() const
+{
+    return m_statsView;
 }

@@ -18,6 +18,10 @@ class FrameDetailView;
 class FramesFilterModel;
 class FramesModel;
 class LogsModel;
+class StatsModel;
+class StatsView;
+class TimelineModel;
+class TimelineView;
 class WorkersModel;
 class InspectorConnection;
 class QComboBox;
@@ -28,8 +32,10 @@ class QTableView;
 class QToolButton;
 
 // gobridge-inspector's main window: the Frames view in the middle, Workers,
-// Calls, Logs and the selected frame's detail in docks, over one capture
-// (a CaptureStore) that comes live from a pool or from a file.
+// Timeline, Stats, Calls, Logs and the selected frame's detail in docks, over
+// one capture (a CaptureStore) that comes live from a pool or from a file.
+// One "current call" links the views: clicking a call in the Timeline or
+// selecting it in Calls selects it in both and filters Frames to it.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -67,10 +73,21 @@ public:
     QTableView *framesView() const;
     QTableView *callsView() const;
     FrameDetailView *detailView() const;
+    TimelineModel *timelineModel() const;
+    TimelineView *timelineView() const;
+    StatsModel *statsModel() const;
+    StatsView *statsView() const;
     QString statusText() const;
+
+    // The call selected in Calls and Timeline, whose frames Frames shows; 0 for none.
+    qint64 currentCall() const;
+    // The call with this id on the connection link (the pool's number for
+    // it; 0: the latest with this id).
+    void setCurrentCall(qint64 id, qint64 link = 0);
 
 Q_SIGNALS:
     void modeChanged(MainWindow::Mode mode);
+    void currentCallChanged(qint64 id);
     // A capture file was read into the models, or could not be (error).
     void captureOpened(const QString &error);
 
@@ -92,6 +109,8 @@ private:
     FramesFilterModel *m_framesFilter;
     LogsModel *m_logs;
     QSortFilterProxyModel *m_logsFilter;
+    TimelineModel *m_timeline;
+    StatsModel *m_stats;
     InspectorConnection *m_client = nullptr;
 
     QTableView *m_framesView = nullptr;
@@ -99,6 +118,8 @@ private:
     QTableView *m_workersView = nullptr;
     QTableView *m_logsView = nullptr;
     FrameDetailView *m_detail = nullptr;
+    TimelineView *m_timelineView = nullptr;
+    StatsView *m_statsView = nullptr;
     QComboBox *m_direction = nullptr;
     QComboBox *m_workerFilter = nullptr;
     QLineEdit *m_callFilter = nullptr;
@@ -112,6 +133,8 @@ private:
     QLabel *m_rowsLabel = nullptr;
 
     Mode m_mode = Idle;
+    qint64 m_currentCall = 0;
+    qint64 m_currentLink = 0;
     bool m_follow = true;
     QString m_target;    // what attachTo() follows
     QString m_lastEntry; // the registry entry of the pool attached last

@@ -11,6 +11,7 @@ packages=(
     python3                        # the workers; 3.9 or newer
     openssl                        # tests/python/test_remote.py makes its TLS certificates
     qt6-documentation-tools        # qdoc, for scripts/docs.sh
+    qt6-charts-dev                 # Qt Charts: gobridge-inspector's Stats view
     # The QML module GoBridge (src/qml), its tests and examples/qml
     qt6-declarative-dev            # Qt Qml, Quick, QuickTest; qmltyperegistrar
     qml6-module-qtqml              # import QtQml

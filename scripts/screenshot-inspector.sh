@@ -4,7 +4,8 @@
 # output and errors, and one of which is killed), then the real
 # gobridge-inspector in a virtual X server (xvfb-run) with the hidden
 # --screenshot FILE --after MSECS options, which grab the window with
-# QWidget::grab(); checks each picture with ImageMagick.
+# QWidget::grab() (--raise DOCK brings the Workers, Timeline or Stats tab to
+# the front); checks each picture with ImageMagick.
 #
 #   scripts/screenshot-inspector.sh [output directory]
 #
@@ -56,8 +57,14 @@ sleep 1.5
 # The attach dialog, listing the demo.
 shoot attach --screenshot-attach "$tmp/attach.png" --after 1500
 # The main window attached while the demo runs; a worker is killed at 2.5 s.
-shoot main --attach inspector-demo --screenshot "$tmp/main.png" --after 6000
+shoot main --attach inspector-demo --raise workers --screenshot "$tmp/main.png" --after 6000
+# The Timeline, its first 6 s: the killed worker's crash (the demo kills it
+# 2.8 s after it started), its restart backoff and the new process.
+shoot timeline --attach inspector-demo --raise timeline --timeline-range 0:6 \
+    --screenshot "$tmp/timeline.png" --after 4000
+# The Stats: calls, errors and bytes per second.
+shoot stats --attach inspector-demo --raise stats --screenshot "$tmp/stats.png" --after 5000
 # A frame selected: its detail.
 shoot frame --attach inspector-demo --screenshot "$tmp/frame.png" --after 2500 \
     --select-frame 40
-echo "screenshot-inspector: wrote $out/inspector-{attach,main,frame}.png"
+echo "screenshot-inspector: wrote $out/inspector-{attach,main,frame,timeline,stats}.png"
