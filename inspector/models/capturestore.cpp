@@ -57,7 +57,12 @@ void CaptureStore::append(const QJsonObject &message, const QByteArray &line)
     if (t > m_lastTime)
         m_lastTime = t;
     m_pending.append(message);
-    if (!m_timer.isActive())
+    // A full batch goes at once: the timer alone would wait while the GUI
+    // thread is kept busy by arrivals, and then flush one long batch (a
+    // stall of the event loop); this bounds the work of one flush.
+    if (m_pending.size() >= MaxBatch)
+        flush();
+    else if (!m_timer.isActive())
         m_timer.start();
 }
 

@@ -58,6 +58,7 @@ private:
     QTimer m_timer;
     QJsonObject m_hello;
     std::deque<QByteArray> m_lines;
+    static constexpr qsizetype MaxBatch = 500; // events per flush at most
     QList<QJsonObject> m_pending;
     qsizetype m_capacity = 200000;
     qint64 m_messages = 0;
