@@ -252,9 +252,12 @@ TimelineView::TimelineView(TimelineModel *model, QWidget *parent)
     connect(m_hbar, &QScrollBar::valueChanged, this, [this](int value) {
         if (m_updatingBars)
             return;
+        // Read before setStart(): it sets the bar's range again from the
+        // time now, which has moved on, so the end is no longer the end.
+        const bool atEnd = value >= m_hbar->maximum();
         const qint64 start = m_model->firstTime() + qint64(value) * m_barUnit;
         setStart(start, true);
-        if (m_live && value >= m_hbar->maximum())
+        if (m_live && atEnd)
             setFollowing(true);
     });
     connect(m_vbar, &QScrollBar::valueChanged, m_canvas, qOverload<>(&QWidget::update));

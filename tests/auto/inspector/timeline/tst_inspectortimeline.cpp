@@ -24,6 +24,7 @@
 
 #include <QtCharts/qlineseries.h>
 #include <QtCore/qtemporarydir.h>
+#include <QtCore/qthread.h>
 #include <QtTest/qsignalspy.h>
 #include <QtTest/qtest.h>
 #include <QtWidgets/qdockwidget.h>
@@ -656,7 +657,11 @@ void tst_InspectorTimeline::zoomPanAndFollow()
     bar->setValue(0);
     QVERIFY(!view->isFollowing());
     QCOMPARE(view->visibleStart(), window.timelineModel()->firstTime());
-    bar->setValue(bar->maximum()); // the end: following again
+    // The end: following again, also when time has moved on since the bar
+    // last took its range (as it has when a user's drag arrives).
+    const int end = bar->maximum();
+    QThread::msleep(30);
+    bar->setValue(end);
     QVERIFY(view->isFollowing());
     // Fit: the whole capture.
     view->findChild<QToolButton *>(u"fit"_s)->click();
