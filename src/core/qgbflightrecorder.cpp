@@ -12,71 +12,142 @@
 #include <cstring>
 #include <iterator>
 #include <limits>
+#include <string_view>
+#include <vector>
 
 namespace {
 
-void appendNumber(QByteArray *out, const char *key, qint64 value)
+// Writes one event's line. The fixed parts (keys, numbers, names) gather in a
+// buffer on the stack and reach the output in a few appends; nothing is
+// allocated but the output's own growth. An attached inspector has every
+// event encoded in the I/O thread, four or more a call: this is on its path.
+class LineWriter
 {
-    char digits[24];
-    const auto end = std::to_chars(digits, digits + sizeof(digits), value).ptr;
-    out->append(",\"").append(key).append("\":").append(digits, end - digits);
-}
+public:
+    explicit LineWriter(QByteArray *out)
+        : m_out(out)
+    {
+    }
+    ~LineWriter() { flush(); }
+    Q_DISABLE_COPY_MOVE(LineWriter)
 
-void appendString(QByteArray *out, const char *key, QStringView value)
-{
-    out->append(",\"").append(key).append("\":");
-    if (!QGbWire::writeString(out, value))
-        out->append("\"\"");
-}
-
-void appendLatin1(QByteArray *out, const char *key, const char *value)
-{
-    out->append(",\"").append(key).append("\":\"").append(value).append('"');
-}
-
-// Bytes as a JSON string of as many characters, each byte one (Latin-1):
-// printable ASCII as is, the rest escaped.
-void appendBytes(QByteArray *out, const char *key, const char *data, qsizetype size)
-{
-    static const char hex[] = "0123456789abcdef";
-    out->append(",\"").append(key).append("\":\"");
-    for (qsizetype i = 0; i < size; ++i) {
-        const uchar c = uchar(data[i]);
-        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-            out->append(char(c));
-        } else {
-            const char escape[] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-            out->append(escape, sizeof(escape));
+    template<size_t N>
+    void literal(const char (&text)[N])
+    {
+        put(text, qsizetype(N - 1));
+    }
+    void put(const char *data, qsizetype size)
+    {
+        if (m_used + size > Capacity) {
+            flush();
+            if (size > Capacity) {
+                m_out->append(data, size);
+                return;
+            }
+        }
+        memcpy(m_buffer + m_used, data, size_t(size));
+        m_used += size;
+    }
+    void put(const char *text) { put(text, qsizetype(strlen(text))); }
+    void number(qint64 value)
+    {
+        if (m_used + 24 > Capacity)
+            flush();
+        m_used = std::to_chars(m_buffer + m_used, m_buffer + Capacity, value).ptr - m_buffer;
+    }
+    // A name known to need no escaping, quoted.
+    void name(const char *text)
+    {
+        literal("\"");
+        put(text);
+        literal("\"");
+    }
+    // A string that may hold a lone surrogate (a method name is the
+    // caller's) is written as its UTF-8 round trip reads: U+FFFD in its place.
+    void string(QStringView value)
+    {
+        flush();
+        if (!QGbWire::writeString(m_out, value)
+            && !QGbWire::writeString(m_out, QString::fromUtf8(value.toUtf8())))
+            m_out->append("\"\"", 2);
+    }
+    // Bytes as a JSON string of as many characters, each byte one (Latin-1):
+    // printable ASCII as is, the rest escaped.
+    void latin1Bytes(const char *data, qsizetype size)
+    {
+        static const char hex[] = "0123456789abcdef";
+        literal("\"");
+        for (qsizetype i = 0; i < size; ++i) {
+            if (m_used + 6 > Capacity)
+                flush();
+            const uchar c = uchar(data[i]);
+            if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+                m_buffer[m_used++] = char(c);
+            } else {
+                const char escape[] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+                memcpy(m_buffer + m_used, escape, sizeof(escape));
+                m_used += qsizetype(sizeof(escape));
+            }
+        }
+        literal("\"");
+    }
+    // UTF-8 bytes as a JSON string (printable ASCII, the common case, copied).
+    void utf8(const char *data, qsizetype size)
+    {
+        for (qsizetype i = 0; i < size; ++i) {
+            const uchar c = uchar(data[i]);
+            if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+                return string(QString::fromUtf8(data, size));
+        }
+        literal("\"");
+        put(data, size);
+        literal("\"");
+    }
+    void flush()
+    {
+        if (m_used > 0) {
+            m_out->append(m_buffer, m_used);
+            m_used = 0;
         }
     }
-    out->append('"');
+
+private:
+    static constexpr qsizetype Capacity = 512;
+    QByteArray *m_out;
+    qsizetype m_used = 0;
+    char m_buffer[Capacity];
+};
+
+// Where the value of a key ("type", "id") starts in a frame's preview: the
+// first occurrence of "key": (a frame's first fields are its top-level
+// ones); -1 when the preview does not have it.
+template<size_t N>
+qsizetype findValue(const char *data, qsizetype size, const char (&quotedKey)[N])
+{
+    const std::string_view view(data, size_t(size));
+    const size_t at = view.find(quotedKey, 0, N - 1);
+    return at == std::string_view::npos ? -1 : qsizetype(at + N - 1);
 }
 
-// The value of a top-level string field ("type") or integer field ("id") at
-// the start of a JSON object, found in the preview of its frame.
-QByteArray findString(const char *data, qsizetype size, const char *key)
+// The value of a string field, as bytes of the preview (empty if none or cut).
+std::string_view findString(const char *data, qsizetype size)
 {
-    const QByteArrayView view(data, size);
-    const QByteArray needle = QByteArray("\"") + key + "\":\"";
-    const qsizetype at = view.indexOf(needle);
-    if (at < 0)
-        return QByteArray();
-    const qsizetype start = at + needle.size();
-    const qsizetype end = view.indexOf('"', start);
-    if (end < 0)
-        return QByteArray();
-    return view.sliced(start, end - start).toByteArray();
+    const qsizetype start = findValue(data, size, "\"type\":\"");
+    if (start < 0)
+        return {};
+    const void *end = memchr(data + start, '"', size_t(size - start));
+    if (!end)
+        return {};
+    return std::string_view(data + start, size_t(static_cast<const char *>(end) - data - start));
 }
 
-qint64 findInteger(const char *data, qsizetype size, const char *key)
+qint64 findId(const char *data, qsizetype size)
 {
-    const QByteArrayView view(data, size);
-    const QByteArray needle = QByteArray("\"") + key + "\":";
-    const qsizetype at = view.indexOf(needle);
-    if (at < 0)
+    const qsizetype start = findValue(data, size, "\"id\":");
+    if (start < 0)
         return 0;
     qint64 value = 0;
-    for (qsizetype i = at + needle.size(); i < size && data[i] >= '0' && data[i] <= '9'; ++i) {
+    for (qsizetype i = start; i < size && data[i] >= '0' && data[i] <= '9'; ++i) {
         if (value > (std::numeric_limits<qint64>::max() - 9) / 10)
             return 0;
         value = value * 10 + (data[i] - '0');
@@ -85,12 +156,23 @@ qint64 findInteger(const char *data, qsizetype size, const char *key)
 }
 
 // The name of an error code; "Unknown" for a number that is none (the
-// encoder never trusts what it encodes).
+// encoder never trusts what it encodes). Looked up once.
 const char *codeName(qint64 code)
 {
-    const char *name = code >= 0 && code <= std::numeric_limits<int>::max()
-            ? QMetaEnum::fromType<QGbError::Code>().valueToKey(int(code))
-            : nullptr;
+    static const std::vector<const char *> names = [] {
+        std::vector<const char *> list;
+        const QMetaEnum codes = QMetaEnum::fromType<QGbError::Code>();
+        for (int i = 0; i < codes.keyCount(); ++i) {
+            const int value = codes.value(i);
+            if (value < 0 || value > 4096)
+                continue;
+            if (size_t(value) >= list.size())
+                list.resize(size_t(value) + 1, nullptr);
+            list[size_t(value)] = codes.key(i);
+        }
+        return list;
+    }();
+    const char *name = code >= 0 && quint64(code) < names.size() ? names[size_t(code)] : nullptr;
     return name ? name : "Unknown";
 }
 
@@ -102,132 +184,176 @@ const char *const callModes[] = { "call", "stream", "clientStream", "bidi", "des
 
 void QGbInspectEvent::encode(QByteArray *out, qint64 seq) const
 {
-    out->append("{\"type\":\"");
+    LineWriter w(out);
     switch (kind) {
     case Worker:
-        out->append("worker\"");
+        w.literal("{\"type\":\"worker\"");
         break;
     case Output:
-        out->append("output\"");
+        w.literal("{\"type\":\"output\"");
         break;
     case Heartbeat:
-        out->append("heartbeat\"");
+        w.literal("{\"type\":\"heartbeat\"");
         break;
     case ConnectionOpened:
     case ConnectionClosed:
-        out->append("connection\"");
+        w.literal("{\"type\":\"connection\"");
         break;
     case FrameSent:
     case FrameReceived:
-        out->append("frame\"");
+        w.literal("{\"type\":\"frame\"");
         break;
     case CallStarted:
     case CallEnded:
-        out->append("call\"");
+        w.literal("{\"type\":\"call\"");
         break;
     case Stall:
-        out->append("stall\"");
+        w.literal("{\"type\":\"stall\"");
         break;
     }
-    appendNumber(out, "seq", seq);
-    appendNumber(out, "t", time);
-    if (worker >= 0)
-        appendNumber(out, "worker", worker);
+    w.literal(",\"seq\":");
+    w.number(seq);
+    w.literal(",\"t\":");
+    w.number(time);
+    if (worker >= 0) {
+        w.literal(",\"worker\":");
+        w.number(worker);
+    }
     switch (kind) {
     case Worker:
-        appendLatin1(out, "state", sub < std::size(workerStates) ? workerStates[sub] : "unknown");
-        if (a > 0)
-            appendNumber(out, "pid", a);
-        if (sub == 2 && bytes.isEmpty()) { // exited (a remote worker has no exit status)
-            if (b < 0)
-                appendNumber(out, "signal", -b);
-            else
-                appendNumber(out, "exitCode", b);
-        } else if (sub == 3) { // restart scheduled
-            appendNumber(out, "delayMs", b);
+        w.literal(",\"state\":");
+        w.name(sub < std::size(workerStates) ? workerStates[sub] : "unknown");
+        if (a > 0) {
+            w.literal(",\"pid\":");
+            w.number(a);
         }
-        if (!text.isEmpty())
-            appendString(out, "reason", text);
-        if (!bytes.isEmpty())
-            appendString(out, "endpoint", QString::fromUtf8(bytes));
+        if (sub == 2 && bytes.isEmpty()) { // exited (a remote worker has no exit status)
+            if (b < 0) {
+                w.literal(",\"signal\":");
+                w.number(-b);
+            } else {
+                w.literal(",\"exitCode\":");
+                w.number(b);
+            }
+        } else if (sub == 3) { // restart scheduled
+            w.literal(",\"delayMs\":");
+            w.number(b);
+        }
+        if (!text.isEmpty()) {
+            w.literal(",\"reason\":");
+            w.string(text);
+        }
+        if (!bytes.isEmpty()) {
+            w.literal(",\"endpoint\":");
+            w.string(QString::fromUtf8(bytes));
+        }
         break;
     case Output:
-        appendLatin1(out, "channel", sub ? "stderr" : "stdout");
-        appendString(out, "line",
-                     QString::fromUtf8(bytes.endsWith('\n') ? bytes.chopped(1) : bytes));
+        w.literal(",\"channel\":");
+        w.name(sub ? "stderr" : "stdout");
+        w.literal(",\"line\":");
+        w.string(QString::fromUtf8(bytes.endsWith('\n') ? bytes.chopped(1) : bytes));
         break;
     case Heartbeat:
-        appendNumber(out, "rttUs", a);
+        w.literal(",\"rttUs\":");
+        w.number(a);
         break;
     case ConnectionOpened:
     case ConnectionClosed:
-        appendLatin1(out, "event", kind == ConnectionOpened ? "open" : "close");
-        appendNumber(out, "connection", connection);
-        appendNumber(out, "link", link);
-        out->append(sub ? ",\"control\":true" : ",\"control\":false");
+        w.literal(",\"event\":");
+        w.name(kind == ConnectionOpened ? "open" : "close");
+        w.literal(",\"connection\":");
+        w.number(connection);
+        w.literal(",\"link\":");
+        w.number(link);
+        if (sub)
+            w.literal(",\"control\":true");
+        else
+            w.literal(",\"control\":false");
         if (kind == ConnectionClosed) {
-            appendLatin1(out, "code", codeName(a));
-            appendString(out, "reason", text);
+            w.literal(",\"code\":");
+            w.name(codeName(a));
+            w.literal(",\"reason\":");
+            w.string(text);
         }
         break;
     case FrameSent:
     case FrameReceived: {
-        appendLatin1(out, "dir", kind == FrameSent ? "out" : "in");
-        appendNumber(out, "connection", connection);
-        appendNumber(out, "link", link);
-        qint64 id = callId;
-        QByteArray type;
+        if (kind == FrameSent)
+            w.literal(",\"dir\":\"out\",\"connection\":");
+        else
+            w.literal(",\"dir\":\"in\",\"connection\":");
+        w.number(connection);
+        w.literal(",\"link\":");
+        w.number(link);
+        w.literal(",\"call\":");
+        // A sent frame's type and id are read from its preview (the I/O
+        // thread does not parse what it sends); a received one's were parsed.
+        w.number(kind == FrameSent ? findId(preview, previewSize) : callId);
+        w.literal(",\"msg\":");
         if (kind == FrameSent) {
-            type = findString(preview, previewSize, "type");
-            id = findInteger(preview, previewSize, "id");
+            const std::string_view type = findString(preview, previewSize);
+            w.utf8(type.data(), qsizetype(type.size()));
         } else {
-            type = text.toUtf8();
+            w.string(text);
         }
-        appendNumber(out, "call", id);
-        appendString(out, "msg", QString::fromUtf8(type));
-        appendNumber(out, "size", a);
-        out->append(",\"attachments\":[");
+        w.literal(",\"size\":");
+        w.number(a);
+        w.literal(",\"attachments\":[");
         for (int i = 0; i < b && i < MaxAttachmentSizes; ++i) {
             if (i)
-                out->append(',');
-            char digits[16];
-            const auto end = std::to_chars(digits, digits + sizeof(digits), attachmentSizes[i]).ptr;
-            out->append(digits, end - digits);
+                w.literal(",");
+            w.number(attachmentSizes[i]);
         }
-        out->append(']');
-        appendNumber(out, "attachmentCount", b);
-        appendNumber(out, "attachmentBytes", c);
-        appendBytes(out, "preview", preview, previewSize);
+        w.literal("],\"attachmentCount\":");
+        w.number(b);
+        w.literal(",\"attachmentBytes\":");
+        w.number(c);
+        w.literal(",\"preview\":");
+        w.latin1Bytes(preview, previewSize);
         break;
     }
     case CallStarted:
     case CallEnded:
-        appendLatin1(out, "event", kind == CallStarted ? "start" : "end");
-        appendNumber(out, "call", callId);
-        if (connection >= 0)
-            appendNumber(out, "connection", connection);
-        if (link > 0)
-            appendNumber(out, "link", link);
-        appendString(out, "method", text);
-        appendLatin1(out, "mode", sub < std::size(callModes) ? callModes[sub] : "unknown");
+        w.literal(",\"event\":");
+        w.name(kind == CallStarted ? "start" : "end");
+        w.literal(",\"call\":");
+        w.number(callId);
+        if (connection >= 0) {
+            w.literal(",\"connection\":");
+            w.number(connection);
+        }
+        if (link > 0) {
+            w.literal(",\"link\":");
+            w.number(link);
+        }
+        w.literal(",\"method\":");
+        w.string(text);
+        w.literal(",\"mode\":");
+        w.name(sub < std::size(callModes) ? callModes[sub] : "unknown");
         if (kind == CallEnded) {
-            appendNumber(out, "durationUs", a);
-            appendNumber(out, "itemsIn", b);
-            appendNumber(out, "itemsOut", c);
-            if (d < 0)
-                appendLatin1(out, "outcome", "Ok");
-            else
-                appendLatin1(out, "outcome", codeName(d));
+            w.literal(",\"durationUs\":");
+            w.number(a);
+            w.literal(",\"itemsIn\":");
+            w.number(b);
+            w.literal(",\"itemsOut\":");
+            w.number(c);
+            w.literal(",\"outcome\":");
+            w.name(d < 0 ? "Ok" : codeName(d));
         }
         break;
     case Stall:
-        appendNumber(out, "call", callId);
-        appendNumber(out, "connection", connection);
-        appendNumber(out, "link", link);
-        appendLatin1(out, "credit", sub ? "input" : "output");
+        w.literal(",\"call\":");
+        w.number(callId);
+        w.literal(",\"connection\":");
+        w.number(connection);
+        w.literal(",\"link\":");
+        w.number(link);
+        w.literal(",\"credit\":");
+        w.name(sub ? "input" : "output");
         break;
     }
-    out->append("}\n");
+    w.literal("}\n");
 }
 
 QGbFlightRecorder::QGbFlightRecorder(qsizetype capacity)

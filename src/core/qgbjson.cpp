@@ -912,7 +912,8 @@ bool writeString(QByteArray *out, QStringView s, qsizetype *badIndex)
     // for the closing quote.
     constexpr qsizetype Block = 1024;
     constexpr qsizetype Spare = 8;
-    qsizetype pos = out->size();
+    const qsizetype original = out->size();
+    qsizetype pos = original;
     out->resize(pos + 1 + qMin<qsizetype>(s.size(), Block) * 6 + Spare);
     char *dst = out->data() + pos;
     *dst++ = '"';
@@ -977,6 +978,7 @@ bool writeString(QByteArray *out, QStringView s, qsizetype *badIndex)
             } else if (QChar::isSurrogate(c)) {
                 if (badIndex)
                     *badIndex = src - 1 - s.utf16();
+                out->truncate(original);
                 return false;
             } else {
                 *dst++ = char(0xE0 | (c >> 12));

@@ -107,7 +107,7 @@ QGB_EXPORT bool writeValue(QByteArray *out, const QVariant &canonical,
                            QList<QByteArray> *attachments, QGbError *error, const QGbPath &path);
 
 // Appends s as a JSON string literal (quotes included), UTF-8 encoded.
-// Returns false, with out unspecified, if s holds an unpaired surrogate,
+// Returns false, with out as it was, if s holds an unpaired surrogate,
 // which UTF-8 cannot carry; *badIndex (if given) is its position in s.
 [[nodiscard]] QGB_EXPORT bool writeString(QByteArray *out, QStringView s,
                                           qsizetype *badIndex = nullptr);

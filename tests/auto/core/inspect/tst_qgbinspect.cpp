@@ -7,6 +7,7 @@
 
 #include "qgbtesthelpers.h"
 
+#include "qgbflightrecorder_p.h"
 #include "qgbinspectorclient.h"
 #include "qgbinspectorregistry.h"
 #include "qgbinspectwire_p.h"
@@ -198,6 +199,8 @@ private slots:
     void inspectorHelloOfAnotherVersion();
     void linksNameCallsAcrossConnectionsAndRestarts();
     void failedDescribeIsNotOk();
+    void encodedEvents_data();
+    void encodedEvents();
 
 private:
     QTemporaryDir m_runtime;
@@ -790,4 +793,106 @@ void tst_QGbInspect::failedDescribeIsNotOk()
     const QJsonObject end = inspector.find(u"call"_s, u"mode"_s, u"describe"_s).last();
     QVERIFY2(end.value(u"outcome"_s).toString() != u"Ok"_s, qPrintable(inspector.dump()));
     QVERIFY(pool.functions().isEmpty());
+}
+
+// The encoder, alone: every event a line of JSON with the fields the
+// protocol names, whatever the strings hold (a method name with a lone
+// surrogate once gave a line that was not JSON, and the inspector closed).
+void tst_QGbInspect::encodedEvents_data()
+{
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QByteArray>("preview");
+    QTest::addColumn<qint64>("outcome");
+    QTest::addColumn<QJsonObject>("expected");
+
+    const QByteArray callFrame(R"({"type":"call","id":4711,"method":"add","args":[3,4]})");
+    QTest::newRow("frame out") << int(QGbInspectEvent::FrameSent) << QString() << callFrame
+                               << qint64(0)
+                               << QJsonObject { { u"type"_s, u"frame"_s },
+                                                { u"dir"_s, u"out"_s },
+                                                { u"call"_s, 4711 },
+                                                { u"msg"_s, u"call"_s },
+                                                { u"link"_s, 5 },
+                                                { u"size"_s, callFrame.size() },
+                                                { u"preview"_s, QString::fromLatin1(callFrame) } };
+    QTest::newRow("frame out, type escaped")
+            << int(QGbInspectEvent::FrameSent) << QString()
+            << QByteArray(R"({"type":"a\\b\u00e9","id":12})") << qint64(0)
+            << QJsonObject { { u"msg"_s, uR"(a\\b\u00e9)"_s }, { u"call"_s, 12 } };
+    QTest::newRow("frame out, UTF-8 and control bytes")
+            << int(QGbInspectEvent::FrameSent) << QString()
+            << QByteArray("{\"type\":\"\xc3\xa9\",\"id\":1,\"x\":\"\x01\xff\"}") << qint64(0)
+            << QJsonObject { { u"msg"_s, u"\u00e9"_s },
+                             { u"preview"_s,
+                               u"{\"type\":\"\u00c3\u00a9\",\"id\":1,\"x\":\"\u0001\u00ff\"}"_s } };
+    QTest::newRow("frame out, cut before its id")
+            << int(QGbInspectEvent::FrameSent) << QString() << QByteArray(R"({"type":"ca)")
+            << qint64(0) << QJsonObject { { u"msg"_s, QString() }, { u"call"_s, 0 } };
+    QTest::newRow("frame in") << int(QGbInspectEvent::FrameReceived) << u"result"_s
+                              << QByteArray(R"({"type":"result","id":7,"value":7})") << qint64(0)
+                              << QJsonObject { { u"dir"_s, u"in"_s },
+                                               { u"msg"_s, u"result"_s },
+                                               { u"call"_s, 99 } };
+    QTest::newRow("call end, ok") << int(QGbInspectEvent::CallEnded) << u"add"_s << QByteArray()
+                                  << qint64(-1)
+                                  << QJsonObject { { u"type"_s, u"call"_s },
+                                                   { u"event"_s, u"end"_s },
+                                                   { u"method"_s, u"add"_s },
+                                                   { u"outcome"_s, u"Ok"_s },
+                                                   { u"call"_s, 99 } };
+    QTest::newRow("call end, a code") << int(QGbInspectEvent::CallEnded) << u"add"_s << QByteArray()
+                                      << qint64(QGbError::WorkerCrashed)
+                                      << QJsonObject { { u"outcome"_s, u"WorkerCrashed"_s } };
+    QTest::newRow("call end, no such code")
+            << int(QGbInspectEvent::CallEnded) << u"add"_s << QByteArray() << qint64(4000)
+            << QJsonObject { { u"outcome"_s, u"Unknown"_s } };
+    QTest::newRow("method with quotes and a newline")
+            << int(QGbInspectEvent::CallStarted) << u"a\"b\n\u00e9\U0001F600"_s << QByteArray()
+            << qint64(0) << QJsonObject { { u"method"_s, u"a\"b\n\u00e9\U0001F600"_s } };
+    const QString lone = u"ab"_s + QChar(0xd800) + u"c"_s;
+    QTest::newRow("method with a lone surrogate")
+            << int(QGbInspectEvent::CallStarted) << lone << QByteArray() << qint64(0)
+            << QJsonObject { { u"method"_s, QString::fromUtf8(lone.toUtf8()) } };
+}
+
+void tst_QGbInspect::encodedEvents()
+{
+    QFETCH(int, kind);
+    QFETCH(QString, text);
+    QFETCH(QByteArray, preview);
+    QFETCH(qint64, outcome);
+    QFETCH(QJsonObject, expected);
+
+    QGbFlightRecorder recorder(4);
+    QGbInspectEvent &event = recorder.append();
+    event.kind = QGbInspectEvent::Kind(kind);
+    event.time = 123456789;
+    event.worker = 1;
+    event.connection = 3;
+    event.link = 5;
+    event.callId = 99;
+    event.text = text;
+    event.a = preview.size();
+    event.d = outcome;
+    event.previewSize = quint8(std::min<qsizetype>(preview.size(), QGbInspectEvent::PreviewBytes));
+    memcpy(event.preview, preview.constData(), event.previewSize);
+    const QByteArray before("what the output held: kept\n");
+    QByteArray line = before;
+    event.encode(&line, 17);
+    QVERIFY(line.startsWith(before));
+    line.remove(0, before.size());
+    QVERIFY(line.endsWith('\n'));
+    QCOMPARE(line.count('\n'), 1);
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(line, &error);
+    QVERIFY2(error.error == QJsonParseError::NoError,
+             qPrintable(error.errorString() + u": "_s + QString::fromUtf8(line)));
+    const QJsonObject object = document.object();
+    QCOMPARE(object.value(u"seq").toInteger(), 17);
+    QCOMPARE(object.value(u"t").toInteger(), 123456789);
+    QCOMPARE(object.value(u"worker").toInteger(), 1);
+    QCOMPARE(object.value(u"connection").toInteger(), 3);
+    for (auto it = expected.begin(); it != expected.end(); ++it)
+        QCOMPARE(object.value(it.key()), it.value());
 }
