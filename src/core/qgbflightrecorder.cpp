@@ -38,6 +38,8 @@ public:
     }
     void put(const char *data, qsizetype size)
     {
+        if (size <= 0)
+            return; // data may be null
         if (m_used + size > Capacity) {
             flush();
             if (size > Capacity) {
@@ -72,7 +74,8 @@ public:
             m_out->append("\"\"", 2);
     }
     // Bytes as a JSON string of as many characters, each byte one (Latin-1):
-    // printable ASCII as is, the rest escaped.
+    // printable ASCII as is, quotes and backslashes with a backslash (a
+    // preview is mostly JSON: short escapes keep it short), the rest \u00XX.
     void latin1Bytes(const char *data, qsizetype size)
     {
         static const char hex[] = "0123456789abcdef";
@@ -82,6 +85,9 @@ public:
                 flush();
             const uchar c = uchar(data[i]);
             if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+                m_buffer[m_used++] = char(c);
+            } else if (c == '"' || c == '\\') {
+                m_buffer[m_used++] = '\\';
                 m_buffer[m_used++] = char(c);
             } else {
                 const char escape[] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
