@@ -32,7 +32,7 @@ int main(int argc, char **argv)
 
     // Every worker starts a call every 0.5 ms that lasts 0.3 ms (a few last
     // 40 ms), or inFlight × 0.5 ms to keep that many running at once.
-    QList<QJsonObject> events;
+    QList<QGbInspect::Message> events;
     events.reserve(qsizetype(calls) * 2);
     for (int i = 0; i < calls; ++i) {
         const int worker = i % workers;
@@ -54,9 +54,10 @@ int main(int argc, char **argv)
                                     { u"method"_s, u"add"_s },
                                     { u"outcome"_s, i % 37 ? u"Ok"_s : u"RemoteException"_s } });
     }
-    std::stable_sort(events.begin(), events.end(), [](const QJsonObject &a, const QJsonObject &b) {
-        return a.value(u"t").toInteger() < b.value(u"t").toInteger();
-    });
+    std::stable_sort(events.begin(), events.end(),
+                     [](const QGbInspect::Message &a, const QGbInspect::Message &b) {
+                         return a.value(u"t").toInteger() < b.value(u"t").toInteger();
+                     });
 
     TimelineModel model;
     model.setCapacity(qMax(calls, 1));

@@ -17,19 +17,14 @@ InspectorConnection::InspectorConnection(QObject *parent)
     // These run in m_thread (the client's), and only queue.
     connect(
             m_client, &QGbInspectorClient::attached, m_client,
-            [this](const QJsonObject &hello) { enqueue(Hello, hello, QByteArray()); },
-            Qt::DirectConnection);
+            [this](const QJsonObject &hello) { enqueue(Hello, hello); }, Qt::DirectConnection);
     connect(
             m_client, &QGbInspectorClient::messageReceived, m_client,
-            [this](const QJsonObject &message, const QByteArray &line) {
-                enqueue(Event, message, line);
-            },
-            Qt::DirectConnection);
+            [this](const Message &message) { enqueue(Event, message); }, Qt::DirectConnection);
     connect(
             m_client, &QGbInspectorClient::closed, m_client,
             [this] {
-                enqueue(Close, QJsonObject { { u"error"_s, m_client->errorString() } },
-                        QByteArray());
+                enqueue(Close, QJsonObject { { u"error"_s, m_client->errorString() } });
             },
             Qt::DirectConnection);
     m_thread.start();
@@ -51,14 +46,14 @@ void InspectorConnection::connectToPool(const QString &socketPath)
             m_client, [client = m_client, socketPath] { client->connectToPool(socketPath); });
 }
 
-void InspectorConnection::enqueue(Kind kind, const QJsonObject &object, const QByteArray &line)
+void InspectorConnection::enqueue(Kind kind, const Message &message)
 {
     QMutexLocker lock(&m_mutex);
     if (kind == Event && m_queue.size() >= maxQueued()) {
         ++m_overflow;
         return;
     }
-    m_queue.append({ kind, Message { object, line } });
+    m_queue.append({ kind, message });
     if (!m_notified) {
         m_notified = true;
         QMetaObject::invokeMethod(this, &InspectorConnection::deliver, Qt::QueuedConnection);
@@ -83,7 +78,7 @@ void InspectorConnection::deliver()
                                   { u"count"_s, m_overflow },
                                   { u"total"_s, m_overflowTotal },
                                   { u"inspector"_s, true } };
-            m_backlog.append({ Event, Message { dropped, QByteArray() } });
+            m_backlog.append({ Event, Message(dropped) });
             m_overflow = 0;
         }
     }
@@ -101,7 +96,7 @@ void InspectorConnection::deliver()
         }
         flush();
         // Copied out first: what the signals run may change the backlog.
-        const QJsonObject object = message.object;
+        const QJsonObject object = message.toObject();
         if (kind == Hello) {
             emit attached(object);
         } else {

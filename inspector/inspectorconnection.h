@@ -4,6 +4,8 @@
 #ifndef INSPECTORCONNECTION_H
 #define INSPECTORCONNECTION_H
 
+#include "qgbinspectmessage_p.h"
+
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qlist.h>
 #include <QtCore/qmutex.h>
@@ -22,11 +24,7 @@ class InspectorConnection : public QObject
 {
     Q_OBJECT
 public:
-    struct Message
-    {
-        QJsonObject object;
-        QByteArray line;
-    };
+    using Message = QGbInspect::Message;
 
     explicit InspectorConnection(QObject *parent = nullptr);
     ~InspectorConnection() override;
@@ -44,7 +42,7 @@ Q_SIGNALS:
 
 private:
     enum Kind { Hello, Event, Close };
-    void enqueue(Kind kind, const QJsonObject &object, const QByteArray &line);
+    void enqueue(Kind kind, const Message &message);
     void deliver();
 
     QThread m_thread;

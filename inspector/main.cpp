@@ -87,9 +87,9 @@ int record(const QString &target, const QString &fileName, double seconds)
                                [&] { finish(0, QStringLiteral("duration")); });
     });
     QObject::connect(&client, &QGbInspectorClient::messageReceived,
-                     [&](const QJsonObject &, const QByteArray &line) {
+                     [&](const QGbInspect::Message &message) {
                          ++messages;
-                         file.write(line);
+                         file.write(message.line());
                          file.write("\n", 1);
                      });
     QObject::connect(&client, &QGbInspectorClient::errorOccurred, [&](const QString &why) {

@@ -97,14 +97,15 @@ MainWindow::MainWindow(QWidget *parent)
             m_logsWorker->addItem(tr("worker %1").arg(i), i);
         }
     });
-    connect(m_store, &CaptureStore::eventsArrived, this, [this](const QList<QJsonObject> &batch) {
-        m_workers->addEvents(batch);
-        m_calls->addEvents(batch);
-        m_frames->addEvents(batch);
-        m_logs->addEvents(batch);
-        m_timeline->addEvents(batch);
-        m_stats->addEvents(batch);
-    });
+    connect(m_store, &CaptureStore::eventsArrived, this,
+            [this](const QList<QGbInspect::Message> &batch) {
+                m_workers->addEvents(batch);
+                m_calls->addEvents(batch);
+                m_frames->addEvents(batch);
+                m_logs->addEvents(batch);
+                m_timeline->addEvents(batch);
+                m_stats->addEvents(batch);
+            });
 
     createFramesPane();
     createDocks();
@@ -450,8 +451,8 @@ void MainWindow::connectClient()
             [this](const QList<InspectorConnection::Message> &messages) {
                 bool live = false;
                 for (const InspectorConnection::Message &m : messages) {
-                    m_store->append(m.object, m.line);
-                    live = live || m.object.value(u"type").toString() == "live"_L1;
+                    m_store->append(m);
+                    live = live || m.value(u"type").toString() == "live"_L1;
                 }
                 if (live)
                     setMode(Live);
@@ -510,8 +511,7 @@ void MainWindow::openCapture(const QString &path)
             return loaded;
         }
         QString error;
-        if (!CaptureStore::readJsonLines(file.readAll(), &loaded.hello, &loaded.messages,
-                                         &loaded.lines, &error))
+        if (!CaptureStore::readJsonLines(file.readAll(), &loaded.hello, &loaded.messages, &error))
             loaded.error = QObject::tr("%1 is not a capture: %2").arg(path, error);
         return loaded;
     }));
@@ -521,7 +521,7 @@ void MainWindow::feedLoaded()
 {
     const qsizetype end = qMin(m_loadedAt + LoadChunk, m_loaded.messages.size());
     for (qsizetype i = m_loadedAt; i < end; ++i)
-        m_store->append(m_loaded.messages.at(i), m_loaded.lines.at(i));
+        m_store->append(m_loaded.messages.at(i));
     m_store->flush();
     m_loadedAt = end;
     if (m_loadedAt < m_loaded.messages.size()) {

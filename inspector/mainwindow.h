@@ -6,6 +6,8 @@
 
 #include "qgbinspectorregistry.h"
 
+#include "qgbinspectmessage_p.h"
+
 #include <QtCore/qelapsedtimer.h>
 #include <QtCore/qfuturewatcher.h>
 #include <QtCore/qjsonobject.h>
@@ -149,8 +151,7 @@ private:
     struct Loaded
     {
         QJsonObject hello;
-        QList<QJsonObject> messages;
-        QList<QByteArray> lines;
+        QList<QGbInspect::Message> messages;
         QString error;
     };
     QFutureWatcher<Loaded> m_loadWatcher;

@@ -97,10 +97,9 @@ void QGbInspectorClient::connectToPool(const QString &socketPath)
         for (;;) {
             if (!self || d->state == Closed || !d->socket)
                 return;
-            QJsonObject message;
+            QGbInspect::Message message;
             QString error;
-            QByteArray line;
-            const auto status = d->decoder.next(&message, &error, &line);
+            const auto status = d->decoder.next(&message, &error);
             if (status == QGbInspect::LineDecoder::NeedMore)
                 return;
             if (status == QGbInspect::LineDecoder::Error) {
@@ -129,9 +128,9 @@ void QGbInspectorClient::connectToPool(const QString &socketPath)
                                  .arg(QGbInspect::ProtocolVersion));
                     return;
                 }
-                d->hello = message;
+                d->hello = message.toObject();
                 d->state = Attached;
-                emit attached(message);
+                emit attached(d->hello);
                 continue;
             }
             if (type == QLatin1String("error")) {
@@ -144,7 +143,7 @@ void QGbInspectorClient::connectToPool(const QString &socketPath)
                 d->dropped += count;
                 emit eventsDropped(count, d->dropped);
             }
-            emit messageReceived(message, line);
+            emit messageReceived(message);
             if (self && type == QLatin1String("live"))
                 emit live();
         }

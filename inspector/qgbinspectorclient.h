@@ -4,6 +4,8 @@
 #ifndef QGBINSPECTORCLIENT_H
 #define QGBINSPECTORCLIENT_H
 
+#include "qgbinspectmessage_p.h"
+
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qobject.h>
 
@@ -41,9 +43,10 @@ public:
 
 Q_SIGNALS:
     void attached(const QJsonObject &hello);
-    // Every message after the hello: events, "dropped", "live".
-    // line: the message as it came, without its newline.
-    void messageReceived(const QJsonObject &message, const QByteArray &line);
+    // Every message after the hello: events, "dropped", "live"; checked to
+    // be JSON objects with a "type", values decoded when asked for (its
+    // line() is the message as it came, without its newline).
+    void messageReceived(const QGbInspect::Message &message);
     // The flight recorder's events are through; what follows happens now.
     void live();
     void eventsDropped(qint64 count, qint64 total);

@@ -59,7 +59,7 @@ void CallsModel::removeFront(int count)
     endRemoveRows();
 }
 
-void CallsModel::addEvents(const QList<QJsonObject> &batch)
+void CallsModel::addEvents(const QList<QGbInspect::Message> &batch)
 {
     std::vector<Call> added;
     int firstChanged = INT_MAX;
@@ -77,7 +77,7 @@ void CallsModel::addEvents(const QList<QJsonObject> &batch)
         }
         return &added[size_t(*it - end)];
     };
-    for (const QJsonObject &event : batch) {
+    for (const QGbInspect::Message &event : batch) {
         const QString type = event.value(u"type").toString();
         const qint64 id = event.value(u"call").toInteger();
         if (id == 0)

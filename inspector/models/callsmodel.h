@@ -4,6 +4,8 @@
 #ifndef CALLSMODEL_H
 #define CALLSMODEL_H
 
+#include "qgbinspectmessage_p.h"
+
 #include <QtCore/qabstractitemmodel.h>
 #include <QtCore/qhash.h>
 #include <QtCore/qjsonobject.h>
@@ -45,7 +47,7 @@ public:
     int capacity() const;
 
     void clear();
-    void addEvents(const QList<QJsonObject> &batch);
+    void addEvents(const QList<QGbInspect::Message> &batch);
     // The row of the call with this id on the connection link (the pool's
     // number for it: call ids are per connection), or -1.
     int rowOf(qint64 call, qint64 link) const;

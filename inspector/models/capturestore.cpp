@@ -44,11 +44,10 @@ void CaptureStore::start(const QJsonObject &hello)
     emit countsChanged();
 }
 
-void CaptureStore::append(const QJsonObject &message, const QByteArray &line)
+void CaptureStore::append(const QGbInspect::Message &message)
 {
     ++m_messages;
-    m_lines.push_back(line.isEmpty() ? QJsonDocument(message).toJson(QJsonDocument::Compact)
-                                     : line);
+    m_lines.push_back(message.line());
     if (qsizetype(m_lines.size()) > m_capacity)
         m_lines.pop_front();
     if (message.value(u"type").toString() == "dropped"_L1)
@@ -71,7 +70,7 @@ void CaptureStore::flush()
     m_timer.stop();
     if (m_pending.isEmpty())
         return;
-    const QList<QJsonObject> batch = std::exchange(m_pending, {});
+    const QList<QGbInspect::Message> batch = std::exchange(m_pending, {});
     emit eventsArrived(batch);
     emit countsChanged();
 }
@@ -118,8 +117,7 @@ QList<QByteArray> CaptureStore::toJsonLines(const QString &endReason) const
 }
 
 bool CaptureStore::readJsonLines(const QByteArray &data, QJsonObject *hello,
-                                 QList<QJsonObject> *messages, QList<QByteArray> *lines,
-                                 QString *error)
+                                 QList<QGbInspect::Message> *messages, QString *error)
 {
     qsizetype from = 0;
     int number = 0;
@@ -133,31 +131,28 @@ bool CaptureStore::readJsonLines(const QByteArray &data, QJsonObject *hello,
         ++number;
         if (line.isEmpty())
             continue;
-        QJsonParseError parseError;
-        const QJsonDocument document = QJsonDocument::fromJson(line, &parseError);
-        if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
+        QGbInspect::Message message;
+        QString why;
+        if (!QGbInspect::Message::parse(line, &message, &why)) {
             // A recording cut short (the recorder was killed) may end mid-line.
             if (to >= data.size() && haveHello)
                 break;
-            *error =
-                    u"line %1 is not a JSON object: %2"_s.arg(number).arg(parseError.errorString());
+            *error = u"line %1 is not a JSON object: %2"_s.arg(number).arg(why);
             return false;
         }
-        const QJsonObject object = document.object();
-        const QString type = object.value(u"type").toString();
+        const QString type = message.value(u"type").toString();
         if (!haveHello) {
             if (type != "hello"_L1) {
                 *error = u"the first line is \"%1\", not the pool's hello"_s.arg(type);
                 return false;
             }
-            *hello = object;
+            *hello = message.toObject();
             haveHello = true;
             continue;
         }
         if (type == "end"_L1)
             continue;
-        messages->append(object);
-        lines->append(line);
+        messages->append(message);
     }
     if (!haveHello) {
         *error = u"the file is empty"_s;

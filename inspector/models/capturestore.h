@@ -4,6 +4,8 @@
 #ifndef CAPTURESTORE_H
 #define CAPTURESTORE_H
 
+#include "qgbinspectmessage_p.h"
+
 #include <QtCore/qbytearray.h>
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qlist.h>
@@ -30,8 +32,8 @@ public:
 
     // Starts a new capture: forgets the previous one, emits started().
     void start(const QJsonObject &hello);
-    // A message after the hello; line is its text (re-encoded when empty).
-    void append(const QJsonObject &message, const QByteArray &line = QByteArray());
+    // A message after the hello.
+    void append(const QGbInspect::Message &message);
     // Delivers what is pending now (the timer does it otherwise).
     void flush();
 
@@ -46,12 +48,11 @@ public:
 
     // Reads a --record (or Save) file; false and *error if it is not one.
     static bool readJsonLines(const QByteArray &data, QJsonObject *hello,
-                              QList<QJsonObject> *messages, QList<QByteArray> *lines,
-                              QString *error);
+                              QList<QGbInspect::Message> *messages, QString *error);
 
 Q_SIGNALS:
     void started(const QJsonObject &hello);
-    void eventsArrived(const QList<QJsonObject> &batch);
+    void eventsArrived(const QList<QGbInspect::Message> &batch);
     void countsChanged();
 
 private:
@@ -59,7 +60,7 @@ private:
     QJsonObject m_hello;
     std::deque<QByteArray> m_lines;
     static constexpr qsizetype MaxBatch = 500; // events per flush at most
-    QList<QJsonObject> m_pending;
+    QList<QGbInspect::Message> m_pending;
     qsizetype m_capacity = 200000;
     qint64 m_messages = 0;
     qint64 m_dropped = 0;

@@ -52,12 +52,12 @@ qint64 FramesModel::evictedRows() const
     return m_evicted;
 }
 
-void FramesModel::addEvents(const QList<QJsonObject> &batch)
+void FramesModel::addEvents(const QList<QGbInspect::Message> &batch)
 {
     if (m_paused)
         return;
     std::vector<Frame> added;
-    for (const QJsonObject &event : batch) {
+    for (const QGbInspect::Message &event : batch) {
         if (event.value(u"type").toString() != "frame"_L1)
             continue;
         Frame f;
@@ -73,9 +73,11 @@ void FramesModel::addEvents(const QList<QJsonObject> &batch)
         f.out = event.value(u"dir").toString() == "out"_L1;
         f.message = event.value(u"msg").toString();
         f.preview = event.value(u"preview").toString();
-        const QJsonArray sizes = event.value(u"attachments").toArray();
-        for (const QJsonValue &size : sizes)
-            f.attachments.append(size.toInteger());
+        if (f.attachmentCount > 0) { // a nested value costs a full parse
+            const QJsonArray sizes = event.value(u"attachments").toArray();
+            for (const QJsonValue &size : sizes)
+                f.attachments.append(size.toInteger());
+        }
         added.push_back(std::move(f));
     }
     if (added.empty())

@@ -4,6 +4,8 @@
 #ifndef FRAMESMODEL_H
 #define FRAMESMODEL_H
 
+#include "qgbinspectmessage_p.h"
+
 #include <QtCore/qabstractitemmodel.h>
 #include <QtCore/qjsonobject.h>
 
@@ -53,7 +55,7 @@ public:
     // Removes every row (not the capture's data).
     void clear();
     // Adds the frame events of a batch (other events are ignored).
-    void addEvents(const QList<QJsonObject> &batch);
+    void addEvents(const QList<QGbInspect::Message> &batch);
     // Frames that were in the ring and were removed to make room.
     qint64 evictedRows() const;
 

@@ -30,10 +30,10 @@ void LogsModel::clear()
     endResetModel();
 }
 
-void LogsModel::addEvents(const QList<QJsonObject> &batch)
+void LogsModel::addEvents(const QList<QGbInspect::Message> &batch)
 {
     std::vector<Entry> added;
-    for (const QJsonObject &event : batch) {
+    for (const QGbInspect::Message &event : batch) {
         if (event.value(u"type").toString() != "output"_L1)
             continue;
         Entry e;

@@ -4,6 +4,8 @@
 #ifndef LOGSMODEL_H
 #define LOGSMODEL_H
 
+#include "qgbinspectmessage_p.h"
+
 #include <QtCore/qabstractitemmodel.h>
 #include <QtCore/qjsonobject.h>
 
@@ -24,7 +26,7 @@ public:
     // Default 20000 lines.
     void setCapacity(int rows);
     void clear();
-    void addEvents(const QList<QJsonObject> &batch);
+    void addEvents(const QList<QGbInspect::Message> &batch);
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     int columnCount(const QModelIndex &parent = QModelIndex()) const override;

@@ -79,10 +79,10 @@ StatsModel::Bucket *StatsModel::bucketFor(qint64 second)
     return &m_buckets[size_t(second - m_base)];
 }
 
-void StatsModel::addEvents(const QList<QJsonObject> &batch)
+void StatsModel::addEvents(const QList<QGbInspect::Message> &batch)
 {
     bool counted = false;
-    for (const QJsonObject &event : batch) {
+    for (const QGbInspect::Message &event : batch) {
         const QString type = event.value(u"type").toString();
         Bucket delta;
         if (type == "call"_L1) {

@@ -4,6 +4,8 @@
 #ifndef STATSMODEL_H
 #define STATSMODEL_H
 
+#include "qgbinspectmessage_p.h"
+
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qlist.h>
 #include <QtCore/qobject.h>
@@ -35,7 +37,7 @@ public:
     int capacity() const;
 
     void reset();
-    void addEvents(const QList<QJsonObject> &batch);
+    void addEvents(const QList<QGbInspect::Message> &batch);
 
     // The seconds (pool clock) of the first and last bucket kept; -1 when empty.
     qint64 firstSecond() const;

@@ -114,11 +114,11 @@ TimelineModel::Process *TimelineModel::openProcess(Lane *lane, qint64 t, bool cr
     return &lane->processes.back();
 }
 
-void TimelineModel::addEvents(const QList<QJsonObject> &batch)
+void TimelineModel::addEvents(const QList<QGbInspect::Message> &batch)
 {
     if (batch.isEmpty())
         return;
-    for (const QJsonObject &event : batch) {
+    for (const QGbInspect::Message &event : batch) {
         if (!event.contains(u"t"))
             continue;
         const qint64 t = event.value(u"t").toInteger();
@@ -139,7 +139,7 @@ void TimelineModel::addEvents(const QList<QJsonObject> &batch)
     emit changed();
 }
 
-void TimelineModel::workerEvent(const QJsonObject &event, qint64 t)
+void TimelineModel::workerEvent(const QGbInspect::Message &event, qint64 t)
 {
     Lane *lane = laneFor(event.value(u"worker").toInt(-1));
     if (!lane)
@@ -230,7 +230,7 @@ int TimelineModel::placeCall(Lane *lane, int laneIndex, Call call)
     return row;
 }
 
-void TimelineModel::callStart(const QJsonObject &event, qint64 t)
+void TimelineModel::callStart(const QGbInspect::Message &event, qint64 t)
 {
     const qint64 id = event.value(u"call").toInteger();
     const int worker = event.value(u"worker").toInt(-1);
@@ -247,7 +247,7 @@ void TimelineModel::callStart(const QJsonObject &event, qint64 t)
     placeCall(lane, worker, call);
 }
 
-void TimelineModel::callEnd(const QJsonObject &event, qint64 t)
+void TimelineModel::callEnd(const QGbInspect::Message &event, qint64 t)
 {
     const qint64 id = event.value(u"call").toInteger();
     if (!id)

@@ -4,6 +4,8 @@
 #ifndef TIMELINEMODEL_H
 #define TIMELINEMODEL_H
 
+#include "qgbinspectmessage_p.h"
+
 #include <QtCore/qhash.h>
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qlist.h>
@@ -85,7 +87,7 @@ public:
 
     // A new capture with this many worker slots.
     void reset(int workers);
-    void addEvents(const QList<QJsonObject> &batch);
+    void addEvents(const QList<QGbInspect::Message> &batch);
 
     int laneCount() const;
     // The first and last event times (pool clock, ns); 0 when empty.
@@ -149,9 +151,9 @@ private:
     };
     Lane *laneFor(int worker);
     Process *openProcess(Lane *lane, qint64 t, bool create);
-    void workerEvent(const QJsonObject &event, qint64 t);
-    void callStart(const QJsonObject &event, qint64 t);
-    void callEnd(const QJsonObject &event, qint64 t);
+    void workerEvent(const QGbInspect::Message &event, qint64 t);
+    void callStart(const QGbInspect::Message &event, qint64 t);
+    void callEnd(const QGbInspect::Message &event, qint64 t);
     int placeCall(Lane *lane, int laneIndex, Call call);
     Call *callAt(const Where &where);
     int intern(QHash<QString, int> *indexes, QStringList *names, const QString &name);

@@ -11,7 +11,7 @@ namespace {
 // Calls whose end never came (the flight recorder lost it) are forgotten past this.
 constexpr qsizetype MaxRunning = 100000;
 
-QString exitText(const QJsonObject &event)
+QString exitText(const QGbInspect::Message &event)
 {
     QString text = event.contains(u"signal")
             ? u"killed by signal %1"_s.arg(event.value(u"signal").toInt())
@@ -56,15 +56,15 @@ void WorkersModel::setNow(qint64 ns)
         emit dataChanged(index(0, Uptime), index(int(m_workers.size()) - 1, Uptime));
 }
 
-void WorkersModel::addEvents(const QList<QJsonObject> &batch)
+void WorkersModel::addEvents(const QList<QGbInspect::Message> &batch)
 {
     int maxWorker = -1;
-    for (const QJsonObject &event : batch)
+    for (const QGbInspect::Message &event : batch)
         maxWorker = qMax(maxWorker, event.value(u"worker").toInt(-1));
     ensureRows(maxWorker + 1);
 
     bool changed = false;
-    for (const QJsonObject &event : batch) {
+    for (const QGbInspect::Message &event : batch) {
         const QString type = event.value(u"type").toString();
         const qint64 t = event.value(u"t").toInteger();
         if (t > m_now)

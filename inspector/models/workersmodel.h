@@ -4,6 +4,8 @@
 #ifndef WORKERSMODEL_H
 #define WORKERSMODEL_H
 
+#include "qgbinspectmessage_p.h"
+
 #include <QtCore/qabstractitemmodel.h>
 #include <QtCore/qhash.h>
 #include <QtCore/qjsonobject.h>
@@ -39,7 +41,7 @@ public:
 
     // A new capture with this many slots.
     void reset(int workers);
-    void addEvents(const QList<QJsonObject> &batch);
+    void addEvents(const QList<QGbInspect::Message> &batch);
     // The pool clock now, in ns: the Uptime column is measured against it.
     void setNow(qint64 ns);
 

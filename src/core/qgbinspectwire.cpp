@@ -37,7 +37,7 @@ LineDecoder::Status LineDecoder::fail(const QString &why, QString *error)
     return Error;
 }
 
-LineDecoder::Status LineDecoder::next(QJsonObject *out, QString *error, QByteArray *line)
+LineDecoder::Status LineDecoder::nextLine(QByteArray *line, QString *error)
 {
     if (m_failed) {
         if (error)
@@ -57,13 +57,22 @@ LineDecoder::Status LineDecoder::next(QJsonObject *out, QString *error, QByteArr
     const qsizetype length = newline - begin;
     if (length > m_maxLine)
         return fail(QStringLiteral("A line is longer than %1 bytes").arg(m_maxLine), error);
-    const QByteArray text(begin, length);
+    *line = QByteArray(begin, length);
     m_pos += length + 1;
     m_scanned = 0;
     if (m_pos == m_buffer.size()) {
         m_buffer.clear();
         m_pos = 0;
     }
+    return Ready;
+}
+
+LineDecoder::Status LineDecoder::next(QJsonObject *out, QString *error, QByteArray *line)
+{
+    QByteArray text;
+    const Status status = nextLine(&text, error);
+    if (status != Ready)
+        return status;
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(text, &parseError);
     if (parseError.error != QJsonParseError::NoError)
@@ -77,6 +86,23 @@ LineDecoder::Status LineDecoder::next(QJsonObject *out, QString *error, QByteArr
     *out = object;
     if (line)
         *line = text;
+    return Ready;
+}
+
+LineDecoder::Status LineDecoder::next(Message *out, QString *error)
+{
+    QByteArray text;
+    const Status status = nextLine(&text, error);
+    if (status != Ready)
+        return status;
+    Message message;
+    QString why;
+    if (!Message::parse(text, &message, &why))
+        return fail(why, error);
+    const QJsonValue type = message.value(QLatin1StringView("type"));
+    if (!type.isString() || type.toString().isEmpty())
+        return fail(QStringLiteral("A message has no \"type\" string"), error);
+    *out = std::move(message);
     return Ready;
 }
 

@@ -16,6 +16,7 @@
 //
 
 #include "qgbglobal.h"
+#include "qgbinspectmessage_p.h"
 
 #include <QtCore/qbytearray.h>
 #include <QtCore/qjsonobject.h>
@@ -49,12 +50,15 @@ public:
     // Ready: *out holds the next message (and *line its text, if given).
     // NeedMore: append more bytes. Error: *error says why.
     Status next(QJsonObject *out, QString *error, QByteArray *line = nullptr);
+    // The same, read as a Message (an inspector's way: values decoded when asked for).
+    Status next(Message *out, QString *error);
 
     qsizetype bufferedBytes() const { return m_buffer.size() - m_pos; }
     bool hasError() const { return m_failed; }
 
 private:
     Status fail(const QString &why, QString *error);
+    Status nextLine(QByteArray *line, QString *error);
 
     QByteArray m_buffer;
     qsizetype m_pos = 0;

@@ -11,15 +11,21 @@
 //    messages and the same final status whatever pieces the bytes arrive in
 //    (the split sizes come from the input); a Ready message is a JSON object
 //    with a non-empty string "type"; after an Error it stays failed; it never
-//    buffers more than its line limit plus what one append added.
+//    buffers more than its line limit plus what one append added. Each line
+//    is also read as a QGbInspect::Message (the inspector's reader): it takes
+//    only lines QJsonDocument reads as an object (QJsonDocument also takes
+//    some that are not JSON: unknown escapes, raw tabs), and gives the same
+//    value for each key; the encoder's lines it takes all.
 //  - odd: the rest fills the fields of a recorder event (QGbInspectEvent):
 //    its encoding is one line that the decoder reads back as an object with
 //    the expected "type" and "seq" — whatever the preview, text and bytes hold.
 
 #include "qgbflightrecorder_p.h"
+#include "qgbinspectmessage_p.h"
 #include "qgbinspectwire_p.h"
 
 #include <QtCore/qbytearray.h>
+#include <QtCore/qjsondocument.h>
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qlist.h>
 
@@ -91,9 +97,39 @@ Outcome decode(const QByteArray &data, const QList<qsizetype> &splits)
     return outcome;
 }
 
+// The Message reader against QJsonDocument, line by line.
+void compareReaders(const QByteArray &bytes)
+{
+    for (const QByteArray &line : bytes.split('\n')) {
+        QJsonParseError parseError;
+        const QJsonDocument document = QJsonDocument::fromJson(line, &parseError);
+        const bool isObject = parseError.error == QJsonParseError::NoError && document.isObject();
+        QGbInspect::Message message;
+        QString error;
+        const bool read = QGbInspect::Message::parse(line, &message, &error);
+        // Stricter than QJsonDocument (RFC 8259: no unknown escape, no raw
+        // control character), never more lenient.
+        FUZZ_CHECK(!read || isObject, line + " / " + parseError.errorString().toUtf8());
+        if (!read) {
+            FUZZ_CHECK(!error.isEmpty(), line);
+            continue;
+        }
+        FUZZ_CHECK(message.line() == line, line);
+        const QJsonObject object = document.object();
+        for (const QString &key : message.keys()) {
+            FUZZ_CHECK(object.contains(key), line);
+            FUZZ_CHECK(message.value(key) == object.value(key), line + " / " + key.toUtf8());
+        }
+        FUZZ_CHECK(message.toObject() == object, line);
+        for (auto it = object.begin(); it != object.end(); ++it)
+            FUZZ_CHECK(message.contains(it.key()), line);
+    }
+}
+
 void fuzzDecoder(const uint8_t *data, size_t size)
 {
     const QByteArray bytes(reinterpret_cast<const char *>(data), qsizetype(size));
+    compareReaders(bytes);
     const Outcome whole = decode(bytes, {});
     QList<qsizetype> splits;
     for (size_t i = 0; i < std::min<size_t>(size, 8); ++i)
@@ -161,6 +197,9 @@ void fuzzEncoder(const uint8_t *data, size_t size)
     QString error;
     FUZZ_CHECK(decoder.next(&message, &error) == QGbInspect::LineDecoder::Ready,
                line + error.toUtf8());
+    compareReaders(line.chopped(1));
+    QGbInspect::Message read;
+    FUZZ_CHECK(QGbInspect::Message::parse(line.chopped(1), &read, &error), line + error.toUtf8());
     FUZZ_CHECK(message.value(QLatin1String("seq")).toInteger() == seq, line);
     static const char *const types[] = { "worker",     "output", "heartbeat", "connection",
                                          "connection", "frame",  "frame",     "call",

@@ -71,8 +71,8 @@ public:
     Inspector()
     {
         connect(&client, &QGbInspectorClient::messageReceived, this,
-                [this](const QJsonObject &message) {
-                    messages.append(message);
+                [this](const QGbInspect::Message &message) {
+                    messages.append(message.toObject());
                     if (message.value(u"type").toString() == u"live"_s)
                         liveAt = int(messages.size());
                 });
@@ -201,6 +201,8 @@ private slots:
     void failedDescribeIsNotOk();
     void encodedEvents_data();
     void encodedEvents();
+    void messageReader_data();
+    void messageReader();
 
 private:
     QTemporaryDir m_runtime;
@@ -895,4 +897,74 @@ void tst_QGbInspect::encodedEvents()
     QCOMPARE(object.value(u"connection").toInteger(), 3);
     for (auto it = expected.begin(); it != expected.end(); ++it)
         QCOMPARE(object.value(it.key()), it.value());
+}
+
+// The inspector's reader of a line (QGbInspect::Message): what it takes, it
+// reads as QJsonDocument does; what is not one JSON object, it refuses, and
+// says why. (fuzz_inspect compares the two on any bytes.)
+void tst_QGbInspect::messageReader_data()
+{
+    QTest::addColumn<QByteArray>("line");
+    QTest::addColumn<QString>("error"); // empty: read
+
+    QTest::newRow("event") << QByteArray(R"({"type":"call","seq":3,"t":12,"worker":0})")
+                           << QString();
+    QTest::newRow("spaces") << QByteArray(" { \"type\" : \"x\" , \"a\" : [ 1 , 2 ] } \r")
+                            << QString();
+    QTest::newRow("empty object") << QByteArray("{}") << QString();
+    QTest::newRow("escapes") << QByteArray(R"({"s":"a\"b\\c\/d\b\f\n\r\t\u00e9\ud83d\ude00"})")
+                             << QString();
+    QTest::newRow("UTF-8") << QByteArray("{\"s\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}")
+                           << QString();
+    QTest::newRow("escaped key") << QByteArray(R"({"k\u0065y":1,"\u00e9":2})") << QString();
+    QTest::newRow("numbers") << QByteArray(
+            R"({"a":0,"b":-12,"c":1.5,"d":-2e3,"e":9223372036854775807,"f":9223372036854775808,"g":1E-2,"h":1e400})")
+                             << QString();
+    QTest::newRow("literals and nesting")
+            << QByteArray(R"({"t":true,"f":false,"n":null,"o":{"x":[{"y":[]}]},"a":[1,"2",null]})")
+            << QString();
+    QTest::newRow("duplicate key: the last") << QByteArray(R"({"a":1,"a":2})") << QString();
+    QTest::newRow("not JSON") << QByteArray("garbage") << u"not JSON"_s;
+    QTest::newRow("an array") << QByteArray("[42]") << u"not a JSON object"_s;
+    QTest::newRow("a string") << QByteArray(R"("x")") << u"not a JSON object"_s;
+    QTest::newRow("cut") << QByteArray(R"({"type":"call","seq":)") << u"not JSON"_s;
+    QTest::newRow("two objects") << QByteArray("{}{}") << u"text after the object"_s;
+    QTest::newRow("trailing comma") << QByteArray(R"({"a":1,})") << u"not JSON"_s;
+    QTest::newRow("unknown escape") << QByteArray(R"({"a":"\x"})") << u"a bad escape"_s;
+    QTest::newRow("raw tab") << QByteArray("{\"a\":\"\t\"}") << u"a control character"_s;
+    QTest::newRow("bad UTF-8") << QByteArray("{\"a\":\"\xc3\"}") << u"not UTF-8"_s;
+    QTest::newRow("overlong UTF-8") << QByteArray("{\"a\":\"\xc0\xaf\"}") << u"not UTF-8"_s;
+    QTest::newRow("encoded surrogate") << QByteArray("{\"a\":\"\xed\xa0\x80\"}") << u"not UTF-8"_s;
+    QTest::newRow("leading zero") << QByteArray(R"({"a":01})") << u"not JSON"_s;
+    QTest::newRow("bare word") << QByteArray(R"({"a":nul})") << u"unknown word"_s;
+    QByteArray deep = QByteArray(R"({"a":)") + QByteArray(100, '[') + QByteArray(100, ']') + '}';
+    QTest::newRow("too deep") << deep << u"too deeply nested"_s;
+}
+
+void tst_QGbInspect::messageReader()
+{
+    QFETCH(QByteArray, line);
+    QFETCH(QString, error);
+
+    QGbInspect::Message message(QJsonObject { { u"before"_s, 1 } });
+    QString why;
+    const bool read = QGbInspect::Message::parse(line, &message, &why);
+    if (!error.isEmpty()) {
+        QVERIFY(!read);
+        QVERIFY2(why.contains(error), qPrintable(why));
+        QCOMPARE(message.value(u"before"), QJsonValue(1)); // unchanged
+        return;
+    }
+    QVERIFY2(read, qPrintable(why));
+    QCOMPARE(message.line(), line);
+    const QJsonObject object = QJsonDocument::fromJson(line).object();
+    QCOMPARE(message.toObject(), object);
+    QCOMPARE(message.keys().size() >= object.size(), true);
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        QVERIFY(message.contains(it.key()));
+        QCOMPARE(message.value(it.key()), it.value());
+        QCOMPARE(message.value(QLatin1StringView(it.key().toLatin1())), it.value());
+    }
+    QVERIFY(message.value(u"absent").isUndefined());
+    QVERIFY(!message.contains(u"absent"));
 }

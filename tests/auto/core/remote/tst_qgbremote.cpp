@@ -746,10 +746,11 @@ void tst_QGbRemote::inspectorEvents()
     QVERIFY(!path.isEmpty());
     QGbInspectorClient client;
     QList<QJsonObject> events;
-    connect(&client, &QGbInspectorClient::messageReceived, this, [&](const QJsonObject &message) {
-        if (message.value(u"type").toString() == u"worker"_qs)
-            events.append(message);
-    });
+    connect(&client, &QGbInspectorClient::messageReceived, this,
+            [&](const QGbInspect::Message &message) {
+                if (message.value(u"type").toString() == u"worker"_qs)
+                    events.append(message.toObject());
+            });
     client.connectToPool(path);
     const QString endpoint = QStringLiteral("127.0.0.1:%1").arg(served.port());
     auto find = [&](int worker, const QString &state) {

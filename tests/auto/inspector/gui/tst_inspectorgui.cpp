@@ -180,7 +180,7 @@ void tst_InspectorGui::callsOfTwoConnectionsWithOneId()
     WorkersModel workers;
     QAbstractItemModelTester tester(&calls, QAbstractItemModelTester::FailureReportingMode::Fatal);
     auto event = [](const char *json) { return QJsonDocument::fromJson(json).object(); };
-    const QList<QJsonObject> batch = {
+    const QList<QGbInspect::Message> batch = {
         event(R"({"type":"worker","seq":1,"t":1,"worker":0,"state":"starting","pid":10})"),
         event(R"({"type":"worker","seq":2,"t":2,"worker":1,"state":"starting","pid":11})"),
         event(R"({"type":"call","seq":3,"t":3,"worker":0,"event":"start","call":1,"link":2,"method":"a","mode":"call"})"),
@@ -562,8 +562,8 @@ void tst_InspectorGui::guiStaysResponsiveUnderLoad()
     qint64 firstSeq = -1;
     qint64 lastSeq = 0;
     connect(window.store(), &CaptureStore::eventsArrived, this,
-            [&](const QList<QJsonObject> &batch) {
-                for (const QJsonObject &e : batch) {
+            [&](const QList<QGbInspect::Message> &batch) {
+                for (const QGbInspect::Message &e : batch) {
                     frameEvents += e.value(u"type").toString() == "frame"_L1;
                     if (e.contains(u"seq")) {
                         ++received;

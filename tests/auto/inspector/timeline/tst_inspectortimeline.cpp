@@ -351,8 +351,8 @@ void tst_InspectorTimeline::visibleCallsQuery()
     model.setCapacity(100000);
     model.reset(3);
     // The same events for every row of data.
-    static const QList<QJsonObject> batch = [] {
-        QList<QJsonObject> events;
+    static const QList<QGbInspect::Message> batch = [] {
+        QList<QGbInspect::Message> events;
         qint64 id = 0;
         for (int i = 0; i < 50000; ++i) {
             for (int lane = 0; lane < 3; ++lane) {
@@ -366,7 +366,7 @@ void tst_InspectorTimeline::visibleCallsQuery()
         }
         // Ends in time order, as a pool sends them.
         std::stable_sort(events.begin(), events.end(),
-                         [](const QJsonObject &a, const QJsonObject &b) {
+                         [](const QGbInspect::Message &a, const QGbInspect::Message &b) {
                              return a.value(u"t").toInteger() < b.value(u"t").toInteger();
                          });
         return events;

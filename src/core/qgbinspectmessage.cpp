@@ -1,0 +1,510 @@
+// Copyright (C) 2026 The QGobridge Authors.
+// SPDX-License-Identifier: MIT
+
+#include "qgbinspectmessage_p.h"
+
+#include <QtCore/qjsonarray.h>
+#include <QtCore/qjsondocument.h>
+#include <QtCore/qvarlengtharray.h>
+
+#include <charconv>
+#include <cstring>
+#include <limits>
+
+namespace QGbInspect {
+
+namespace {
+
+    struct Member
+    {
+        qint32 keyBegin; // the key's bytes, between its quotes
+        qint32 keyEnd;
+        qint32 valueBegin; // the value's text
+        qint32 valueEnd;
+        bool keyPlain; // no escape and ASCII only: comparable byte by byte
+    };
+
+    constexpr int MaxDepth = 64;
+
+    bool isHexDigit(char c)
+    {
+        return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+    }
+
+    // Checks JSON text (RFC 8259, UTF-8) without building anything; the
+    // offset and a reason when it is not.
+    class Scanner
+    {
+    public:
+        Scanner(const char *begin, const char *end)
+            : m_begin(begin)
+            , m_p(begin)
+            , m_end(end)
+        {
+        }
+
+        qint32 offset() const { return qint32(m_p - m_begin); }
+        const char *why() const { return m_why; }
+        bool atEnd() const { return m_p == m_end; }
+        char peek() const { return m_p < m_end ? *m_p : '\0'; }
+        bool take(char c)
+        {
+            if (m_p < m_end && *m_p == c) {
+                ++m_p;
+                return true;
+            }
+            return false;
+        }
+        void skipSpace()
+        {
+            while (m_p < m_end && (*m_p == ' ' || *m_p == '\t' || *m_p == '\r' || *m_p == '\n'))
+                ++m_p;
+        }
+        bool fail(const char *why)
+        {
+            m_why = why;
+            return false;
+        }
+
+        // A string, the opening quote next; *plain: no escape, ASCII only.
+        bool string(bool *plain)
+        {
+            if (!take('"'))
+                return fail("a string was expected");
+            *plain = true;
+            while (m_p < m_end) {
+                const uchar c = uchar(*m_p);
+                if (c == '"') {
+                    ++m_p;
+                    return true;
+                }
+                if (c < 0x20)
+                    return fail("a control character in a string");
+                if (c == '\\') {
+                    *plain = false;
+                    if (++m_p == m_end)
+                        break;
+                    switch (*m_p++) {
+                    case '"':
+                    case '\\':
+                    case '/':
+                    case 'b':
+                    case 'f':
+                    case 'n':
+                    case 'r':
+                    case 't':
+                        break;
+                    case 'u':
+                        for (int i = 0; i < 4; ++i, ++m_p) {
+                            if (m_p == m_end || !isHexDigit(*m_p))
+                                return fail("a bad \\u escape");
+                        }
+                        break;
+                    default:
+                        return fail("a bad escape");
+                    }
+                } else if (c < 0x80) {
+                    ++m_p;
+                } else {
+                    *plain = false;
+                    if (!utf8Sequence())
+                        return fail("a string that is not UTF-8");
+                }
+            }
+            return fail("an unterminated string");
+        }
+
+        bool number()
+        {
+            take('-');
+            if (take('0')) {
+            } else if (m_p < m_end && *m_p >= '1' && *m_p <= '9') {
+                digits();
+            } else {
+                return fail("a bad number");
+            }
+            if (take('.') && !digits())
+                return fail("a bad number");
+            if (m_p < m_end && (*m_p == 'e' || *m_p == 'E')) {
+                ++m_p;
+                if (!take('+'))
+                    take('-');
+                if (!digits())
+                    return fail("a bad number");
+            }
+            return true;
+        }
+
+        bool value(int depth)
+        {
+            if (depth > MaxDepth)
+                return fail("too deeply nested");
+            bool plain = false;
+            switch (peek()) {
+            case '"':
+                return string(&plain);
+            case '{':
+                ++m_p;
+                skipSpace();
+                if (take('}'))
+                    return true;
+                for (;;) {
+                    skipSpace();
+                    if (!string(&plain))
+                        return false;
+                    skipSpace();
+                    if (!take(':'))
+                        return fail("a colon was expected");
+                    skipSpace();
+                    if (!value(depth + 1))
+                        return false;
+                    skipSpace();
+                    if (take('}'))
+                        return true;
+                    if (!take(','))
+                        return fail("a comma or a closing brace was expected");
+                }
+            case '[':
+                ++m_p;
+                skipSpace();
+                if (take(']'))
+                    return true;
+                for (;;) {
+                    skipSpace();
+                    if (!value(depth + 1))
+                        return false;
+                    skipSpace();
+                    if (take(']'))
+                        return true;
+                    if (!take(','))
+                        return fail("a comma or a closing bracket was expected");
+                }
+            case 't':
+                return literal("true", 4);
+            case 'f':
+                return literal("false", 5);
+            case 'n':
+                return literal("null", 4);
+            default:
+                return number();
+            }
+        }
+
+    private:
+        bool digits()
+        {
+            const char *start = m_p;
+            while (m_p < m_end && *m_p >= '0' && *m_p <= '9')
+                ++m_p;
+            return m_p != start;
+        }
+        bool literal(const char *text, qsizetype size)
+        {
+            if (m_end - m_p < size || memcmp(m_p, text, size_t(size)) != 0)
+                return fail("an unknown word");
+            m_p += size;
+            return true;
+        }
+        // One multi-byte UTF-8 sequence: no overlong form, no surrogate,
+        // nothing past U+10FFFF.
+        bool utf8Sequence()
+        {
+            const uchar c = uchar(*m_p);
+            int more;
+            uchar low = 0x80, high = 0xbf;
+            if (c >= 0xc2 && c <= 0xdf) {
+                more = 1;
+            } else if (c >= 0xe0 && c <= 0xef) {
+                more = 2;
+                if (c == 0xe0)
+                    low = 0xa0;
+                else if (c == 0xed)
+                    high = 0x9f;
+            } else if (c >= 0xf0 && c <= 0xf4) {
+                more = 3;
+                if (c == 0xf0)
+                    low = 0x90;
+                else if (c == 0xf4)
+                    high = 0x8f;
+            } else {
+                return false;
+            }
+            if (m_end - m_p <= more)
+                return false;
+            for (int i = 1; i <= more; ++i) {
+                const uchar next = uchar(m_p[i]);
+                if (next < (i == 1 ? low : 0x80) || next > (i == 1 ? high : 0xbf))
+                    return false;
+            }
+            m_p += more + 1;
+            return true;
+        }
+
+        const char *m_begin;
+        const char *m_p;
+        const char *m_end;
+        const char *m_why = "";
+    };
+
+    int hexValue(char c)
+    {
+        if (c >= '0' && c <= '9')
+            return c - '0';
+        return (c | 0x20) - 'a' + 10;
+    }
+
+    // The text of a checked string, between its quotes, decoded.
+    QString decodeString(const char *p, const char *end)
+    {
+        const char *backslash = static_cast<const char *>(memchr(p, '\\', size_t(end - p)));
+        if (!backslash)
+            return QString::fromUtf8(p, end - p);
+        QString out;
+        out.reserve(end - p);
+        while (p < end) {
+            const char *run = p;
+            while (p < end && *p != '\\')
+                ++p;
+            if (p != run)
+                out.append(QString::fromUtf8(run, p - run));
+            if (p == end)
+                break;
+            ++p; // the backslash
+            switch (*p++) {
+            case 'b':
+                out.append(u'\b');
+                break;
+            case 'f':
+                out.append(u'\f');
+                break;
+            case 'n':
+                out.append(u'\n');
+                break;
+            case 'r':
+                out.append(u'\r');
+                break;
+            case 't':
+                out.append(u'\t');
+                break;
+            case 'u': {
+                char16_t unit = 0;
+                for (int i = 0; i < 4; ++i)
+                    unit = char16_t(unit * 16 + hexValue(*p++));
+                out.append(QChar(unit));
+                break;
+            }
+            default: // " \ /
+                out.append(QLatin1Char(p[-1]));
+                break;
+            }
+        }
+        return out;
+    }
+
+    bool keyEquals(const char *key, qsizetype size, QStringView wanted)
+    {
+        if (size != wanted.size())
+            return false;
+        const char16_t *w = wanted.utf16();
+        for (qsizetype i = 0; i < size; ++i) {
+            if (char16_t(uchar(key[i])) != w[i])
+                return false;
+        }
+        return true;
+    }
+
+} // namespace
+
+struct Message::Data : QSharedData
+{
+    QByteArray line;
+    QVarLengthArray<Member, 20> members;
+};
+
+Message::Message() = default;
+Message::~Message() = default;
+Message::Message(const Message &other) = default;
+Message &Message::operator=(const Message &other) = default;
+Message::Message(Message &&other) noexcept = default;
+Message &Message::operator=(Message &&other) noexcept = default;
+
+Message::Message(const QJsonObject &object)
+{
+    QString error;
+    const bool ok = parse(QJsonDocument(object).toJson(QJsonDocument::Compact), this, &error);
+    Q_ASSERT_X(ok, "QGbInspect::Message", qPrintable(error));
+    Q_UNUSED(ok);
+}
+
+bool Message::parse(const QByteArray &line, Message *out, QString *errorString)
+{
+    QString ignored;
+    QString *error = errorString ? errorString : &ignored;
+    if (line.size() > std::numeric_limits<qint32>::max() / 2) {
+        *error = QStringLiteral("A line is not JSON: too long");
+        return false;
+    }
+    QExplicitlySharedDataPointer<Data> data(new Data);
+    data->line = line;
+    const char *begin = data->line.constData();
+    Scanner scanner(begin, begin + data->line.size());
+    auto failed = [&] {
+        *error = QStringLiteral("A line is not JSON: %1 at offset %2")
+                         .arg(QLatin1StringView(scanner.why()))
+                         .arg(scanner.offset());
+        return false;
+    };
+    scanner.skipSpace();
+    if (!scanner.take('{')) {
+        if (scanner.value(0) && (scanner.skipSpace(), scanner.atEnd())) {
+            *error = QStringLiteral("A line is not a JSON object");
+            return false;
+        }
+        return failed();
+    }
+    scanner.skipSpace();
+    if (!scanner.take('}')) {
+        for (;;) {
+            scanner.skipSpace();
+            Member member {};
+            member.keyBegin = scanner.offset() + 1;
+            if (!scanner.string(&member.keyPlain))
+                return failed();
+            member.keyEnd = scanner.offset() - 1;
+            scanner.skipSpace();
+            if (!scanner.take(':'))
+                return scanner.fail("a colon was expected"), failed();
+            scanner.skipSpace();
+            member.valueBegin = scanner.offset();
+            if (!scanner.value(1))
+                return failed();
+            member.valueEnd = scanner.offset();
+            data->members.append(member);
+            scanner.skipSpace();
+            if (scanner.take('}'))
+                break;
+            if (!scanner.take(','))
+                return scanner.fail("a comma or a closing brace was expected"), failed();
+        }
+    }
+    scanner.skipSpace();
+    if (!scanner.atEnd())
+        return scanner.fail("text after the object"), failed();
+    out->d = std::move(data);
+    return true;
+}
+
+bool Message::isEmpty() const
+{
+    return !d || d->members.isEmpty();
+}
+
+QByteArray Message::line() const
+{
+    return d ? d->line : QByteArray("{}");
+}
+
+// The last member of that key (as in QJsonObject, a later one wins).
+int Message::find(QStringView key) const
+{
+    if (!d)
+        return -1;
+    const char *text = d->line.constData();
+    for (int i = int(d->members.size()) - 1; i >= 0; --i) {
+        const Member &m = d->members[i];
+        if (m.keyPlain) {
+            if (keyEquals(text + m.keyBegin, m.keyEnd - m.keyBegin, key))
+                return i;
+        } else if (decodeString(text + m.keyBegin, text + m.keyEnd) == key) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+int Message::find(QLatin1StringView key) const
+{
+    if (!d)
+        return -1;
+    const char *text = d->line.constData();
+    for (int i = int(d->members.size()) - 1; i >= 0; --i) {
+        const Member &m = d->members[i];
+        if (m.keyPlain) {
+            if (m.keyEnd - m.keyBegin == key.size()
+                && memcmp(text + m.keyBegin, key.data(), size_t(key.size())) == 0)
+                return i;
+        } else if (decodeString(text + m.keyBegin, text + m.keyEnd) == key) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+QJsonValue Message::value(QStringView key) const
+{
+    const int i = find(key);
+    return i < 0 ? QJsonValue(QJsonValue::Undefined) : valueAt(i);
+}
+
+QJsonValue Message::value(QLatin1StringView key) const
+{
+    const int i = find(key);
+    return i < 0 ? QJsonValue(QJsonValue::Undefined) : valueAt(i);
+}
+
+bool Message::contains(QStringView key) const
+{
+    return find(key) >= 0;
+}
+
+QJsonValue Message::valueAt(int member) const
+{
+    const Member &m = d->members[member];
+    const char *p = d->line.constData() + m.valueBegin;
+    const char *end = d->line.constData() + m.valueEnd;
+    switch (*p) {
+    case '"':
+        return decodeString(p + 1, end - 1);
+    case 't':
+        return true;
+    case 'f':
+        return false;
+    case 'n':
+        return QJsonValue(QJsonValue::Null);
+    case '[':
+    case '{': {
+        // Nested values are rare in events (attachment sizes): decoded whole.
+        QByteArray wrapped;
+        wrapped.reserve(end - p + 2);
+        wrapped.append('[').append(p, end - p).append(']');
+        return QJsonDocument::fromJson(wrapped).array().at(0);
+    }
+    default: {
+        qint64 integer = 0;
+        const auto [at, ec] = std::from_chars(p, end, integer);
+        if (ec == std::errc() && at == end)
+            return integer;
+        double number = 0;
+        if (std::from_chars(p, end, number).ec != std::errc())
+            number = QByteArray(p, end - p).toDouble(); // out of range: what Qt makes of it
+        return number;
+    }
+    }
+}
+
+QStringList Message::keys() const
+{
+    QStringList keys;
+    if (!d)
+        return keys;
+    for (const Member &m : d->members)
+        keys.append(decodeString(d->line.constData() + m.keyBegin, d->line.constData() + m.keyEnd));
+    return keys;
+}
+
+QJsonObject Message::toObject() const
+{
+    return d ? QJsonDocument::fromJson(d->line).object() : QJsonObject();
+}
+
+} // namespace QGbInspect
