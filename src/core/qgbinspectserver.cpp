@@ -185,7 +185,14 @@ void QGbInspectServer::onNewConnection()
         inspector->cursor = std::max(m_recorder->oldest(), m_recorder->next() - m_keep);
         m_inspectors.push_back(std::move(inspector));
         connect(socket, &QLocalSocket::readyRead, this, [this, raw] { onReadyRead(raw); });
-        connect(socket, &QLocalSocket::bytesWritten, this, [this, raw] { flush(raw); });
+        // Written out: an inspector that was behind gets more once half its
+        // buffer is free; the others wait for the timer, so that events go in
+        // batches (one write and one wake-up of the inspector each), not one
+        // write per turn of the I/O thread's loop.
+        connect(socket, &QLocalSocket::bytesWritten, this, [this, raw] {
+            if (raw->behind && raw->socket->bytesToWrite() <= MaxQueuedBytes / 2)
+                flush(raw);
+        });
         connect(socket, &QLocalSocket::disconnected, this, [this, raw] { drop(raw, QString()); });
         connect(socket, &QLocalSocket::errorOccurred, this, [this, raw] { drop(raw, QString()); });
         socket->write(helloLine());
@@ -264,10 +271,13 @@ void QGbInspectServer::flush(Inspector *inspector)
     if (inspector->closing)
         return;
     QLocalSocket *socket = inspector->socket;
-    if (socket->bytesToWrite() >= MaxQueuedBytes)
+    if (socket->bytesToWrite() >= MaxQueuedBytes) {
+        inspector->behind = true;
         return;
+    }
     QByteArray out;
     const qint64 room = MaxQueuedBytes - socket->bytesToWrite();
+    out.reserve(qsizetype(std::min<qint64>(room, 64 * 1024)));
     while (out.size() < room) {
         const qint64 oldest = m_recorder->oldest();
         if (inspector->cursor < oldest) {
@@ -294,6 +304,7 @@ void QGbInspectServer::flush(Inspector *inspector)
         m_recorder->at(inspector->cursor).encode(&out, inspector->cursor);
         ++inspector->cursor;
     }
+    inspector->behind = inspector->cursor < m_recorder->next();
     if (!out.isEmpty())
         socket->write(out);
 }

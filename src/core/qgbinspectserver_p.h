@@ -88,6 +88,7 @@ private:
         bool live = false;  // "live" was sent
         qint64 dropped = 0; // events lost and not yet reported
         qint64 droppedTotal = 0;
+        bool behind = false; // the last flush stopped for want of room
         bool closing = false;
     };
 
