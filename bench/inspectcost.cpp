@@ -25,6 +25,7 @@
 #include <QtCore/qfile.h>
 #include <QtCore/qthread.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include <sys/resource.h>
@@ -298,6 +299,33 @@ int runInspectCost(const Config &config)
         // Every ratio reads "how much slower (or costlier)": above 1 is worse.
         std::printf("| %s | %.1f | %.3f | %.0f | %.3f | %.1f | %.3f | %.1f | %.3f |\n",
                     modeNames[int(mode)], a, a / w1Off, b, w2Off / b, c, c / ioOff, d, d / cpuOff);
+    }
+    // The same ratios taken within each repetition (each mode against the
+    // "off" run just before it), then their median and spread: what a slow
+    // drift of the machine does not move.
+    std::printf("\nPaired ratios (each repetition's mode against its own \"off\"; median, and "
+                "the middle half of the %d):\n\n",
+                config.repeats);
+    std::printf("| pool | W1 ratio | W2 ratio | W2 I/O thread CPU ratio |\n|---|---:|---:|---:|\n");
+    auto spread = [](QList<double> values) {
+        std::sort(values.begin(), values.end());
+        return QStringLiteral("%1 (%2-%3)")
+                .arg(median(values), 0, 'f', 3)
+                .arg(percentile(values, 25), 0, 'f', 3)
+                .arg(percentile(values, 75), 0, 'f', 3)
+                .toStdString();
+    };
+    for (Mode mode : modes) {
+        if (mode == Mode::Off)
+            continue;
+        QList<double> r1, r2, r3;
+        for (int r = 0; r < config.repeats; ++r) {
+            r1.append(w1[int(mode)].at(r) / w1[0].at(r));
+            r2.append(w2[0].at(r) / w2[int(mode)].at(r));
+            r3.append(io[int(mode)].at(r) / io[0].at(r));
+        }
+        std::printf("| %s | %s | %s | %s |\n", modeNames[int(mode)], spread(r1).c_str(),
+                    spread(r2).c_str(), spread(r3).c_str());
     }
     return 0;
 }
