@@ -135,6 +135,39 @@ namespace {
             return true;
         }
 
+        // An object, its opening brace next; each member's key and value
+        // recorded in *members if given.
+        bool object(int depth, QVarLengthArray<Member, 20> *members)
+        {
+            ++m_p;
+            skipSpace();
+            if (take('}'))
+                return true;
+            for (;;) {
+                skipSpace();
+                Member member {};
+                member.keyBegin = offset() + 1;
+                if (!string(&member.keyPlain))
+                    return false;
+                member.keyEnd = offset() - 1;
+                skipSpace();
+                if (!take(':'))
+                    return fail("a colon was expected");
+                skipSpace();
+                member.valueBegin = offset();
+                if (!value(depth + 1))
+                    return false;
+                member.valueEnd = offset();
+                if (members)
+                    members->append(member);
+                skipSpace();
+                if (take('}'))
+                    return true;
+                if (!take(','))
+                    return fail("a comma or a closing brace was expected");
+            }
+        }
+
         bool value(int depth)
         {
             if (depth > MaxDepth)
@@ -144,26 +177,7 @@ namespace {
             case '"':
                 return string(&plain);
             case '{':
-                ++m_p;
-                skipSpace();
-                if (take('}'))
-                    return true;
-                for (;;) {
-                    skipSpace();
-                    if (!string(&plain))
-                        return false;
-                    skipSpace();
-                    if (!take(':'))
-                        return fail("a colon was expected");
-                    skipSpace();
-                    if (!value(depth + 1))
-                        return false;
-                    skipSpace();
-                    if (take('}'))
-                        return true;
-                    if (!take(','))
-                        return fail("a comma or a closing brace was expected");
-                }
+                return object(depth, nullptr);
             case '[':
                 ++m_p;
                 skipSpace();
@@ -355,38 +369,15 @@ bool Message::parse(const QByteArray &line, Message *out, QString *errorString)
         return false;
     };
     scanner.skipSpace();
-    if (!scanner.take('{')) {
+    if (scanner.peek() != '{') {
         if (scanner.value(0) && (scanner.skipSpace(), scanner.atEnd())) {
             *error = QStringLiteral("A line is not a JSON object");
             return false;
         }
         return failed();
     }
-    scanner.skipSpace();
-    if (!scanner.take('}')) {
-        for (;;) {
-            scanner.skipSpace();
-            Member member {};
-            member.keyBegin = scanner.offset() + 1;
-            if (!scanner.string(&member.keyPlain))
-                return failed();
-            member.keyEnd = scanner.offset() - 1;
-            scanner.skipSpace();
-            if (!scanner.take(':'))
-                return scanner.fail("a colon was expected"), failed();
-            scanner.skipSpace();
-            member.valueBegin = scanner.offset();
-            if (!scanner.value(1))
-                return failed();
-            member.valueEnd = scanner.offset();
-            data->members.append(member);
-            scanner.skipSpace();
-            if (scanner.take('}'))
-                break;
-            if (!scanner.take(','))
-                return scanner.fail("a comma or a closing brace was expected"), failed();
-        }
-    }
+    if (!scanner.object(0, &data->members))
+        return failed();
     scanner.skipSpace();
     if (!scanner.atEnd())
         return scanner.fail("text after the object"), failed();
