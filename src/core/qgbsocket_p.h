@@ -30,6 +30,10 @@
 //     with its own notifiers and the fewest system calls per message;
 //   - QGbLocalSocket (qgbsocket_qlocalsocket.cpp, every platform): QLocalSocket.
 //
+// A remote worker's connection is a QGbTlsSocket (qgbsocket_tls.cpp,
+// QSslSocket). The two built on Qt sockets share QGbDeviceSocket
+// (qgbsocket_device.cpp): the read buffer, write() and the end of a connection.
+//
 // Both keep the same promises, which the engine relies on:
 //
 //   - Signals are emitted from the event loop, never from inside

@@ -21,7 +21,7 @@ namespace {
 constexpr qsizetype DrainLimit = 4 * 1024 * 1024;
 
 // Why a connection could not be made, in the raw socket's words where there are some.
-QString connectFailure(QLocalSocket::LocalSocketError error, const QString &qtText)
+QString connectFailureText(QLocalSocket::LocalSocketError error, const QString &qtText)
 {
     switch (error) {
     case QLocalSocket::ServerNotFoundError:
@@ -40,13 +40,15 @@ QString connectFailure(QLocalSocket::LocalSocketError error, const QString &qtTe
 } // namespace
 
 QGbLocalSocket::QGbLocalSocket(QObject *parent)
-    : QGbSocket(parent)
-    , m_socket(new QLocalSocket(this))
+    : QGbDeviceSocket(new QLocalSocket, parent)
 {
+    // The base holds the device; this is its owner.
+    m_socket = static_cast<QLocalSocket *>(device());
+    m_socket->setParent(this);
     connect(m_socket, &QLocalSocket::connected, this, &QGbLocalSocket::onConnected);
-    connect(m_socket, &QLocalSocket::readyRead, this, &QGbLocalSocket::onReadyRead);
+    connect(m_socket, &QLocalSocket::readyRead, this, &QGbLocalSocket::onDeviceReadyRead);
     connect(m_socket, &QLocalSocket::errorOccurred, this, &QGbLocalSocket::onErrorOccurred);
-    connect(m_socket, &QLocalSocket::disconnected, this, &QGbLocalSocket::onDisconnected);
+    connect(m_socket, &QLocalSocket::disconnected, this, &QGbLocalSocket::onDeviceDisconnected);
 }
 
 QGbLocalSocket::~QGbLocalSocket()
@@ -56,18 +58,28 @@ QGbLocalSocket::~QGbLocalSocket()
     delete m_socket;
 }
 
+QString QGbLocalSocket::writeFailure() const
+{
+    return QStringLiteral("Cannot write to the worker");
+}
+
+QString QGbLocalSocket::connectFailure() const
+{
+    return QStringLiteral("Cannot connect to %1").arg(m_path);
+}
+
 void QGbLocalSocket::connectToServer(const QString &path)
 {
     abort();
-    m_errorString.clear();
-    m_ended = false;
+    restart();
     // QLocalSocket takes a name without a slash as relative to the temporary
     // directory; this class, like the raw socket, takes a path.
     m_path = QDir::isAbsolutePath(path) ? path : QDir::current().absoluteFilePath(path);
     m_socket->setServerName(m_path);
-    ++m_inCall;
-    m_socket->connectToServer(QIODevice::ReadWrite); // may emit connected() or errorOccurred()
-    --m_inCall;
+    {
+        const InCall guard(this);
+        m_socket->connectToServer(QIODevice::ReadWrite); // may emit connected() or errorOccurred()
+    }
     if (m_socket->state() == QLocalSocket::ConnectingState) {
         // EAGAIN: the server's backlog is full. QLocalSocket would try again
         // when the socket turns writable and close it silently after 30 s; like
@@ -76,155 +88,46 @@ void QGbLocalSocket::connectToServer(const QString &path)
             const QSignalBlocker blocker(m_socket);
             m_socket->abort();
         }
-        m_errorString =
-                QStringLiteral("Cannot connect to %1: the server's backlog is full").arg(m_path);
+        setErrorString(
+                QStringLiteral("Cannot connect to %1: the server's backlog is full").arg(m_path));
         endLater();
     }
 }
 
 void QGbLocalSocket::onConnected()
 {
-    m_open = true;
+    setOpen();
     openDrain();
     later([this] { emit connected(); });
 }
 
-bool QGbLocalSocket::write(const QByteArray &data)
-{
-    if (!m_open || m_ended)
-        return false;
-    if (data.isEmpty())
-        return true;
-    ++m_inCall;
-    // QLocalSocket only buffers in write(); flush() hands the data to the
-    // system now instead of on the next turn of the event loop. What the
-    // system does not take waits for QLocalSocket's write notifier.
-    const qint64 written = m_socket->write(data);
-    if (written == data.size())
-        m_socket->flush(); // on failure: errorOccurred(), then disconnected()
-    --m_inCall;
-    if (written != data.size() && !m_ended) {
-        m_errorString =
-                QStringLiteral("Cannot write to the worker: %1").arg(m_socket->errorString());
-        endLater();
-    }
-    return !m_ended;
-}
-
-QByteArray QGbLocalSocket::readAll()
-{
-    if (m_open)
-        takeAvailable();
-    return std::exchange(m_readBuffer, QByteArray());
-}
-
-// Moves what QLocalSocket read into m_readBuffer; returns what it moved.
-qint64 QGbLocalSocket::takeAvailable()
-{
-    const qint64 available = m_socket->bytesAvailable();
-    if (available <= 0)
-        return 0;
-    if (m_readBuffer.isEmpty())
-        m_readBuffer = m_socket->read(available);
-    else
-        m_readBuffer += m_socket->read(available);
-    return available;
-}
-
-void QGbLocalSocket::onReadyRead()
-{
-    if (!m_open || takeAvailable() == 0)
-        return;
-    if (m_inCall == 0) {
-        emit readyRead();
-        return;
-    }
-    // Not seen from inside connectToServer() or write(), but not ruled out by
-    // QLocalSocket either.
-    later([this] {
-        if (m_open && !m_readBuffer.isEmpty())
-            emit readyRead();
-    });
-}
-
-// QLocalSocket reports the peer's close as PeerClosedError, then emits
-// disconnected(); an error in write() or flush() also aborts it, which drops
-// what it had read and not delivered: take that first.
 void QGbLocalSocket::onErrorOccurred(QLocalSocket::LocalSocketError error)
 {
-    if (m_open)
+    if (isOpen())
         takeAvailable();
-    if (m_ended)
+    if (hasEnded())
         return;
     if (error != QLocalSocket::PeerClosedError) {
-        if (!m_open) {
-            m_errorString = QStringLiteral("Cannot connect to %1: %2")
-                                    .arg(m_path, connectFailure(error, m_socket->errorString()));
+        if (!isOpen()) {
+            setErrorString(
+                    QStringLiteral("Cannot connect to %1: %2")
+                            .arg(m_path, connectFailureText(error, m_socket->errorString())));
         } else {
-            m_errorString = QStringLiteral("%1: %2").arg(
-                    m_inCall ? QStringLiteral("Cannot write to the worker")
+            setErrorString(QStringLiteral("%1: %2").arg(
+                    inCall() ? QStringLiteral("Cannot write to the worker")
                              : QStringLiteral("Cannot read from the worker"),
-                    m_socket->errorString());
+                    m_socket->errorString()));
         }
     }
     endLater();
 }
 
-void QGbLocalSocket::onDisconnected()
-{
-    if (m_open)
-        takeAvailable();
-    if (!m_ended)
-        endLater();
-}
-
-void QGbLocalSocket::endLater()
-{
-    m_ended = true;
-    later([this] { end(); });
-}
-
-// From the event loop, after the peer closed or the connection broke: what the
-// peer sent before still counts, then disconnected() or errorOccurred().
-void QGbLocalSocket::end()
-{
-    const bool wasOpen = m_open;
-    if (wasOpen) {
-        takeAvailable();
-        drain();
-        if (!m_readBuffer.isEmpty()) {
-            const quint64 token = laterToken();
-            emit readyRead();
-            if (aborted(token))
-                return; // aborted by a slot
-        }
-    }
-    if (!wasOpen && m_errorString.isEmpty())
-        m_errorString = QStringLiteral("Cannot connect to %1").arg(m_path);
-    const bool broke = !m_errorString.isEmpty();
-    abort();
-    if (broke)
-        emit errorOccurred();
-    else
-        emit disconnected();
-}
-
 void QGbLocalSocket::abort()
 {
-    voidLater();
-    m_open = false;
-    {
-        const QSignalBlocker blocker(m_socket);
-        m_socket->abort();
-    }
+    QGbDeviceSocket::abort();
     closeDrain();
-    m_readBuffer.clear();
 }
 
-// On Unix, QLocalSocket's descriptor is duplicated: when a write fails because
-// the peer has gone (EPIPE), QLocalSocket closes its descriptor at once, and
-// what the peer sent before it closed would be lost with it. end() reads it
-// from the duplicate, as the raw socket reads before it reports the error.
 void QGbLocalSocket::openDrain()
 {
 #if defined(Q_OS_UNIX)
@@ -235,7 +138,7 @@ void QGbLocalSocket::openDrain()
 #endif
 }
 
-void QGbLocalSocket::drain()
+void QGbLocalSocket::readRemainder()
 {
 #if defined(Q_OS_UNIX)
     if (m_drainFd < 0)

@@ -15,7 +15,7 @@
 // We mean it.
 //
 
-#include "qgbsocket_p.h"
+#include "qgbsocket_device_p.h"
 
 #include <QtNetwork/qlocalsocket.h>
 
@@ -26,7 +26,7 @@
 // once. A connection that would have to wait for room in the server's backlog
 // fails at once, as the raw socket's does (QLocalSocket would retry for 30
 // seconds, then give up without a signal).
-class QGbLocalSocket final : public QGbSocket
+class QGbLocalSocket final : public QGbDeviceSocket
 {
     Q_OBJECT
 public:
@@ -34,33 +34,23 @@ public:
     ~QGbLocalSocket() override;
 
     void connectToServer(const QString &path) override;
-    bool write(const QByteArray &data) override;
-    QByteArray readAll() override;
-    bool isOpen() const override { return m_open; }
     void abort() override;
-    QString errorString() const override { return m_errorString; }
 
 private:
+    void flushDevice() override { m_socket->flush(); }
+    void abortDevice() override { m_socket->abort(); }
+    QString writeFailure() const override;
+    QString connectFailure() const override;
+    void readRemainder() override;
     void onConnected();
-    void onReadyRead();
     void onErrorOccurred(QLocalSocket::LocalSocketError error);
-    void onDisconnected();
-    qint64 takeAvailable();
-    void endLater();
-    void end();
     void openDrain();
-    void drain();
     void closeDrain();
 
     QLocalSocket *m_socket = nullptr;
-    QByteArray m_readBuffer;
     QString m_path;
-    QString m_errorString;
-    int m_inCall = 0;     // inside connectToServer() or write()
-    int m_drainFd = -1;   // Unix: a duplicate of the socket, to read what the peer sent
-                          // before the connection broke in QLocalSocket's write
-    bool m_open = false;  // connected, and end() has not run
-    bool m_ended = false; // the peer closed or the connection broke: end() is queued
+    int m_drainFd = -1; // Unix: a duplicate of the socket, to read what the peer sent
+                        // before the connection broke in QLocalSocket's write
 };
 
 #endif // QGBSOCKET_QLOCALSOCKET_P_H

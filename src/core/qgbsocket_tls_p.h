@@ -15,7 +15,7 @@
 // We mean it.
 //
 
-#include "qgbsocket_p.h"
+#include "qgbsocket_device_p.h"
 
 #include <QtNetwork/qhostaddress.h>
 #include <QtNetwork/qsslconfiguration.h>
@@ -29,7 +29,7 @@
 // loop, write() handed to the system at once (Nagle's algorithm off: a call is
 // one small message), and what the peer sent before it closed delivered
 // before disconnected() or errorOccurred().
-class QGbTlsSocket final : public QGbSocket
+class QGbTlsSocket final : public QGbDeviceSocket
 {
     Q_OBJECT
 public:
@@ -44,34 +44,23 @@ public:
 
     // A remote worker has no socket path: this fails (errorOccurred()).
     void connectToServer(const QString &path) override;
-    bool write(const QByteArray &data) override;
-    QByteArray readAll() override;
-    bool isOpen() const override { return m_open; }
-    void abort() override;
-    QString errorString() const override { return m_errorString; }
 
 private:
+    void flushDevice() override { m_socket->flush(); }
+    void abortDevice() override { m_socket->abort(); }
+    QString writeFailure() const override;
+    QString connectFailure() const override;
     void onReady();
-    void onReadyRead();
     void onErrorOccurred(QAbstractSocket::SocketError error);
     void onSslErrors(const QList<QSslError> &errors);
-    void onDisconnected();
-    void takeAvailable();
-    void endLater();
-    void end();
     QString endpoint() const;
 
     QSslSocket *m_socket = nullptr;
-    QByteArray m_readBuffer;
     QHostAddress m_address;
     quint16 m_port = 0;
     bool m_tls = true;
-    QString m_errorString;
     QString m_sslErrors; // why the peer's certificate was refused
-    int m_inCall = 0;    // inside connectToHost() or write()
     bool m_tcpConnected = false;
-    bool m_open = false;  // connected (and encrypted), and end() has not run
-    bool m_ended = false; // the peer closed or the connection broke: end() is queued
 };
 
 #endif // QGBSOCKET_TLS_P_H
