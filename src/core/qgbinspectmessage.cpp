@@ -284,32 +284,19 @@ namespace {
             if (p == end)
                 break;
             ++p; // the backslash
-            switch (*p++) {
-            case 'b':
-                out.append(u'\b');
-                break;
-            case 'f':
-                out.append(u'\f');
-                break;
-            case 'n':
-                out.append(u'\n');
-                break;
-            case 'r':
-                out.append(u'\r');
-                break;
-            case 't':
-                out.append(u'\t');
-                break;
-            case 'u': {
+            const char escaped = *p++;
+            if (escaped == 'u') {
                 char16_t unit = 0;
                 for (int i = 0; i < 4; ++i)
                     unit = char16_t(unit * 16 + hexValue(*p++));
                 out.append(QChar(unit));
-                break;
-            }
-            default: // " \ /
-                out.append(QLatin1Char(p[-1]));
-                break;
+            } else {
+                static constexpr char names[] = "bfnrt";
+                static constexpr char controls[] = "\b\f\n\r\t";
+                const void *at = memchr(names, escaped, 5);
+                // " \ and / stand for themselves.
+                out.append(QLatin1Char(at ? controls[static_cast<const char *>(at) - names]
+                                          : escaped));
             }
         }
         return out;
