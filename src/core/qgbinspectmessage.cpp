@@ -302,6 +302,11 @@ namespace {
         return out;
     }
 
+    bool keyEquals(const char *key, qsizetype size, QLatin1StringView wanted)
+    {
+        return size == wanted.size() && memcmp(key, wanted.data(), size_t(size)) == 0;
+    }
+
     bool keyEquals(const char *key, qsizetype size, QStringView wanted)
     {
         if (size != wanted.size())
@@ -383,39 +388,29 @@ QByteArray Message::line() const
 }
 
 // The last member of that key (as in QJsonObject, a later one wins).
-int Message::find(QStringView key) const
+template<typename Key>
+int Message::findKey(Key key) const
 {
     if (!d)
         return -1;
     const char *text = d->line.constData();
     for (int i = int(d->members.size()) - 1; i >= 0; --i) {
         const Member &m = d->members[i];
-        if (m.keyPlain) {
-            if (keyEquals(text + m.keyBegin, m.keyEnd - m.keyBegin, key))
-                return i;
-        } else if (decodeString(text + m.keyBegin, text + m.keyEnd) == key) {
+        if (m.keyPlain ? keyEquals(text + m.keyBegin, m.keyEnd - m.keyBegin, key)
+                       : decodeString(text + m.keyBegin, text + m.keyEnd) == key)
             return i;
-        }
     }
     return -1;
 }
 
+int Message::find(QStringView key) const
+{
+    return findKey(key);
+}
+
 int Message::find(QLatin1StringView key) const
 {
-    if (!d)
-        return -1;
-    const char *text = d->line.constData();
-    for (int i = int(d->members.size()) - 1; i >= 0; --i) {
-        const Member &m = d->members[i];
-        if (m.keyPlain) {
-            if (m.keyEnd - m.keyBegin == key.size()
-                && memcmp(text + m.keyBegin, key.data(), size_t(key.size())) == 0)
-                return i;
-        } else if (decodeString(text + m.keyBegin, text + m.keyEnd) == key) {
-            return i;
-        }
-    }
-    return -1;
+    return findKey(key);
 }
 
 QJsonValue Message::value(QStringView key) const

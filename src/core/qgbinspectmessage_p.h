@@ -62,6 +62,8 @@ private:
     struct Data;
     int find(QStringView key) const;
     int find(QLatin1StringView key) const;
+    template<typename Key>
+    int findKey(Key key) const;
     QJsonValue valueAt(int member) const;
     QExplicitlySharedDataPointer<Data> d;
 };
