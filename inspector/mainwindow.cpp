@@ -452,7 +452,7 @@ void MainWindow::connectClient()
                 bool live = false;
                 for (const InspectorConnection::Message &m : messages) {
                     m_store->append(m);
-                    live = live || m.value(u"type").toString() == "live"_L1;
+                    live = live || m.type() == "live"_L1;
                 }
                 if (live)
                     setMode(Live);

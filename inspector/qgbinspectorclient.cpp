@@ -107,7 +107,7 @@ void QGbInspectorClient::connectToPool(const QString &socketPath)
                              .arg(error));
                 return;
             }
-            const QString type = message.value(u"type").toString();
+            const QString type = message.type();
             if (d->state == Connecting) {
                 if (type == QLatin1String("error")) {
                     fail(QStringLiteral("The pool refused the inspector: %1")

@@ -78,7 +78,7 @@ void CallsModel::addEvents(const QList<QGbInspect::Message> &batch)
         return &added[size_t(*it - end)];
     };
     for (const QGbInspect::Message &event : batch) {
-        const QString type = event.value(u"type").toString();
+        const QString type = event.type();
         const qint64 id = event.value(u"call").toInteger();
         if (id == 0)
             continue;

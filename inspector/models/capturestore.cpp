@@ -50,7 +50,7 @@ void CaptureStore::append(const QGbInspect::Message &message)
     m_lines.push_back(message.line());
     if (qsizetype(m_lines.size()) > m_capacity)
         m_lines.pop_front();
-    if (message.value(u"type").toString() == "dropped"_L1)
+    if (message.type() == "dropped"_L1)
         m_dropped += message.value(u"count").toInteger();
     const qint64 t = message.value(u"t").toInteger();
     if (t > m_lastTime)
@@ -140,7 +140,7 @@ bool CaptureStore::readJsonLines(const QByteArray &data, QJsonObject *hello,
             *error = u"line %1 is not a JSON object: %2"_s.arg(number).arg(why);
             return false;
         }
-        const QString type = message.value(u"type").toString();
+        const QString type = message.type();
         if (!haveHello) {
             if (type != "hello"_L1) {
                 *error = u"the first line is \"%1\", not the pool's hello"_s.arg(type);

@@ -58,7 +58,7 @@ void FramesModel::addEvents(const QList<QGbInspect::Message> &batch)
         return;
     std::vector<Frame> added;
     for (const QGbInspect::Message &event : batch) {
-        if (event.value(u"type").toString() != "frame"_L1)
+        if (event.type() != "frame"_L1)
             continue;
         Frame f;
         f.seq = event.value(u"seq").toInteger();

@@ -34,7 +34,7 @@ void LogsModel::addEvents(const QList<QGbInspect::Message> &batch)
 {
     std::vector<Entry> added;
     for (const QGbInspect::Message &event : batch) {
-        if (event.value(u"type").toString() != "output"_L1)
+        if (event.type() != "output"_L1)
             continue;
         Entry e;
         e.t = event.value(u"t").toInteger();

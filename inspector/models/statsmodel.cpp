@@ -83,7 +83,7 @@ void StatsModel::addEvents(const QList<QGbInspect::Message> &batch)
 {
     bool counted = false;
     for (const QGbInspect::Message &event : batch) {
-        const QString type = event.value(u"type").toString();
+        const QString type = event.type();
         Bucket delta;
         if (type == "call"_L1) {
             if (event.value(u"event").toString() != "end"_L1)

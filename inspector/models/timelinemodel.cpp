@@ -125,7 +125,7 @@ void TimelineModel::addEvents(const QList<QGbInspect::Message> &batch)
         if (m_first == 0 || t < m_first)
             m_first = t;
         m_last = qMax(m_last, t);
-        const QString type = event.value(u"type").toString();
+        const QString type = event.type();
         if (type == "worker"_L1) {
             workerEvent(event, t);
         } else if (type == "call"_L1) {

@@ -65,7 +65,7 @@ void WorkersModel::addEvents(const QList<QGbInspect::Message> &batch)
 
     bool changed = false;
     for (const QGbInspect::Message &event : batch) {
-        const QString type = event.value(u"type").toString();
+        const QString type = event.type();
         const qint64 t = event.value(u"t").toInteger();
         if (t > m_now)
             m_now = t;

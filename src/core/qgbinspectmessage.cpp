@@ -116,6 +116,7 @@ namespace {
 
         bool number()
         {
+            const char *start = m_p;
             take('-');
             if (take('0')) {
             } else if (m_p < m_end && *m_p >= '1' && *m_p <= '9') {
@@ -132,6 +133,10 @@ namespace {
                 if (!digits())
                     return fail("a bad number");
             }
+            // As QJsonDocument: a number no double can hold is refused.
+            double value = 0;
+            if (std::from_chars(start, m_p, value).ec != std::errc())
+                return fail("a number out of range");
             return true;
         }
 
@@ -324,6 +329,7 @@ namespace {
 struct Message::Data : QSharedData
 {
     QByteArray line;
+    QString type;
     QVarLengthArray<Member, 20> members;
 };
 
@@ -374,7 +380,15 @@ bool Message::parse(const QByteArray &line, Message *out, QString *errorString)
     if (!scanner.atEnd())
         return scanner.fail("text after the object"), failed();
     out->d = std::move(data);
+    const int type = out->find(QLatin1StringView("type"));
+    if (type >= 0 && line.at(out->d->members[type].valueBegin) == '"')
+        out->d->type = out->valueAt(type).toString();
     return true;
+}
+
+QString Message::type() const
+{
+    return d ? d->type : QString();
 }
 
 bool Message::isEmpty() const
@@ -458,8 +472,7 @@ QJsonValue Message::valueAt(int member) const
         if (ec == std::errc() && at == end)
             return integer;
         double number = 0;
-        if (std::from_chars(p, end, number).ec != std::errc())
-            number = QByteArray(p, end - p).toDouble(); // out of range: what Qt makes of it
+        std::from_chars(p, end, number); // checked when read
         return number;
     }
     }

@@ -50,6 +50,9 @@ public:
 
     bool isEmpty() const;
     QByteArray line() const;
+    // The "type" member when it is a string (decoded once, when read), else
+    // an empty string: what every reader of a message looks at first.
+    QString type() const;
     QJsonValue value(QStringView key) const;
     QJsonValue value(QLatin1StringView key) const;
     QJsonValue operator[](QStringView key) const { return value(key); }

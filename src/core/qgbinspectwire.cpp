@@ -99,8 +99,7 @@ LineDecoder::Status LineDecoder::next(Message *out, QString *error)
     QString why;
     if (!Message::parse(text, &message, &why))
         return fail(why, error);
-    const QJsonValue type = message.value(QLatin1StringView("type"));
-    if (!type.isString() || type.toString().isEmpty())
+    if (message.type().isEmpty())
         return fail(QStringLiteral("A message has no \"type\" string"), error);
     *out = std::move(message);
     return Ready;

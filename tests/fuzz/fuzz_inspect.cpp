@@ -121,6 +121,7 @@ void compareReaders(const QByteArray &bytes)
             FUZZ_CHECK(message.value(key) == object.value(key), line + " / " + key.toUtf8());
         }
         FUZZ_CHECK(message.toObject() == object, line);
+        FUZZ_CHECK(message.type() == object.value(QLatin1String("type")).toString(), line);
         for (auto it = object.begin(); it != object.end(); ++it)
             FUZZ_CHECK(message.contains(it.key()), line);
     }

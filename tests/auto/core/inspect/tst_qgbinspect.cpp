@@ -909,6 +909,9 @@ void tst_QGbInspect::messageReader_data()
 
     QTest::newRow("event") << QByteArray(R"({"type":"call","seq":3,"t":12,"worker":0})")
                            << QString();
+    QTest::newRow("type escaped, last")
+            << QByteArray(R"({"type":1,"t\u0079pe":"a\nb"})") << QString();
+    QTest::newRow("type not a string") << QByteArray(R"({"type":["x"]})") << QString();
     QTest::newRow("spaces") << QByteArray(" { \"type\" : \"x\" , \"a\" : [ 1 , 2 ] } \r")
                             << QString();
     QTest::newRow("empty object") << QByteArray("{}") << QString();
@@ -918,7 +921,7 @@ void tst_QGbInspect::messageReader_data()
                            << QString();
     QTest::newRow("escaped key") << QByteArray(R"({"k\u0065y":1,"\u00e9":2})") << QString();
     QTest::newRow("numbers") << QByteArray(
-            R"({"a":0,"b":-12,"c":1.5,"d":-2e3,"e":9223372036854775807,"f":9223372036854775808,"g":1E-2,"h":1e400})")
+            R"({"a":0,"b":-12,"c":1.5,"d":-2e3,"e":9223372036854775807,"f":9223372036854775808,"g":1E-2,"h":1e300})")
                              << QString();
     QTest::newRow("literals and nesting")
             << QByteArray(R"({"t":true,"f":false,"n":null,"o":{"x":[{"y":[]}]},"a":[1,"2",null]})")
@@ -935,6 +938,7 @@ void tst_QGbInspect::messageReader_data()
     QTest::newRow("bad UTF-8") << QByteArray("{\"a\":\"\xc3\"}") << u"not UTF-8"_s;
     QTest::newRow("overlong UTF-8") << QByteArray("{\"a\":\"\xc0\xaf\"}") << u"not UTF-8"_s;
     QTest::newRow("encoded surrogate") << QByteArray("{\"a\":\"\xed\xa0\x80\"}") << u"not UTF-8"_s;
+    QTest::newRow("number out of range") << QByteArray(R"({"a":320e615})") << u"out of range"_s;
     QTest::newRow("leading zero") << QByteArray(R"({"a":01})") << u"not JSON"_s;
     QTest::newRow("bare word") << QByteArray(R"({"a":nul})") << u"unknown word"_s;
     QByteArray deep = QByteArray(R"({"a":)") + QByteArray(100, '[') + QByteArray(100, ']') + '}';
@@ -957,7 +961,9 @@ void tst_QGbInspect::messageReader()
     }
     QVERIFY2(read, qPrintable(why));
     QCOMPARE(message.line(), line);
-    const QJsonObject object = QJsonDocument::fromJson(line).object();
+    QJsonParseError parseError;
+    const QJsonObject object = QJsonDocument::fromJson(line, &parseError).object();
+    QCOMPARE(parseError.error, QJsonParseError::NoError); // what it takes, Qt takes
     QCOMPARE(message.toObject(), object);
     QCOMPARE(message.keys().size() >= object.size(), true);
     for (auto it = object.begin(); it != object.end(); ++it) {
@@ -965,6 +971,7 @@ void tst_QGbInspect::messageReader()
         QCOMPARE(message.value(it.key()), it.value());
         QCOMPARE(message.value(QLatin1StringView(it.key().toLatin1())), it.value());
     }
+    QCOMPARE(message.type(), object.value(u"type").toString());
     QVERIFY(message.value(u"absent").isUndefined());
     QVERIFY(!message.contains(u"absent"));
 }
