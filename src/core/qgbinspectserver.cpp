@@ -208,7 +208,7 @@ void QGbInspectServer::onReadyRead(Inspector *inspector)
         return;
     inspector->decoder.append(inspector->socket->readAll());
     for (;;) {
-        QJsonObject message;
+        QGbInspect::Message message;
         QString error;
         const auto status = inspector->decoder.next(&message, &error);
         if (status == QGbInspect::LineDecoder::NeedMore)
@@ -217,7 +217,7 @@ void QGbInspectServer::onReadyRead(Inspector *inspector)
             drop(inspector, error);
             return;
         }
-        const QString type = message.value(u"type").toString();
+        const QString type = message.type();
         if (type != QLatin1String("hello")) {
             drop(inspector, QStringLiteral("Unexpected message \"%1\"").arg(type));
             return;

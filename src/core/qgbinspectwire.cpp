@@ -3,8 +3,6 @@
 
 #include "qgbinspectwire_p.h"
 
-#include <QtCore/qjsondocument.h>
-
 #include <cstring>
 
 namespace QGbInspect {
@@ -64,28 +62,6 @@ LineDecoder::Status LineDecoder::nextLine(QByteArray *line, QString *error)
         m_buffer.clear();
         m_pos = 0;
     }
-    return Ready;
-}
-
-LineDecoder::Status LineDecoder::next(QJsonObject *out, QString *error, QByteArray *line)
-{
-    QByteArray text;
-    const Status status = nextLine(&text, error);
-    if (status != Ready)
-        return status;
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(text, &parseError);
-    if (parseError.error != QJsonParseError::NoError)
-        return fail(QStringLiteral("A line is not JSON: %1").arg(parseError.errorString()), error);
-    if (!document.isObject())
-        return fail(QStringLiteral("A line is not a JSON object"), error);
-    const QJsonObject object = document.object();
-    if (!object.value(QLatin1String("type")).isString()
-        || object.value(QLatin1String("type")).toString().isEmpty())
-        return fail(QStringLiteral("A message has no \"type\" string"), error);
-    *out = object;
-    if (line)
-        *line = text;
     return Ready;
 }
 

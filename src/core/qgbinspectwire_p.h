@@ -47,10 +47,9 @@ public:
     void append(const char *data, qsizetype size);
     void append(const QByteArray &data) { append(data.constData(), data.size()); }
 
-    // Ready: *out holds the next message (and *line its text, if given).
-    // NeedMore: append more bytes. Error: *error says why.
-    Status next(QJsonObject *out, QString *error, QByteArray *line = nullptr);
-    // The same, read as a Message (an inspector's way: values decoded when asked for).
+    // Ready: *out holds the next message (a JSON object with a non-empty
+    // string "type"; its values decoded when asked for). NeedMore: append
+    // more bytes. Error: *error says why.
     Status next(Message *out, QString *error);
 
     qsizetype bufferedBytes() const { return m_buffer.size() - m_pos; }
