@@ -1,9 +1,12 @@
 """Unit tests of the value codec and framing (gobridge._wire, in process)."""
 
 import json
+import os
 import random
 import socket
 import struct
+import threading
+import time
 import unittest
 
 from gobridge import _wire
@@ -422,6 +425,49 @@ class ReaderTest(unittest.TestCase):
         self.b.sendall(self.frame(b'{"type":"call","att":0}'))
         with self.assertRaises(ProtocolViolation):
             self.reader.read_message()
+
+    def test_writing_does_not_wake_a_waiting_reader(self):
+        # A worker writes an answer, then waits for the next call: the
+        # host's reading of the answer must not wake the waiting thread.
+        # (A thread blocked in recv() on a Unix stream socket is woken
+        # each time the peer consumes what the socket wrote.)
+        if not os.path.isdir("/proc/self/task"):
+            self.skipTest("needs /proc/<pid>/task/<tid>/status to count "
+                          "a thread's wake-ups (Linux)")
+        ready = threading.Event()
+        got = []
+        native = []
+
+        def wait_for_a_message():
+            native.append(threading.get_native_id())
+            ready.set()
+            got.append(self.reader.read_message())
+
+        def switches():
+            path = "/proc/self/task/%d/status" % native[0]
+            with open(path) as status:
+                for line in status:
+                    if line.startswith("voluntary_ctxt_switches:"):
+                        return int(line.split()[1])
+            self.fail("no voluntary_ctxt_switches in " + path)
+
+        thread = threading.Thread(target=wait_for_a_message)
+        thread.start()
+        ready.wait()
+        time.sleep(0.05)                # blocked in the read by now
+        before = switches()
+        for _ in range(50):
+            self.a.sendall(b"x" * 512)  # what the worker writes ...
+            self.assertEqual(len(self.b.recv(4096)), 512)  # ... read
+            time.sleep(0.001)
+        woken = switches() - before
+        self.b.sendall(self.frame(b'{"type":"cancel","id":1}'))
+        thread.join(5)
+        self.assertFalse(thread.is_alive())
+        self.assertEqual(got[0]["type"], "cancel")
+        # Without the fix it is woken 50 times; a stray wake-up (a
+        # signal, the scheduler) is not what this is about.
+        self.assertLess(woken, 5)
 
 
 if __name__ == "__main__":
