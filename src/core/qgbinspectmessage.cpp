@@ -124,16 +124,26 @@ namespace {
             } else {
                 return fail("a bad number");
             }
-            if (take('.') && !digits())
-                return fail("a bad number");
+            bool integer = true;
+            if (take('.')) {
+                integer = false;
+                if (!digits())
+                    return fail("a bad number");
+            }
             if (m_p < m_end && (*m_p == 'e' || *m_p == 'E')) {
+                integer = false;
                 ++m_p;
                 if (!take('+'))
                     take('-');
                 if (!digits())
                     return fail("a bad number");
             }
-            // As QJsonDocument: a number no double can hold is refused.
+            // As QJsonDocument: a number no double can hold is refused. An
+            // integer of fewer than 309 digits always fits (the largest
+            // double has 309), so most numbers of an event need no
+            // conversion.
+            if (integer && m_p - start < 300)
+                return true;
             double value = 0;
             if (std::from_chars(start, m_p, value).ec != std::errc())
                 return fail("a number out of range");
@@ -265,6 +275,24 @@ namespace {
         const char *m_why = "";
     };
 
+    // The type of most lines as a shared constant: no allocation, no decoding.
+    QString knownType(const QByteArray &line, const Member &member)
+    {
+        static const QString types[] = {
+            QStringLiteral("frame"),      QStringLiteral("call"),    QStringLiteral("worker"),
+            QStringLiteral("connection"), QStringLiteral("stall"),   QStringLiteral("heartbeat"),
+            QStringLiteral("output"),     QStringLiteral("dropped"), QStringLiteral("live"),
+        };
+        // The value's text with its quotes; an escape makes it unknown here.
+        const QByteArrayView text(line.constData() + member.valueBegin + 1,
+                                  member.valueEnd - member.valueBegin - 2);
+        for (const QString &type : types) {
+            if (text.size() == type.size() && QLatin1StringView(text) == type)
+                return type;
+        }
+        return QString();
+    }
+
     int hexValue(char c)
     {
         if (c >= '0' && c <= '9')
@@ -381,8 +409,11 @@ bool Message::parse(const QByteArray &line, Message *out, QString *errorString)
         return scanner.fail("text after the object"), failed();
     out->d = std::move(data);
     const int type = out->find(QLatin1StringView("type"));
-    if (type >= 0 && line.at(out->d->members[type].valueBegin) == '"')
-        out->d->type = out->valueAt(type).toString();
+    if (type >= 0 && line.at(out->d->members[type].valueBegin) == '"') {
+        out->d->type = knownType(out->d->line, out->d->members[type]);
+        if (out->d->type.isNull())
+            out->d->type = out->valueAt(type).toString();
+    }
     return true;
 }
 

@@ -927,6 +927,18 @@ void tst_QGbInspect::messageReader_data()
             << QByteArray(R"({"t":true,"f":false,"n":null,"o":{"x":[{"y":[]}]},"a":[1,"2",null]})")
             << QString();
     QTest::newRow("duplicate key: the last") << QByteArray(R"({"a":1,"a":2})") << QString();
+    // The type of most events is a shared constant; escaped, it is decoded.
+    QTest::newRow("known type") << QByteArray(R"({"type":"frame","seq":1})") << QString();
+    QTest::newRow("known type, escaped")
+            << QByteArray(R"({"type":"fr\u0061me","seq":1})") << QString();
+    QTest::newRow("known type, longer") << QByteArray(R"({"type":"frames"})") << QString();
+    QTest::newRow("empty type") << QByteArray(R"({"type":""})") << QString();
+    // Integers shorter than 300 digits are taken without a conversion; the
+    // largest double has 309 digits.
+    QTest::newRow("integer of 299 digits")
+            << (QByteArray(R"({"a":)") + QByteArray(299, '9') + '}') << QString();
+    QTest::newRow("integer of 308 digits")
+            << (QByteArray(R"({"a":-)") + QByteArray(308, '9') + '}') << QString();
     QTest::newRow("not JSON") << QByteArray("garbage") << u"not JSON"_s;
     QTest::newRow("an array") << QByteArray("[42]") << u"not a JSON object"_s;
     QTest::newRow("a string") << QByteArray(R"("x")") << u"not a JSON object"_s;
@@ -939,6 +951,8 @@ void tst_QGbInspect::messageReader_data()
     QTest::newRow("overlong UTF-8") << QByteArray("{\"a\":\"\xc0\xaf\"}") << u"not UTF-8"_s;
     QTest::newRow("encoded surrogate") << QByteArray("{\"a\":\"\xed\xa0\x80\"}") << u"not UTF-8"_s;
     QTest::newRow("number out of range") << QByteArray(R"({"a":320e615})") << u"out of range"_s;
+    QTest::newRow("integer of 310 digits")
+            << (QByteArray(R"({"a":)") + QByteArray(310, '9') + '}') << u"out of range"_s;
     QTest::newRow("leading zero") << QByteArray(R"({"a":01})") << u"not JSON"_s;
     QTest::newRow("bare word") << QByteArray(R"({"a":nul})") << u"unknown word"_s;
     QByteArray deep = QByteArray(R"({"a":)") + QByteArray(100, '[') + QByteArray(100, ']') + '}';
