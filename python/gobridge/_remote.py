@@ -31,7 +31,7 @@ import threading
 from typing import List, Optional, Tuple
 
 from . import _server
-from ._wire import DEFAULT_MAX_FRAME
+from ._wire import DEFAULT_MAX_FRAME, input_waiter
 
 #: The exit status of a worker that ends itself because a cancelled call
 #: still ran after the grace period (like timeout(1)).
@@ -236,8 +236,11 @@ class TlsRelay:
 
     def _outbound(self) -> None:
         local = self.local
+        # Not woken each time the worker reads what _inbound wrote.
+        wait = input_waiter(local)
         try:
             while True:
+                wait()
                 data = local.recv(262144)
                 if not data:
                     break

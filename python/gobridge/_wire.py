@@ -22,7 +22,7 @@ import math
 import re
 import select
 import struct
-from typing import Any, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 # Written once, in _version.py; importable from here as well.
 from ._version import PROTOCOL_VERSION  # noqa: F401
@@ -345,9 +345,8 @@ def resolve_message(msg: dict, atts: List[bytes]) -> None:
 # Framing
 
 
-class _PolledSocket(io.RawIOBase):
-    """The raw side of a :class:`Reader`: waits in ``poll()`` for input,
-    then reads what came.
+def input_waiter(sock) -> Callable[[], Any]:
+    """A function that returns once ``sock`` has input (or is closed).
 
     A thread blocked in ``recv()`` on a Unix stream socket sleeps on the
     socket's one wait queue, which the kernel also wakes when the peer
@@ -355,29 +354,31 @@ class _PolledSocket(io.RawIOBase):
     an answer and then waits for the next call: the host's reading of
     that answer woke the waiting thread for nothing, about two wake-ups
     in three calls under load (docs/performance.md). ``poll()`` waits for
-    input only, so the thread wakes when there is something to read.
+    input only. Where the platform has no ``poll()``, the function returns
+    at once and ``recv()`` waits as before.
     """
+    if not hasattr(select, "poll"):
+        return lambda: None
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return poller.poll      # POLLHUP, POLLERR: the recv() after it tells
+
+
+class _PolledSocket(io.RawIOBase):
+    """The raw side of a :class:`Reader`: waits for input with
+    :func:`input_waiter`, then reads what came."""
 
     def __init__(self, sock) -> None:
         io.RawIOBase.__init__(self)
         self._sock = sock
-        self._poll = select.poll()
-        self._poll.register(sock, select.POLLIN)
+        self._wait = input_waiter(sock)
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buf) -> int:
-        self._poll.poll()       # POLLHUP, POLLERR: recv_into() tells
+        self._wait()
         return self._sock.recv_into(buf)
-
-
-def _buffered_reader(sock):
-    """A buffered reader of ``sock`` that wakes only for input (where the
-    platform has ``poll()``; elsewhere the socket's own file)."""
-    if hasattr(select, "poll"):
-        return io.BufferedReader(_PolledSocket(sock), 65536)
-    return sock.makefile("rb", buffering=65536)
 
 
 class Reader:
@@ -392,7 +393,7 @@ class Reader:
     __slots__ = ("_file", "max_frame", "_decoder", "flaw", "deep")
 
     def __init__(self, sock, max_frame: int) -> None:
-        self._file = _buffered_reader(sock)
+        self._file = io.BufferedReader(_PolledSocket(sock), 65536)
         self.max_frame = max_frame
         self._decoder = Decoder()
         self.flaw = None    # type: Optional[str]
