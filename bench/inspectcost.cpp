@@ -12,6 +12,7 @@
 // from one stretch of time on a shared machine; the figures are medians.
 
 #include "benchsupport.h"
+#include "poolcalls.h"
 #include "workloads.h"
 
 #include "qgbflightrecorder_p.h"
@@ -125,14 +126,6 @@ namespace {
                 + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
     }
 
-    void add(QGbPool &pool)
-    {
-        QFuture<int> sum = pool.call<int>(QStringLiteral("add"), 3, 4);
-        sum.waitForFinished();
-        if (sum.isCanceled() || sum.result() != 7)
-            throw Failure(QStringLiteral("add(3, 4) failed"));
-    }
-
     struct Figures
     {
         double w1p50 = 0;
@@ -169,25 +162,12 @@ namespace {
             else if ((stopped = connectNeverReading(path)) < 0)
                 throw Failure(QStringLiteral("cannot connect to %1").arg(path));
         }
-        for (int i = 0; i < 100; ++i)
-            add(pool);
-
         Figures figures;
-        QList<double> micros;
-        micros.reserve(config.w1Calls);
-        QElapsedTimer timer;
-        for (int i = 0; i < config.w1Calls; ++i) {
-            timer.start();
-            add(pool);
-            micros.append(double(timer.nsecsElapsed()) / 1000.0);
-        }
-        figures.w1p50 = percentile(micros, 50);
+        figures.w1p50 = sequentialAddP50(pool, config);
         const double ioBefore = ioThreadCpuMicros();
         const double processBefore = processCpuMicros();
-        const double elapsed =
-                runCallers(config.w2Callers, config.w2CallsPerCaller, [&](int) { add(pool); });
+        figures.w2 = concurrentAddRate(pool, config);
         const double calls = double(config.w2Callers) * config.w2CallsPerCaller;
-        figures.w2 = calls / elapsed;
         figures.ioCpuPerCall = (ioThreadCpuMicros() - ioBefore) / calls;
         figures.processCpuPerCall = (processCpuMicros() - processBefore) / calls;
         reader.reset();

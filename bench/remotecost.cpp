@@ -13,6 +13,7 @@
 // come from one stretch of time on a shared machine; the figures are medians.
 
 #include "benchsupport.h"
+#include "poolcalls.h"
 #include "workloads.h"
 
 #include <QGbPool>
@@ -159,14 +160,6 @@ namespace {
         quint16 m_port = 0;
     };
 
-    void add(QGbPool &pool)
-    {
-        QFuture<int> sum = pool.call<int>(QStringLiteral("add"), 3, 4);
-        sum.waitForFinished();
-        if (sum.isCanceled() || sum.result() != 7)
-            throw Failure(QStringLiteral("add(3, 4) failed"));
-    }
-
     struct Figures
     {
         double w1p50 = 0;
@@ -178,21 +171,9 @@ namespace {
         QGbPool pool(QDir(config.benchDir).filePath(QStringLiteral("bench_worker.py")), options);
         if (!pool.waitForStarted(30000))
             throw Failure(QStringLiteral("the pool did not start"));
-        for (int i = 0; i < 100; ++i)
-            add(pool);
         Figures figures;
-        QList<double> micros;
-        micros.reserve(config.w1Calls);
-        QElapsedTimer timer;
-        for (int i = 0; i < config.w1Calls; ++i) {
-            timer.start();
-            add(pool);
-            micros.append(double(timer.nsecsElapsed()) / 1000.0);
-        }
-        figures.w1p50 = percentile(micros, 50);
-        const double elapsed =
-                runCallers(config.w2Callers, config.w2CallsPerCaller, [&](int) { add(pool); });
-        figures.w2 = double(config.w2Callers) * config.w2CallsPerCaller / elapsed;
+        figures.w1p50 = sequentialAddP50(pool, config);
+        figures.w2 = concurrentAddRate(pool, config);
         return figures;
     }
 
