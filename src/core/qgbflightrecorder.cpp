@@ -305,16 +305,19 @@ void QGbInspectEvent::encode(QByteArray *out, qint64 seq) const
         }
         w.literal(",\"size\":");
         w.number(a);
-        w.literal(",\"attachments\":[");
-        for (int i = 0; i < b && i < MaxAttachmentSizes; ++i) {
-            if (i)
-                w.literal(",");
-            w.number(attachmentSizes[i]);
+        // Most frames have none: no fields then (a sixth of a frame's line).
+        if (b > 0) {
+            w.literal(",\"attachments\":[");
+            for (int i = 0; i < b && i < MaxAttachmentSizes; ++i) {
+                if (i)
+                    w.literal(",");
+                w.number(attachmentSizes[i]);
+            }
+            w.literal("],\"attachmentCount\":");
+            w.number(b);
+            w.literal(",\"attachmentBytes\":");
+            w.number(c);
         }
-        w.literal("],\"attachmentCount\":");
-        w.number(b);
-        w.literal(",\"attachmentBytes\":");
-        w.number(c);
         w.literal(",\"preview\":");
         w.latin1Bytes(preview, previewSize);
         break;

@@ -26,6 +26,7 @@
 #include <QtTest/qsignalspy.h>
 #include <QtTest/qtest.h>
 #include <algorithm>
+#include <numeric>
 
 #include <memory>
 
@@ -807,6 +808,7 @@ void tst_QGbInspect::encodedEvents_data()
     QTest::addColumn<QByteArray>("preview");
     QTest::addColumn<qint64>("outcome");
     QTest::addColumn<QJsonObject>("expected");
+    QTest::addColumn<QList<int>>("attachments"); // of a frame: their sizes
 
     const QByteArray callFrame(R"({"type":"call","id":4711,"method":"add","args":[3,4]})");
     QTest::newRow("frame out") << int(QGbInspectEvent::FrameSent) << QString() << callFrame
@@ -817,45 +819,61 @@ void tst_QGbInspect::encodedEvents_data()
                                                 { u"msg"_s, u"call"_s },
                                                 { u"link"_s, 5 },
                                                 { u"size"_s, callFrame.size() },
-                                                { u"preview"_s, QString::fromLatin1(callFrame) } };
+                                                { u"preview"_s, QString::fromLatin1(callFrame) } }
+                               << QList<int>();
     QTest::newRow("frame out, type escaped")
             << int(QGbInspectEvent::FrameSent) << QString()
             << QByteArray(R"({"type":"a\\b\u00e9","id":12})") << qint64(0)
-            << QJsonObject { { u"msg"_s, uR"(a\\b\u00e9)"_s }, { u"call"_s, 12 } };
+            << QJsonObject { { u"msg"_s, uR"(a\\b\u00e9)"_s }, { u"call"_s, 12 } } << QList<int>();
     QTest::newRow("frame out, UTF-8 and control bytes")
             << int(QGbInspectEvent::FrameSent) << QString()
             << QByteArray("{\"type\":\"\xc3\xa9\",\"id\":1,\"x\":\"\x01\xff\"}") << qint64(0)
             << QJsonObject { { u"msg"_s, u"\u00e9"_s },
                              { u"preview"_s,
-                               u"{\"type\":\"\u00c3\u00a9\",\"id\":1,\"x\":\"\u0001\u00ff\"}"_s } };
+                               u"{\"type\":\"\u00c3\u00a9\",\"id\":1,\"x\":\"\u0001\u00ff\"}"_s } }
+            << QList<int>();
     QTest::newRow("frame out, cut before its id")
             << int(QGbInspectEvent::FrameSent) << QString() << QByteArray(R"({"type":"ca)")
-            << qint64(0) << QJsonObject { { u"msg"_s, QString() }, { u"call"_s, 0 } };
+            << qint64(0) << QJsonObject { { u"msg"_s, QString() }, { u"call"_s, 0 } }
+            << QList<int>();
     QTest::newRow("frame in") << int(QGbInspectEvent::FrameReceived) << u"result"_s
                               << QByteArray(R"({"type":"result","id":7,"value":7})") << qint64(0)
                               << QJsonObject { { u"dir"_s, u"in"_s },
                                                { u"msg"_s, u"result"_s },
-                                               { u"call"_s, 99 } };
+                                               { u"call"_s, 99 } }
+                              << QList<int>();
+    QTest::newRow("frame in, one attachment")
+            << int(QGbInspectEvent::FrameReceived) << u"result"_s
+            << QByteArray(R"({"type":"result","id":7,"att":1,"value":{"$bytes":0}})") << qint64(0)
+            << QJsonObject { { u"msg"_s, u"result"_s } } << QList<int> { 1048576 };
+    // The sizes of the first four only; the count and the bytes of all.
+    QTest::newRow("frame out, five attachments")
+            << int(QGbInspectEvent::FrameSent) << QString()
+            << QByteArray(R"({"type":"call","id":8,"att":5,"args":[]})") << qint64(0)
+            << QJsonObject { { u"msg"_s, u"call"_s } } << QList<int> { 1, 2, 3, 4, 5 };
     QTest::newRow("call end, ok") << int(QGbInspectEvent::CallEnded) << u"add"_s << QByteArray()
                                   << qint64(-1)
                                   << QJsonObject { { u"type"_s, u"call"_s },
                                                    { u"event"_s, u"end"_s },
                                                    { u"method"_s, u"add"_s },
                                                    { u"outcome"_s, u"Ok"_s },
-                                                   { u"call"_s, 99 } };
-    QTest::newRow("call end, a code") << int(QGbInspectEvent::CallEnded) << u"add"_s << QByteArray()
-                                      << qint64(QGbError::WorkerCrashed)
-                                      << QJsonObject { { u"outcome"_s, u"WorkerCrashed"_s } };
+                                                   { u"call"_s, 99 } }
+                                  << QList<int>();
+    QTest::newRow("call end, a code")
+            << int(QGbInspectEvent::CallEnded) << u"add"_s << QByteArray()
+            << qint64(QGbError::WorkerCrashed)
+            << QJsonObject { { u"outcome"_s, u"WorkerCrashed"_s } } << QList<int>();
     QTest::newRow("call end, no such code")
             << int(QGbInspectEvent::CallEnded) << u"add"_s << QByteArray() << qint64(4000)
-            << QJsonObject { { u"outcome"_s, u"Unknown"_s } };
+            << QJsonObject { { u"outcome"_s, u"Unknown"_s } } << QList<int>();
     QTest::newRow("method with quotes and a newline")
             << int(QGbInspectEvent::CallStarted) << u"a\"b\n\u00e9\U0001F600"_s << QByteArray()
-            << qint64(0) << QJsonObject { { u"method"_s, u"a\"b\n\u00e9\U0001F600"_s } };
+            << qint64(0) << QJsonObject { { u"method"_s, u"a\"b\n\u00e9\U0001F600"_s } }
+            << QList<int>();
     const QString lone = u"ab"_s + QChar(0xd800) + u"c"_s;
     QTest::newRow("method with a lone surrogate")
             << int(QGbInspectEvent::CallStarted) << lone << QByteArray() << qint64(0)
-            << QJsonObject { { u"method"_s, QString::fromUtf8(lone.toUtf8()) } };
+            << QJsonObject { { u"method"_s, QString::fromUtf8(lone.toUtf8()) } } << QList<int>();
 }
 
 void tst_QGbInspect::encodedEvents()
@@ -865,6 +883,7 @@ void tst_QGbInspect::encodedEvents()
     QFETCH(QByteArray, preview);
     QFETCH(qint64, outcome);
     QFETCH(QJsonObject, expected);
+    QFETCH(QList<int>, attachments);
 
     QGbFlightRecorder recorder(4);
     QGbInspectEvent &event = recorder.append();
@@ -879,6 +898,14 @@ void tst_QGbInspect::encodedEvents()
     event.d = outcome;
     event.previewSize = quint8(std::min<qsizetype>(preview.size(), QGbInspectEvent::PreviewBytes));
     memcpy(event.preview, preview.constData(), event.previewSize);
+    if (!attachments.isEmpty()) {
+        event.b = attachments.size();
+        for (qsizetype i = 0; i < attachments.size(); ++i) {
+            event.c += attachments.at(i);
+            if (i < QGbInspectEvent::MaxAttachmentSizes)
+                event.attachmentSizes[i] = attachments.at(i);
+        }
+    }
     const QByteArray before("what the output held: kept\n");
     QByteArray line = before;
     event.encode(&line, 17);
@@ -897,6 +924,19 @@ void tst_QGbInspect::encodedEvents()
     QCOMPARE(object.value(u"connection").toInteger(), 3);
     for (auto it = expected.begin(); it != expected.end(); ++it)
         QCOMPARE(object.value(it.key()), it.value());
+    // A frame without attachments has no attachment fields.
+    QCOMPARE(object.contains(u"attachments"), !attachments.isEmpty());
+    QCOMPARE(object.contains(u"attachmentCount"), !attachments.isEmpty());
+    QCOMPARE(object.contains(u"attachmentBytes"), !attachments.isEmpty());
+    if (!attachments.isEmpty()) {
+        QCOMPARE(object.value(u"attachmentCount").toInteger(), attachments.size());
+        QCOMPARE(object.value(u"attachmentBytes").toInteger(),
+                 std::accumulate(attachments.cbegin(), attachments.cend(), qint64(0)));
+        QJsonArray sizes;
+        for (qsizetype i = 0; i < std::min<qsizetype>(attachments.size(), 4); ++i)
+            sizes.append(attachments.at(i));
+        QCOMPARE(object.value(u"attachments").toArray(), sizes);
+    }
 }
 
 // The inspector's reader of a line (QGbInspect::Message): what it takes, it
