@@ -25,6 +25,11 @@ namespace {
     };
 
     constexpr int MaxDepth = 64;
+    // Members kept in the message itself: the pool's longest events (a
+    // call's end, a frame with attachments) have 14. An inspector keeps up to
+    // 200k messages waiting: 20 inline members were 400 bytes a message.
+    constexpr int InlineMembers = 14;
+    using Members = QVarLengthArray<Member, InlineMembers>;
 
     bool isHexDigit(char c)
     {
@@ -152,7 +157,7 @@ namespace {
 
         // An object, its opening brace next; each member's key and value
         // recorded in *members if given.
-        bool object(int depth, QVarLengthArray<Member, 20> *members)
+        bool object(int depth, Members *members)
         {
             ++m_p;
             skipSpace();
@@ -358,7 +363,7 @@ struct Message::Data : QSharedData
 {
     QByteArray line;
     QString type;
-    QVarLengthArray<Member, 20> members;
+    Members members;
 };
 
 Message::Message() = default;
