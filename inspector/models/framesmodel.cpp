@@ -126,12 +126,14 @@ QJsonObject FramesModel::toJson(const Frame &f) const
     o.insert(u"call", f.call);
     o.insert(u"msg", f.message);
     o.insert(u"size", f.size);
-    QJsonArray sizes;
-    for (qint64 s : f.attachments)
-        sizes.append(s);
-    o.insert(u"attachments", sizes);
-    o.insert(u"attachmentCount", f.attachmentCount);
-    o.insert(u"attachmentBytes", f.attachmentBytes);
+    if (f.attachmentCount > 0) { // as on the wire: absent when there are none
+        QJsonArray sizes;
+        for (qint64 s : f.attachments)
+            sizes.append(s);
+        o.insert(u"attachments", sizes);
+        o.insert(u"attachmentCount", f.attachmentCount);
+        o.insert(u"attachmentBytes", f.attachmentBytes);
+    }
     o.insert(u"preview", f.preview);
     return o;
 }
