@@ -305,7 +305,7 @@ void QGbInspectEvent::encode(QByteArray *out, qint64 seq) const
         }
         w.literal(",\"size\":");
         w.number(a);
-        // Most frames have none: no fields then (a sixth of a frame's line).
+        // Most frames have none: then no fields (56 bytes of each line).
         if (b > 0) {
             w.literal(",\"attachments\":[");
             for (int i = 0; i < b && i < MaxAttachmentSizes; ++i) {

@@ -144,9 +144,9 @@ namespace {
                     return fail("a bad number");
             }
             // As QJsonDocument: a number no double can hold is refused. An
-            // integer of fewer than 309 digits always fits (the largest
-            // double has 309), so most numbers of an event need no
-            // conversion.
+            // integer written in fewer than 300 characters always fits (the
+            // largest double has 309 digits), so most numbers of an event
+            // need no conversion.
             if (integer && m_p - start < 300)
                 return true;
             double value = 0;
@@ -288,7 +288,8 @@ namespace {
             QStringLiteral("connection"), QStringLiteral("stall"),   QStringLiteral("heartbeat"),
             QStringLiteral("output"),     QStringLiteral("dropped"), QStringLiteral("live"),
         };
-        // The value's text with its quotes; an escape makes it unknown here.
+        // The value's text between its quotes; an escape makes it unknown
+        // here (the caller decodes it then).
         const QByteArrayView text(line.constData() + member.valueBegin + 1,
                                   member.valueEnd - member.valueBegin - 2);
         for (const QString &type : types) {
