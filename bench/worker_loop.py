@@ -52,15 +52,15 @@ class _Server:
         self.conns = {}
 
 
-def _client(sock, calls, data, read_answer):
-    """In a forked child: write every call, read every answer, exit."""
+def _client(answers, calls, read_answer, write_calls):
+    """In a forked child: write every call, read every answer from the
+    binary stream ``answers``, exit."""
     def drain():
-        stream = sock.makefile("rb")
         for _ in range(calls):
-            read_answer(stream)
+            read_answer(answers)
         os._exit(0)
     threading.Thread(target=drain, daemon=True).start()
-    sock.sendall(data)
+    write_calls()
     time.sleep(600)
     os._exit(1)
 
@@ -80,7 +80,9 @@ def worker_loop(calls):
     pid = os.fork()
     if pid == 0:
         ours.close()
-        _client(theirs, calls, b"".join(frames), read_answer)
+        data = b"".join(frames)
+        _client(theirs.makefile("rb"), calls, read_answer,
+                lambda: theirs.sendall(data))
     theirs.close()
     conn = CallConnection(_Server(), ours, _wire.Reader(ours, 1 << 24), 1)
     start = time.process_time()
@@ -100,17 +102,12 @@ def bridge_loop(calls):
     if pid == 0:
         os.close(calls_in)
         os.close(answers_out)
-        stream = os.fdopen(answers_in, "rb")
 
-        def drain():
-            for _ in range(calls):
-                stream.readline()
-            os._exit(0)
-        threading.Thread(target=drain, daemon=True).start()
-        with os.fdopen(calls_out, "wb") as out:
-            out.write(data)
-        time.sleep(600)
-        os._exit(1)
+        def write_calls():
+            with os.fdopen(calls_out, "wb") as out:
+                out.write(data)
+        _client(os.fdopen(answers_in, "rb"), calls,
+                lambda stream: stream.readline(), write_calls)
     os.close(calls_out)
     os.close(answers_in)
     before = os.times()

@@ -933,7 +933,8 @@ void tst_QGbInspect::encodedEvents()
         QCOMPARE(object.value(u"attachmentBytes").toInteger(),
                  std::accumulate(attachments.cbegin(), attachments.cend(), qint64(0)));
         QJsonArray sizes;
-        for (qsizetype i = 0; i < std::min<qsizetype>(attachments.size(), 4); ++i)
+        for (qsizetype i = 0;
+             i < std::min<qsizetype>(attachments.size(), QGbInspectEvent::MaxAttachmentSizes); ++i)
             sizes.append(attachments.at(i));
         QCOMPARE(object.value(u"attachments").toArray(), sizes);
     }
