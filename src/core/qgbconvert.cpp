@@ -3,6 +3,7 @@
 
 #include "qgbconvert.h"
 #include "qgbconvert_p.h"
+#include "qgbjson_p.h"
 
 #include <QtCore/qassociativeiterable.h>
 #include <QtCore/qmetacontainer.h>
@@ -105,6 +106,18 @@
     Every error is a \l{QGbError::}{TypeMismatch} whose message names the
     path of the value (see QGbPath), the expected C++ type and the wire type,
     for example \c{result.users[2].score: expected double, got string}.
+
+    QGbPool::call() and QGbPool::stream() take a shortcut for gadgets and
+    containers, whose wire values are trees of maps and lists: an argument
+    of such a type is written as JSON text in the calling thread, and a
+    result of a gadget or list type is read from the answer's text straight
+    into the C++ value. The shortcut follows these rules exactly (the same
+    bytes are sent, the same values and the same errors come back) and
+    leaves what it does not handle to the general conversion: bytes, map
+    keys with escapes or a leading \c{$}, repeated keys, anything that
+    fails. One difference can be seen: a gadget read this way has its
+    properties set in the order their keys arrive, not sorted by name; it
+    matters only to a \c WRITE function that depends on another property.
 */
 
 /*!
@@ -233,37 +246,6 @@ using namespace QGbConvertPrivate;
 
 namespace {
 
-// Storage for one value of a run-time type: on the stack when it fits.
-class TempValue
-{
-    Q_DISABLE_COPY_MOVE(TempValue)
-public:
-    explicit TempValue(QMetaType type)
-        : m_type(type)
-    {
-        if (type.sizeOf() <= qsizetype(sizeof(m_buffer))
-            && type.alignOf() <= qsizetype(alignof(std::max_align_t)))
-            m_data = type.construct(m_buffer);
-        else
-            m_data = type.create();
-    }
-    ~TempValue()
-    {
-        if (!m_data)
-            return;
-        if (m_data == static_cast<void *>(m_buffer))
-            m_type.destruct(m_data);
-        else
-            m_type.destroy(m_data);
-    }
-    void *data() const { return m_data; }
-
-private:
-    QMetaType m_type;
-    void *m_data = nullptr;
-    alignas(std::max_align_t) char m_buffer[64];
-};
-
 // A container's const iterator pair, destroyed on scope exit.
 template<typename Container>
 class ConstRange
@@ -294,21 +276,9 @@ public:
 
 // ---- gadgets ---------------------------------------------------------------
 
-struct GadgetProperty
-{
-    QString name;
-    QMetaType type;
-    QMetaProperty property;
-    const QMetaObject *enclosing = nullptr;
-    int relativeIndex = 0;
-    bool readable = false;
-    bool writable = false;
-};
+} // namespace
 
-struct GadgetInfo
-{
-    QList<GadgetProperty> properties; // sorted by name, like QVariantMap keys
-};
+namespace QGbConvertPrivate {
 
 const GadgetInfo &gadgetInfo(const QMetaObject *mo)
 {
@@ -333,6 +303,9 @@ const GadgetInfo &gadgetInfo(const QMetaObject *mo)
         gp.type = p.metaType();
         (void)gp.type.id(); // registers it, with its container converters
         gp.property = p;
+        gp.utf8Name = QByteArray(p.name());
+        (void)QGbWire::writeString(&gp.jsonKey, gp.name);
+        gp.jsonKey.append(':');
         gp.enclosing = p.enclosingMetaObject();
         gp.relativeIndex = p.relativePropertyIndex();
         gp.readable = p.isReadable();
@@ -341,6 +314,13 @@ const GadgetInfo &gadgetInfo(const QMetaObject *mo)
     }
     std::sort(info.properties.begin(), info.properties.end(),
               [](const GadgetProperty &a, const GadgetProperty &b) { return a.name < b.name; });
+    const auto readable = std::count_if(info.properties.cbegin(), info.properties.cend(),
+                                        [](const GadgetProperty &p) { return p.readable; });
+    info.oneDollarKey = readable == 1
+            && std::any_of(info.properties.cbegin(), info.properties.cend(),
+                           [](const GadgetProperty &p) {
+                               return p.readable && p.name.startsWith(QLatin1Char('$'));
+                           });
     return cache.emplace(mo, std::move(info)).first->second;
 }
 
@@ -377,6 +357,10 @@ void writeProperty(const GadgetProperty &p, void *gadget, void *slot)
     void *argv[] = { slot, nullptr, &status, &flags };
     call(reinterpret_cast<QObject *>(gadget), QMetaObject::WriteProperty, p.relativeIndex, argv);
 }
+
+} // namespace QGbConvertPrivate
+
+namespace {
 
 bool gadgetToWire(QMetaType type, const void *gadget, QVariant *out, QGbError *error,
                   const QGbPath &path)

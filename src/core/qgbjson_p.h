@@ -40,6 +40,16 @@ struct AttachmentRef
     friend bool operator!=(AttachmentRef a, AttachmentRef b) { return a.index != b.index; }
 };
 
+// A value already written as the wire's JSON text (a call argument the
+// caller's thread wrote, see QGbPrivate::JsonWriter): writeValue() copies
+// the text as it is. It never holds a {"$bytes": i} marker.
+struct EncodedJson
+{
+    QByteArray text;
+    friend bool operator==(const EncodedJson &a, const EncodedJson &b) { return a.text == b.text; }
+    friend bool operator!=(const EncodedJson &a, const EncodedJson &b) { return a.text != b.text; }
+};
+
 // Map keys repeat from one object to the next (a list of records): short ASCII
 // keys are turned into QStrings once and shared afterwards.
 class QGB_EXPORT KeyCache
@@ -71,6 +81,12 @@ struct ParseContext
     const QGbPath *root = nullptr;
     // Out: the number of placeholders left by deferAttachments.
     qsizetype deferredAttachments = 0;
+    // parseMessage(): leave the "value" of a "result" message without
+    // attachments unparsed (see Message::rawValueBegin).
+    bool lazyResultValue = false;
+    // Out: the text left unparsed by lazyResultValue, null when none.
+    const char *rawValueBegin = nullptr;
+    const char *rawValueEnd = nullptr;
     KeyCache keys;
 };
 
@@ -92,6 +108,15 @@ struct Message
     QByteArray type;    // the "type" field
     qint64 id = 0;      // the "id" field, 0 when absent
     QVariantMap fields; // every field of the envelope (type and id too), attachments resolved
+    // With ParseContext::lazyResultValue, the JSON text of a result's
+    // "value", not yet parsed nor checked (fields holds an invalid QVariant
+    // under "value" meanwhile). It points into the frame: valid until the
+    // FrameReader reads on. materializeValue() parses it into fields.
+    const char *rawValueBegin = nullptr;
+    const char *rawValueEnd = nullptr;
+    const char *rawOrigin = nullptr; // the frame's start, for error positions
+
+    bool hasRawValue() const { return rawValueBegin != nullptr; }
 };
 
 // Parses a message's JSON object. The "type" field must be a string and
@@ -99,12 +124,23 @@ struct Message
 QGB_EXPORT bool parseMessage(const char *begin, const char *end, Message *out, ParseContext &ctx,
                              QGbError *error);
 
+// Parses message's raw "value" as parseMessage() would have parsed it in
+// place: the same checks, the same errors. The message must have one.
+QGB_EXPORT bool parseRawValue(const Message &message, QVariant *out, QGbError *error);
+// Parses message's raw "value" (if it has one) into its fields.
+QGB_EXPORT bool materializeValue(Message *message, QGbError *error);
+
 // Appends compact JSON for a canonical value. QByteArray values are appended
 // to *attachments and written as {"$bytes": i}; null attachments refuse them.
 // On failure (TypeMismatch naming the path) *out and *attachments are left
 // as they were.
 QGB_EXPORT bool writeValue(QByteArray *out, const QVariant &canonical,
                            QList<QByteArray> *attachments, QGbError *error, const QGbPath &path);
+
+// Appends a number as the codec writes it: a double always with a '.' or
+// an exponent (Python reads "1" as an int), the shortest form that reads back.
+void writeDouble(QByteArray *out, double d);
+void writeInteger(QByteArray *out, qint64 v);
 
 // Appends s as a JSON string literal (quotes included), UTF-8 encoded.
 // Returns false, with out as it was, if s holds an unpaired surrogate,
@@ -123,5 +159,6 @@ QGbError protocolError(const QString &message);
 } // namespace QGbWire
 
 Q_DECLARE_METATYPE(QGbWire::AttachmentRef)
+Q_DECLARE_METATYPE(QGbWire::EncodedJson)
 
 #endif // QGBJSON_P_H

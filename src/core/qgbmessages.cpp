@@ -224,6 +224,8 @@ bool readChunk(const Message &message, QVariantList *items, QGbError *error)
 
 bool readResult(const Message &message, QVariant *value, QGbError *error)
 {
+    if (message.hasRawValue())
+        return parseRawValue(message, value, error);
     const auto it = message.fields.constFind(QStringLiteral("value"));
     if (it == message.fields.cend())
         return malformed(message, "value", "present", error);

@@ -27,6 +27,11 @@ void CallSink::deliverError(const QGbError &error)
     futureInterface().reportException(QGbException(error));
 }
 
+bool CallSink::deliverResultJson(const char *, const char *)
+{
+    return false;
+}
+
 void CallSink::deliverProgress(double value, double maximum, const QString &text)
 {
     // QFuture's progress is an int and only goes up (Qt drops a smaller

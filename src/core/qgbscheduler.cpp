@@ -479,9 +479,14 @@ void QGbScheduler::onCallMessage(QGbConnection *connection, QGbWire::MessageType
     }
     const QGbCallPtr call = connection->call;
     if (!call || message.id != call->id) {
-        // Frames for a call that already ended are dropped; anything newer is a protocol error.
-        if (message.id > 0 && message.id <= connection->lastCallId)
+        // Frames for a call that already ended are dropped (checked all the
+        // same); anything newer is a protocol error.
+        if (message.id > 0 && message.id <= connection->lastCallId) {
+            QGbError error;
+            if (!QGbWire::materializeValue(&message, &error))
+                m_sessions->closeMalformed(connection, error);
             return;
+        }
         m_sessions->close(connection,
                           QGbError(QGbError::ProtocolError,
                                    QStringLiteral("The worker sent '%1' for unknown call id %2")
@@ -513,9 +518,21 @@ void QGbScheduler::onCallMessage(QGbConnection *connection, QGbWire::MessageType
         return;
     }
     case QGbWire::MessageType::Result: {
+        // A result whose text the frame reader left unparsed: the call's sink
+        // reads it straight into its type, or it is parsed as any other.
+        if (message.hasRawValue() && !cancelling
+            && call->sink->deliverResultJson(message.rawValueBegin, message.rawValueEnd)) {
+            ++call->itemsOut;
+            finishCall(call);
+            return;
+        }
         QVariant value;
         if (!QGbWire::readResult(message, &value, &error)) {
-            m_sessions->close(connection, error);
+            // A result left unparsed by the frame reader is checked here.
+            if (message.hasRawValue())
+                m_sessions->closeMalformed(connection, error);
+            else
+                m_sessions->close(connection, error);
             return;
         }
         ++call->itemsOut;

@@ -36,6 +36,8 @@ QGbConnection *QGbSessions::open(QGbWorker *worker, bool control)
     connection->control = control;
     connection->link = ++m_lastLink;
     connection->reader = std::make_unique<QGbWire::FrameReader>(m_context.options.maxFrameSize());
+    // Results are read from their text by the call's sink (handleMessage()).
+    connection->reader->setLazyResultValue(true);
     QGbTlsSocket *tcp = nullptr;
     if (worker->remote)
         connection->socket = tcp = new QGbTlsSocket(this);
@@ -134,9 +136,7 @@ void QGbSessions::onReadyRead(QGbConnection *connection)
         if (status == QGbWire::FrameReader::NeedMore)
             return;
         if (status == QGbWire::FrameReader::Error) {
-            qCWarning(lcQGbSession) << "worker" << connection->worker->index
-                                    << "sent a malformed frame:" << error.errorString();
-            close(connection, error);
+            closeMalformed(connection, error);
             return;
         }
         if (Q_UNLIKELY(m_context.listener))
@@ -146,10 +146,26 @@ void QGbSessions::onReadyRead(QGbConnection *connection)
     }
 }
 
+void QGbSessions::closeMalformed(QGbConnection *connection, const QGbError &error)
+{
+    qCWarning(lcQGbSession) << "worker" << connection->worker->index
+                            << "sent a malformed frame:" << error.errorString();
+    close(connection, error);
+}
+
 // Returns false if the connection was closed while handling the message.
 bool QGbSessions::handleMessage(QGbConnection *connection, QGbWire::Message &message)
 {
     const QGbWire::MessageType type = QGbWire::messageType(message);
+    if (message.hasRawValue()
+        && (connection->state == QGbConnection::State::Handshaking || connection->control)) {
+        // No call here reads a result: check it now, as every frame is.
+        QGbError error;
+        if (!QGbWire::materializeValue(&message, &error)) {
+            closeMalformed(connection, error);
+            return false;
+        }
+    }
     if (connection->state == QGbConnection::State::Handshaking) {
         if (type == QGbWire::MessageType::Hello) {
             handshakeDone(connection, message);

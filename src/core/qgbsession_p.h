@@ -64,6 +64,8 @@ public:
 
     QGbConnection *open(QGbWorker *worker, bool control);
     void close(QGbConnection *connection, const QGbError &error);
+    // Closes the connection of a worker that sent a malformed frame, and says so in the log.
+    void closeMalformed(QGbConnection *connection, const QGbError &error);
     // Closes every connection of the worker, its control connection last.
     void closeWorker(QGbWorker *worker, const QGbError &error);
     // Writes at once; false if the connection is closed.

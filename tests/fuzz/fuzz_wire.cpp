@@ -23,6 +23,7 @@
 // Regressions: every file under tests/fuzz/regressions/ is replayed by
 // passing it (or the directory) on the command line, see scripts/fuzz.sh.
 
+#include "impl/qgbjson_impl.h"
 #include "qgbconvert.h"
 #include "qgberror.h"
 #include "qgbwire_p.h"
@@ -236,6 +237,88 @@ void fuzzParseMessage(const char *begin, const char *end)
     }
 }
 
+// A record read with the typed reader (impl/qgbjson_impl.h).
+struct FuzzItem
+{
+    Q_GADGET
+    Q_PROPERTY(qint64 id MEMBER id)
+    Q_PROPERTY(QString name MEMBER name)
+    Q_PROPERTY(double score MEMBER score)
+    Q_PROPERTY(bool flag MEMBER flag)
+    Q_PROPERTY(QList<int> list MEMBER list)
+public:
+    qint64 id = 0;
+    QString name;
+    double score = 0;
+    bool flag = false;
+    QList<int> list;
+    bool operator==(const FuzzItem &o) const
+    {
+        return id == o.id && name == o.name && std::memcmp(&score, &o.score, sizeof score) == 0
+                && flag == o.flag && list == o.list;
+    }
+};
+
+// The typed reader takes a result's text only if the general way (parse,
+// then QGb::fromWire()) takes it too, and then gives the same value.
+template<typename T>
+void checkTypedRead(const QGbWire::Message &message)
+{
+    T typed {};
+    const bool typedOk =
+            QGbPrivate::readJson(message.rawValueBegin, message.rawValueEnd, &typed,
+                                 [](QGbPrivate::JsonReader &r, void *out) {
+                                     return QGbPrivate::readTypedJson(r, static_cast<T *>(out));
+                                 });
+    if (!typedOk)
+        return;
+    QVariant wire;
+    QGbError error;
+    FUZZ_CHECK(QGbWire::parseRawValue(message, &wire, &error), describe(error));
+    T general {};
+    FUZZ_CHECK(QGb::fromWire(wire, &general, &error, QGbPath("result")), describe(error));
+    FUZZ_CHECK(typed == general,
+               QByteArray(message.rawValueBegin, message.rawValueEnd - message.rawValueBegin));
+}
+
+// A frame reader that leaves results' values unparsed ends, once they are
+// parsed, in the same fields or the same error as one that parses them at once.
+void fuzzLazyValue(const char *begin, const char *end)
+{
+    if (end - begin > qsizetype(MaxFrame))
+        return;
+    QByteArray frame;
+    QGbWire::appendFrame(&frame, begin, end - begin);
+    QGbWire::Message eager;
+    QGbError eagerError;
+    QGbWire::FrameReader eagerReader(MaxFrame);
+    eagerReader.append(frame);
+    const auto eagerStatus = eagerReader.next(&eager, &eagerError);
+
+    QGbWire::Message lazy;
+    QGbError lazyError;
+    QGbWire::FrameReader lazyReader(MaxFrame);
+    lazyReader.setLazyResultValue(true);
+    lazyReader.append(frame);
+    auto lazyStatus = lazyReader.next(&lazy, &lazyError);
+    if (lazyStatus == QGbWire::FrameReader::Ready && lazy.hasRawValue()) {
+        checkTypedRead<QList<FuzzItem>>(lazy);
+        checkTypedRead<QList<QList<qint64>>>(lazy);
+        checkTypedRead<QStringList>(lazy);
+        checkTypedRead<FuzzItem>(lazy);
+        if (!QGbWire::materializeValue(&lazy, &lazyError))
+            lazyStatus = QGbWire::FrameReader::Error;
+    }
+    FUZZ_CHECK(eagerStatus == lazyStatus, describe(eagerError) + " vs " + describe(lazyError));
+    FUZZ_CHECK(eagerError.code() == lazyError.code()
+                       && eagerError.errorString() == lazyError.errorString(),
+               describe(eagerError) + " vs " + describe(lazyError));
+    if (eagerStatus == QGbWire::FrameReader::Ready) {
+        FUZZ_CHECK(eager.type == lazy.type && eager.id == lazy.id, eager.type + " vs " + lazy.type);
+        FUZZ_CHECK(strictEqual(eager.fields, lazy.fields), eager.type);
+    }
+}
+
 // What a FrameReader made of a byte stream.
 struct Outcome
 {
@@ -333,9 +416,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
     // The payload of the first frame, and the input as a payload itself.
     fuzzParseValue(data, data + size);
     fuzzParseMessage(data, data + size);
+    fuzzLazyValue(data, data + size);
     if (size >= 4) {
         fuzzParseValue(data + 4, data + size);
         fuzzParseMessage(data + 4, data + size);
+        fuzzLazyValue(data + 4, data + size);
     }
     return 0;
 }
+
+#include "fuzz_wire.moc"

@@ -18,6 +18,7 @@
 #include "qgbconvert.h"
 #include "qgberror.h"
 #include "qgbglobal.h"
+#include "qgbjson_impl.h"
 
 #include <QtCore/qfuture.h>
 #include <QtCore/qfutureinterface.h>
@@ -38,6 +39,10 @@ public:
     virtual bool deliverItems(const QVariantList &items, QGbError *error) = 0;
     // Converts and reports the result of a plain call.
     virtual bool deliverResult(const QVariant &value, QGbError *error) = 0;
+    // Reads and reports the result of a plain call from its JSON text, valid
+    // during the call. False: not reported; the pool then parses the text and
+    // calls deliverResult(), or reports what is wrong with it.
+    virtual bool deliverResultJson(const char *begin, const char *end);
     // The call failed (not called after the caller cancelled).
     virtual void deliverError(const QGbError &error);
     // A progress report: value out of maximum (0: not known), and a text.
@@ -120,6 +125,23 @@ public:
         }
     }
 
+    bool deliverResultJson(const char *begin, const char *end) override
+    {
+        if constexpr (ReadsTypedJson<R>) {
+            R value {};
+            if (!readJson(begin, end, &value, [](JsonReader &r, void *out) {
+                    return readTypedJson(r, static_cast<R *>(out));
+                }))
+                return false;
+            m_interface.reportResult(std::move(value));
+            return true;
+        } else {
+            Q_UNUSED(begin);
+            Q_UNUSED(end);
+            return false;
+        }
+    }
+
 private:
     QFutureInterface<R> m_interface;
 };
@@ -140,6 +162,12 @@ bool appendArgument(QVariantList *out, const A &value, QGbChannel **input, QGbEr
                                  A> && std::is_base_of_v<QGbChannel, std::remove_pointer_t<A>>) {
         return appendChannel(out, const_cast<QGbChannel *>(value), input, error);
     } else {
+        if constexpr (WritesTypedJson<A>) {
+            if (appendJsonArgument(out, &value, [](JsonWriter &w, const void *v) {
+                    return writeTypedJson(w, *static_cast<const A *>(v));
+                }))
+                return true;
+        }
         QVariant wire;
         const QGbPath root("args", QGbPath::ListRoot);
         if (!QGb::toWire(value, &wire, error, root.index(out->size())))

@@ -159,6 +159,20 @@ def misbehave(sock, conn_id, cid, method):
     if method == "duplicate_key":
         return frame(('{"type":"result","id":%d,"value":%s}'
                       % (cid, json.dumps({1: "a", "1": "b"}))).encode())
+    # Results a typed call (QList<User>) reads straight from their text.
+    if method == "typed_ok":
+        return frame(b'{"type":"result","id":%d,"value":[{"name":"a","zz":{"deep":[1,{}]},'
+                     b'"id":1,"score":2},{}]}' % cid)
+    if method == "typed_bad_json":
+        return frame(b'{"type":"result","id":%d,"value":[{"id":1,"name":"a"},'
+                     b'{"id":2 "name":"b"}]}' % cid)
+    if method == "typed_mismatch":
+        return frame(b'{"type":"result","id":%d,"value":[{"id":1},{"id":"two"}]}' % cid)
+    if method == "typed_duplicate_key":
+        return frame(b'{"type":"result","id":%d,"value":[{"id":1,"id":2}]}' % cid)
+    if method == "stale_malformed":
+        return (frame(b'{"type":"result","id":%d,"value":[1,}' % (cid - 1))
+                + result(cid, "fresh"))
     if method == "progress_string":
         return (message({"type": "progress", "id": cid, "done": "1"})
                 + result(cid, "ok"))

@@ -113,6 +113,8 @@ private Q_SLOTS:
     // Against badworker.py.
     void badFrames_data();
     void badFrames();
+    void typedResults_data();
+    void typedResults();
     void badFramesSpareOtherConnections_data();
     void badFramesSpareOtherConnections();
 
@@ -185,6 +187,8 @@ void tst_QGbProtocol::badFrames_data()
     error("log_bad_logger", QGbError::ProtocolError, "\"logger\" of a \"log\"");
     // The worker's own error for the connection ends the call, with its message.
     error("refuse", QGbError::ProtocolError, "badworker refuses this connection");
+    // A malformed frame for a call that already ended is not dropped unread.
+    error("stale_malformed", QGbError::ProtocolError, "invalid JSON");
 
     // Frames for a call that already ended are dropped (protocol section 5).
     QTest::newRow("duplicate_result")
@@ -234,6 +238,65 @@ void tst_QGbProtocol::badFrames()
         QCOMPARE(connAfter, conn);
     QCOMPARE(exited.count(), 0);
     QCOMPARE(pool.workerProcessIds(), QList<qint64> { pid.toLongLong() });
+}
+
+// A typed call reads its result straight from the frame's text; a result it
+// cannot read fails as an untyped call's does, with the same errors.
+void tst_QGbProtocol::typedResults_data()
+{
+    QTest::addColumn<QString>("method");
+    QTest::addColumn<QGbError::Code>("code");
+    QTest::addColumn<QString>("mention");
+    QTest::addColumn<bool>("connectionClosed");
+    QTest::newRow("ok") << "typed_ok" << QGbError::NoError << QString() << false;
+    QTest::newRow("bad JSON") << "typed_bad_json" << QGbError::ProtocolError
+                              << "invalid JSON at byte" << true;
+    QTest::newRow("mismatch") << "typed_mismatch" << QGbError::TypeMismatch
+                              << "result[1].id: expected qlonglong, got str" << false;
+    QTest::newRow("duplicate key") << "typed_duplicate_key" << QGbError::ProtocolError
+                                   << "value[0].id appears twice" << true;
+}
+
+void tst_QGbProtocol::typedResults()
+{
+    QFETCH(QString, method);
+    QFETCH(QGbError::Code, code);
+    QFETCH(QString, mention);
+    QFETCH(bool, connectionClosed);
+
+    QGbPool pool(badWorker(), badWorkerOptions(1));
+    QVERIFY(pool.waitForStarted(20000));
+    const QVariant conn = valueOf(pool.call<QVariant>("conn"));
+    QVERIFY(conn.isValid());
+
+    const QFuture<QList<User>> typed = pool.call<QList<User>>(method);
+    const QGbError error = errorOf(typed);
+    QVERIFY2(typed.isFinished(), "the call did not end");
+    QVERIFY2(error.code() == code, describe(error));
+    if (code == QGbError::NoError) {
+        const QList<User> users = typed.result();
+        QCOMPARE(users.size(), 2);
+        QCOMPARE(users.at(0).id, 1);
+        QCOMPARE(users.at(0).name, u"a"_qs);
+        QCOMPARE(users.at(0).score, 2.0);
+        QCOMPARE(users.at(1), User());
+    } else {
+        QVERIFY2(error.errorString().contains(mention), describe(error));
+    }
+    // The same text read untyped fails or succeeds alike.
+    const QFuture<QVariant> untyped = pool.call<QVariant>(method);
+    const QGbError untypedError = errorOf(untyped);
+    if (code == QGbError::TypeMismatch)
+        QVERIFY2(!untypedError.isError(), describe(untypedError));
+    else
+        QCOMPARE(untypedError.code(), code);
+
+    const QVariant connAfter = valueOf(pool.call<QVariant>("conn"));
+    QVERIFY(connAfter.isValid());
+    if (connectionClosed)
+        QVERIFY2(connAfter != conn, "the call's connection was kept");
+    else
+        QCOMPARE(connAfter, conn);
 }
 
 void tst_QGbProtocol::badFramesSpareOtherConnections_data()
