@@ -191,6 +191,8 @@ int runInspectCost(const Config &config);
 // --remote (remotecost.cpp): W1 and W2 with local workers, and with served
 // workers on loopback over plain TCP and over TLS.
 int runRemoteCost(const Config &config);
+// --codec: the host's share of W6 (codeccost.cpp).
+int runCodecCost(const Config &config);
 
 } // namespace Bench
 

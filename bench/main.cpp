@@ -570,8 +570,13 @@ int main(int argc, char *argv[])
             QStringLiteral("Run only the cost of remote workers on loopback: W1 and W2 with "
                            "local workers, and with `gobridge serve` workers over plain TCP "
                            "and over TLS (a certificate made with openssl)."));
+    const QCommandLineOption codec(
+            QStringLiteral("codec"),
+            QStringLiteral("Run only the host's share of W6, in one thread: its argument written "
+                           "and its result read as the library does, through wire values, and "
+                           "with QJsonDocument as the bridge does."));
     parser.addOptions({ quick, repeats, only, json, check, tolerance, python, side, scaling,
-                        inspect, remote });
+                        inspect, remote, codec });
     parser.process(app);
 
     const QString onlySide = parser.value(side);
@@ -600,6 +605,14 @@ int main(int argc, char *argv[])
                 config.quick ? "quick" : "full", config.repeats, loadBefore);
     std::fflush(stdout);
 
+    if (parser.isSet(codec)) {
+        try {
+            return runCodecCost(config);
+        } catch (const std::exception &e) {
+            std::fprintf(stderr, "qgb_bench: %s\n", e.what());
+            return 2;
+        }
+    }
     if (parser.isSet(remote)) {
         try {
             return runRemoteCost(config);
