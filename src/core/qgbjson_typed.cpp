@@ -9,6 +9,7 @@
 #include <QtCore/qvarlengtharray.h>
 
 #include <cstring>
+#include <optional>
 
 // The typed JSON shortcuts (impl/qgbjson_impl.h): gadgets written as JSON text
 // from their properties, and read from it into their properties, with the
@@ -31,6 +32,38 @@ namespace {
     {
         static const QGbPath root;
         return root;
+    }
+
+    // Calls f with a pointer to a local of type's C++ type, for the types
+    // most properties have (no QMetaType construction for them); nothing for
+    // other types.
+    template<typename F>
+    std::optional<bool> withCommonLocal(QMetaType type, F &&f)
+    {
+        switch (type.id()) {
+        case QMetaType::QString: {
+            QString v;
+            return f(&v);
+        }
+        case QMetaType::LongLong: {
+            qint64 v = 0;
+            return f(&v);
+        }
+        case QMetaType::Int: {
+            int v = 0;
+            return f(&v);
+        }
+        case QMetaType::Double: {
+            double v = 0;
+            return f(&v);
+        }
+        case QMetaType::Bool: {
+            bool v = false;
+            return f(&v);
+        }
+        default:
+            return std::nullopt;
+        }
     }
 
 } // namespace
@@ -93,29 +126,14 @@ bool JsonWriter::write(QMetaType type, const void *value)
             && QGbWire::writeValue(&text, wire, nullptr, nullptr, noPath());
 }
 
-// Reads property p into a local of its type (the common ones without a
-// QMetaType construction) and writes it.
+// Reads property p (into a local of its type where it can) and writes it.
 bool JsonWriter::writeProperty(const GadgetProperty &p, const void *gadget)
 {
-    const auto local = [&](auto initial) {
-        auto v = initial;
-        readProperty(p, gadget, &v);
-        return write(p.type, &v);
-    };
-    switch (p.type.id()) {
-    case QMetaType::QString:
-        return local(QString());
-    case QMetaType::LongLong:
-        return local(qint64(0));
-    case QMetaType::Int:
-        return local(int(0));
-    case QMetaType::Double:
-        return local(double(0));
-    case QMetaType::Bool:
-        return local(false);
-    default:
-        break;
-    }
+    if (const auto done = withCommonLocal(p.type, [&](auto *v) {
+            readProperty(p, gadget, v);
+            return write(p.type, v);
+        }))
+        return *done;
     TempValue slot(p.type);
     if (!slot.data())
         return false;
@@ -224,31 +242,16 @@ private:
         return readWire(&wire) && QGb::fromWire(wire, out, nullptr, noPath());
     }
 
-    // Reads a value of property prop's type and sets it on gadget; locals of
-    // the common types, as JsonWriter::writeProperty() has.
+    // Reads a value of property prop's type and sets it on gadget.
     bool readProperty(const GadgetProperty &prop, void *gadget)
     {
-        const auto local = [&](auto initial) {
-            auto v = initial;
-            if (!read(prop.type, &v))
-                return false;
-            writeProperty(prop, gadget, &v);
-            return true;
-        };
-        switch (prop.type.id()) {
-        case QMetaType::QString:
-            return local(QString());
-        case QMetaType::LongLong:
-            return local(qint64(0));
-        case QMetaType::Int:
-            return local(int(0));
-        case QMetaType::Double:
-            return local(double(0));
-        case QMetaType::Bool:
-            return local(false);
-        default:
-            break;
-        }
+        if (const auto done = withCommonLocal(prop.type, [&](auto *v) {
+                if (!read(prop.type, v))
+                    return false;
+                writeProperty(prop, gadget, v);
+                return true;
+            }))
+            return *done;
         TempValue slot(prop.type);
         if (!slot.data() || !read(prop.type, slot.data()))
             return false;

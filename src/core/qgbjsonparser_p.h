@@ -28,34 +28,31 @@
 // types with its parts.
 namespace QGbWire::Detail {
 
-inline const QMetaType &attachmentRefType()
+// The metatype of T, registered (so that QVariant::typeId() sees a stable id).
+template<typename T>
+inline const QMetaType &registeredType()
 {
     static const QMetaType type = [] {
-        const QMetaType t = QMetaType::fromType<AttachmentRef>();
+        const QMetaType t = QMetaType::fromType<T>();
         (void)t.id();
         return t;
     }();
     return type;
+}
+
+inline const QMetaType &attachmentRefType()
+{
+    return registeredType<AttachmentRef>();
 }
 
 inline const QMetaType &streamMarkerType()
 {
-    static const QMetaType type = [] {
-        const QMetaType t = QMetaType::fromType<QGbStreamMarker>();
-        (void)t.id();
-        return t;
-    }();
-    return type;
+    return registeredType<QGbStreamMarker>();
 }
 
 inline const QMetaType &encodedJsonType()
 {
-    static const QMetaType type = [] {
-        const QMetaType t = QMetaType::fromType<EncodedJson>();
-        (void)t.id();
-        return t;
-    }();
-    return type;
+    return registeredType<EncodedJson>();
 }
 
 inline bool isDigit(char c)

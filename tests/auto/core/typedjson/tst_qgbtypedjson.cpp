@@ -293,6 +293,37 @@ void compareLazyAndEager(const QByteArray &json)
     QCOMPARE(lazy.fields, eager.fields);
 }
 
+// One to three random edits of text: bytes removed, inserted (JSON's own
+// characters mostly), replaced, or a piece of it copied elsewhere.
+QByteArray edited(QByteArray text, QRandomGenerator *rng)
+{
+    static const char alphabet[] = "{}[],:\" \\0123456789.-eEtrufalsn$\xc3\xa9u";
+    const auto letter = [&] { return alphabet[rng->bounded(int(sizeof(alphabet) - 1))]; };
+    const int edits = 1 + int(rng->bounded(3));
+    for (int e = 0; e < edits; ++e) {
+        const int at = int(rng->bounded(text.size() + 1));
+        switch (rng->bounded(4)) {
+        case 0:
+            if (at < text.size())
+                text.remove(at, 1 + int(rng->bounded(3)));
+            break;
+        case 1:
+            text.insert(at, letter());
+            break;
+        case 2:
+            if (at < text.size())
+                text[at] = letter();
+            break;
+        default: {
+            const int from = int(rng->bounded(text.size()));
+            text.insert(at, text.mid(from, 1 + int(rng->bounded(24))));
+            break;
+        }
+        }
+    }
+    return text;
+}
+
 // The values of the invalid-JSON cases the codec's tests use, and more.
 const char *const brokenValues[] = {
     "",
@@ -492,34 +523,11 @@ void tst_QGbTypedJson::readerMutations()
 {
     QByteArray base;
     QVERIFY(typedText(QList<Squad> { makeSquad(0), makeSquad(1), makeSquad(2) }, &base));
-    static const char alphabet[] = "{}[],:\" \\0123456789.-eEtrufalsn$\xc3\xa9u";
     QRandomGenerator rng(20261203);
     int typed = 0, general = 0;
     const int rounds = 6000;
     for (int round = 0; round < rounds; ++round) {
-        QByteArray text = base;
-        const int edits = 1 + int(rng.bounded(3));
-        for (int e = 0; e < edits; ++e) {
-            const int at = int(rng.bounded(text.size() + 1));
-            switch (rng.bounded(4)) {
-            case 0:
-                if (at < text.size())
-                    text.remove(at, 1 + int(rng.bounded(3)));
-                break;
-            case 1:
-                text.insert(at, alphabet[rng.bounded(int(sizeof(alphabet) - 1))]);
-                break;
-            case 2:
-                if (at < text.size())
-                    text[at] = alphabet[rng.bounded(int(sizeof(alphabet) - 1))];
-                break;
-            default: {
-                const int from = int(rng.bounded(text.size()));
-                text.insert(at, text.mid(from, 1 + int(rng.bounded(24))));
-                break;
-            }
-            }
-        }
+        const QByteArray text = edited(base, &rng);
         const ReadOutcome<QList<Squad>> r = readBothWays<QList<Squad>>(text);
         if (r.typedOk) {
             QVERIFY2(r.treeOk, text.constData());
@@ -585,34 +593,11 @@ void tst_QGbTypedJson::lazyValueMutations()
         R"({"type":"result","id":7,"value":"text \u00e9 \"q\""})",
         R"({"type":"result","id":7,"value":12.5e3})",
     };
-    static const char alphabet[] = "{}[],:\" \\0123456789.-eEtrufalsn$\xc3\xa9u";
     QRandomGenerator rng(3122026);
     int ready = 0;
     const int rounds = 6000;
     for (int round = 0; round < rounds; ++round) {
-        QByteArray json = bases[round % 3];
-        const int edits = 1 + int(rng.bounded(3));
-        for (int e = 0; e < edits; ++e) {
-            const int at = int(rng.bounded(json.size() + 1));
-            switch (rng.bounded(4)) {
-            case 0:
-                if (at < json.size())
-                    json.remove(at, 1 + int(rng.bounded(3)));
-                break;
-            case 1:
-                json.insert(at, alphabet[rng.bounded(int(sizeof(alphabet) - 1))]);
-                break;
-            case 2:
-                if (at < json.size())
-                    json[at] = alphabet[rng.bounded(int(sizeof(alphabet) - 1))];
-                break;
-            default: {
-                const int from = int(rng.bounded(json.size()));
-                json.insert(at, json.mid(from, 1 + int(rng.bounded(24))));
-                break;
-            }
-            }
-        }
+        const QByteArray json = edited(bases[round % 3], &rng);
         compareLazyAndEager(json);
         if (QTest::currentTestFailed())
             return;
