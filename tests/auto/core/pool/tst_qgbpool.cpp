@@ -67,6 +67,8 @@ private Q_SLOTS:
     void describeFunctions();
     void concurrentCalls();
     void callsFromManyThreads();
+    void gadgetListsFromManyThreads();
+    void gadgetArgumentNotConvertible();
     void resultFromAppThread();
 
     void optionsEnvironmentCwdArguments();
@@ -584,6 +586,63 @@ void tst_QGbPool::callsFromManyThreads()
         delete thread;
     }
     QCOMPARE(good.loadRelaxed(), threads * perThread);
+}
+
+// Gadget lists are written as JSON in the calling threads and read from the
+// answers' text in the pool's thread: many threads at once, sizes that vary.
+void tst_QGbPool::gadgetListsFromManyThreads()
+{
+    constexpr int threads = 4;
+    constexpr int perThread = 30;
+    QList<QThread *> workers;
+    QAtomicInt good = 0;
+    for (int t = 0; t < threads; ++t) {
+        workers.append(QThread::create([this, t, &good] {
+            for (int i = 0; i < perThread; ++i) {
+                QList<User> users;
+                for (int k = 0; k < (t * perThread + i) % 40; ++k)
+                    users.append({ t * 100000 + i * 100 + k,
+                                   QStringLiteral("user \"%1\" \u00e9 %2").arg(t).arg(k),
+                                   double(k) * 0.75,
+                                   {} });
+                const QList<User> back = m_pool->call<QList<User>>("enrich_users", users).result();
+                bool same = back.size() == users.size();
+                for (qsizetype k = 0; same && k < users.size(); ++k) {
+                    User expected = users.at(k);
+                    expected.level = expected.score >= 10 ? u"gold"_qs : u"silver"_qs;
+                    same = back.at(k) == expected;
+                }
+                if (same)
+                    good.fetchAndAddRelaxed(1);
+            }
+        }));
+        workers.last()->start();
+    }
+    for (QThread *thread : workers) {
+        QVERIFY(thread->wait(60000));
+        delete thread;
+    }
+    QCOMPARE(good.loadRelaxed(), threads * perThread);
+}
+
+// A gadget argument the typed writer gives up on fails as it always did,
+// naming the path of the bad value.
+void tst_QGbPool::gadgetArgumentNotConvertible()
+{
+    const QList<User> users { { 1, "a", 1, {} }, { 2, "b", std::nan(""), {} } };
+    const QGbError error = errorOf(m_pool->call<QList<User>>("enrich_users", users));
+    QCOMPARE(error.code(), QGbError::TypeMismatch);
+    QVERIFY2(error.errorString().contains(u"args[0][1].score"_qs), qPrintable(error.errorString()));
+    const QList<User> lone { { 1, QString(QChar(0xD800)), 1, {} } };
+    const QGbError surrogate = errorOf(m_pool->call<QList<User>>("enrich_users", lone));
+    QCOMPARE(surrogate.code(), QGbError::TypeMismatch);
+    QVERIFY2(surrogate.errorString().contains(u"unpaired"_qs), qPrintable(surrogate.errorString()));
+    // The pool goes on.
+    QCOMPARE(m_pool->call<QList<User>>("enrich_users", QList<User> { { 3, "c", 20, {} } })
+                     .result()
+                     .value(0)
+                     .level,
+             u"gold"_qs);
 }
 
 void tst_QGbPool::resultFromAppThread()
