@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <unordered_map>
 
@@ -81,6 +82,11 @@
         QLatin1String and QStringView when sending), QByteArray, QVariant,
         QVariantList, QVariantMap, QVariantHash, QStringList, QJsonValue,
         QJsonObject, QJsonArray, QJsonDocument, enumerations (as integers).
+        An enumeration declared with \c Q_ENUM takes only the values of its
+        enumerators, one declared with \c Q_FLAG only combinations of them;
+        others take any value of their underlying type (give them a fixed
+        underlying type: a value outside an enumeration's range is undefined
+        behaviour in C++).
     \li QList<T>, \c{std::vector<T>}, QMap<QString, T>, QHash<QString, T> and
         \c{std::optional<T>} (\c std::nullopt is null) of supported types.
     \li \c Q_GADGET structs: a gadget is a map keyed by its \c Q_PROPERTY
@@ -457,12 +463,55 @@ bool storeEnum(const QVariant &wire, qint64 v, QMetaType type, void *out, QGbErr
     return true;
 }
 
+// The enumeration's QMetaEnum, for one declared with Q_ENUM or Q_FLAG.
+QMetaEnum metaEnum(QMetaType type)
+{
+    const QMetaObject *mo = type.metaObject();
+    if (!mo)
+        return QMetaEnum();
+    // "Scope::Enum", or "QFlags<Scope::Enum>" for a Q_FLAG (whose QMetaEnum
+    // is named after the flags type, with the enumeration's name as enumName()).
+    QByteArrayView name(type.name());
+    const bool flags = name.startsWith("QFlags<") && name.endsWith(">");
+    if (flags)
+        name = name.sliced(7, name.size() - 8);
+    const qsizetype scope = name.lastIndexOf("::");
+    if (scope >= 0)
+        name = name.sliced(scope + 2);
+    for (int i = mo->enumeratorOffset(); i < mo->enumeratorCount(); ++i) {
+        const QMetaEnum e = mo->enumerator(i);
+        if (flags ? (e.isFlag() && name == QByteArrayView(e.enumName()))
+                  : name == QByteArrayView(e.name()))
+            return e;
+    }
+    return QMetaEnum();
+}
+
+// A Q_ENUM takes only its enumerators' values and a Q_FLAG only their
+// combinations: any other value in an enumeration is undefined behaviour
+// in C++ once it is read, so it is refused like an integer out of range.
+bool isEnumValue(const QMetaEnum &e, qint64 v)
+{
+    if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max())
+        return false;
+    if (!e.isFlag())
+        return e.valueToKey(int(v)) != nullptr;
+    quint64 all = 0;
+    for (int i = 0; i < e.keyCount(); ++i)
+        all |= quint64(quint32(e.value(i)));
+    return (quint64(quint32(int(v))) & ~all) == 0;
+}
+
 bool enumFromWire(const QVariant &wire, QMetaType type, void *out, QGbError *error,
                   const QGbPath &path)
 {
     qint64 v;
     if (!QGb::Private::wireInteger(wire, &v))
         return QGb::Private::mismatch(error, path, type, wire);
+    if (const QMetaEnum e = metaEnum(type); e.isValid() && !isEnumValue(e, v))
+        return QGb::Private::mismatch(error, path, type, wire,
+                                      e.isFlag() ? "not a combination of its flags"
+                                                 : "not one of its values");
     const bool isUnsigned = type.flags() & QMetaType::IsUnsignedEnumeration;
     switch (type.sizeOf()) {
     case 1:

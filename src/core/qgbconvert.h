@@ -297,6 +297,9 @@ bool fromWire(const QVariant &wire, T *out, QGbError *error, const QGbPath &path
         if (wire.typeId() != QMetaType::Bool)
             return mismatch(error, path, QMetaType::fromType<T>(), wire);
         *out = *static_cast<const bool *>(wire.constData());
+    } else if constexpr (std::is_enum_v<T> && QtPrivate::IsQEnumHelper<T>::Value) {
+        // Checked against its enumerators (QMetaEnum).
+        return QGb::fromWire(wire, QMetaType::fromType<T>(), out, error, path);
     } else if constexpr (std::is_enum_v<T>) {
         std::underlying_type_t<T> v;
         if (!QGb::fromWire(wire, &v, error, path))

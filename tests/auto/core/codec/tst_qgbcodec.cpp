@@ -84,6 +84,15 @@ Q_DECLARE_METATYPE(Team)
 
 enum class Color : quint8 { Red = 1, Blue = 200 };
 
+struct Holder
+{
+    Q_GADGET
+public:
+    enum Mode { Read = 1, Write = 2, Exec = 4 };
+    Q_DECLARE_FLAGS(Modes, Mode)
+    Q_FLAG(Modes)
+};
+
 using Check = std::function<void()>;
 using Refusal = std::function<QGbError()>;
 Q_DECLARE_METATYPE(Check)
@@ -298,6 +307,22 @@ void tst_QGbCodec::roundTrip_data()
     row("uchar", [] { checkRoundTripRuntime(uchar(255)); });
     row("long", [] { checkRoundTripRuntime(long(-5000000000)); });
     row("enum class", [] { checkRoundTrip(Color::Blue); });
+    row("Q_ENUM", [] { checkRoundTrip(Team::High); });
+    // QFlags convert at run time only (as gadget properties).
+    for (const int bits : { 0, 1 | 4, 1 | 2 | 4 }) {
+        QTest::addRow("Q_FLAG %d, at run time", bits) << Check([bits] {
+            const Holder::Modes modes = Holder::Modes::fromInt(bits);
+            QVariant wire;
+            QGbError error;
+            QVERIFY(QGb::toWire(QVariant::fromValue(modes), &wire, &error, QGbPath("args")));
+            QCOMPARE(wire, i64(bits));
+            Holder::Modes back;
+            QVERIFY2(QGb::fromWire(wire, QMetaType::fromType<Holder::Modes>(), &back, &error,
+                                   QGbPath("result")),
+                     qPrintable(error.errorString()));
+            QCOMPARE(back, modes);
+        });
+    }
     row("Q_ENUM", [] { checkRoundTripRuntime(Team::High); });
     row("bool true", [] { checkRoundTripRuntime(true); });
     row("bool false", [] { checkRoundTripRuntime(false); });
@@ -510,6 +535,24 @@ void tst_QGbCodec::refused_data()
     QTest::newRow("enum out of range")
             << Refusal([] { return fromWireError<Color>(i64(300), QGbPath("result")); }) << "result"
             << "out of range";
+    // A Q_ENUM takes its enumerators' values only (anything else would be
+    // undefined behaviour once read), directly or as a gadget's property.
+    QTest::newRow("Q_ENUM, not a value")
+            << Refusal([] { return fromWireError<Team::Level>(i64(3), QGbPath("result")); })
+            << "result"
+            << "expected Team::Level, got integer 3 (not one of its values)";
+    QTest::newRow("Q_ENUM property, not a value") << Refusal([] {
+        return fromWireError<Team>(QVariantMap { { "level", i64(31) } }, QGbPath("result"));
+    }) << "result.level"
+                                                  << "not one of its values";
+    QTest::newRow("Q_FLAG, not a combination") << Refusal([] {
+        QGbError error;
+        Holder::Modes out;
+        QGb::fromWire(i64(8), QMetaType::fromType<Holder::Modes>(), &out, &error,
+                      QGbPath("result"));
+        return error;
+    }) << "result"
+                                               << "not a combination of its flags";
     QTest::newRow("2^70 literal") << Refusal([] {
         return parseError("[1, 1180591620717411303424]");
     }) << "value[1]"
