@@ -566,63 +566,62 @@ void tst_QGbPool::concurrentCalls()
     QCOMPARE(m_pool->workerProcessIds().size(), 2);
 }
 
-void tst_QGbPool::callsFromManyThreads()
+// Runs call(thread, i) perThread times in each of threads threads at once;
+// the number of calls that returned true.
+template<typename Call>
+int callFromThreads(int threads, int perThread, Call call)
 {
-    constexpr int threads = 4;
-    constexpr int perThread = 50;
     QList<QThread *> workers;
     QAtomicInt good = 0;
     for (int t = 0; t < threads; ++t) {
-        workers.append(QThread::create([this, t, &good] {
+        workers.append(QThread::create([t, perThread, &good, &call] {
             for (int i = 0; i < perThread; ++i) {
-                if (m_pool->call<int>("add", t * 1000, i).result() == t * 1000 + i)
+                if (call(t, i))
                     good.fetchAndAddRelaxed(1);
             }
         }));
         workers.last()->start();
     }
     for (QThread *thread : workers) {
-        QVERIFY(thread->wait(60000));
+        if (!thread->wait(60000))
+            qFatal("a calling thread did not finish in 60 s");
         delete thread;
     }
-    QCOMPARE(good.loadRelaxed(), threads * perThread);
+    return good.loadRelaxed();
+}
+
+void tst_QGbPool::callsFromManyThreads()
+{
+    const int good = callFromThreads(4, 50, [this](int t, int i) {
+        return m_pool->call<int>("add", t * 1000, i).result() == t * 1000 + i;
+    });
+    QCOMPARE(good, 4 * 50);
 }
 
 // Gadget lists are written as JSON in the calling threads and read from the
 // answers' text in the pool's thread: many threads at once, sizes that vary.
 void tst_QGbPool::gadgetListsFromManyThreads()
 {
-    constexpr int threads = 4;
     constexpr int perThread = 30;
-    QList<QThread *> workers;
-    QAtomicInt good = 0;
-    for (int t = 0; t < threads; ++t) {
-        workers.append(QThread::create([this, t, &good] {
-            for (int i = 0; i < perThread; ++i) {
-                QList<User> users;
-                for (int k = 0; k < (t * perThread + i) % 40; ++k)
-                    users.append({ t * 100000 + i * 100 + k,
-                                   QStringLiteral("user \"%1\" \u00e9 %2").arg(t).arg(k),
-                                   double(k) * 0.75,
-                                   {} });
-                const QList<User> back = m_pool->call<QList<User>>("enrich_users", users).result();
-                bool same = back.size() == users.size();
-                for (qsizetype k = 0; same && k < users.size(); ++k) {
-                    User expected = users.at(k);
-                    expected.level = expected.score >= 10 ? u"gold"_qs : u"silver"_qs;
-                    same = back.at(k) == expected;
-                }
-                if (same)
-                    good.fetchAndAddRelaxed(1);
-            }
-        }));
-        workers.last()->start();
-    }
-    for (QThread *thread : workers) {
-        QVERIFY(thread->wait(60000));
-        delete thread;
-    }
-    QCOMPARE(good.loadRelaxed(), threads * perThread);
+    const int good = callFromThreads(4, perThread, [this](int t, int i) {
+        QList<User> users;
+        for (int k = 0; k < (t * perThread + i) % 40; ++k)
+            users.append({ t * 100000 + i * 100 + k,
+                           QStringLiteral("user \"%1\" \u00e9 %2").arg(t).arg(k),
+                           double(k) * 0.75,
+                           {} });
+        const QList<User> back = m_pool->call<QList<User>>("enrich_users", users).result();
+        if (back.size() != users.size())
+            return false;
+        for (qsizetype k = 0; k < users.size(); ++k) {
+            User expected = users.at(k);
+            expected.level = expected.score >= 10 ? u"gold"_qs : u"silver"_qs;
+            if (!(back.at(k) == expected))
+                return false;
+        }
+        return true;
+    });
+    QCOMPARE(good, 4 * perThread);
 }
 
 // A gadget argument the typed writer gives up on fails as it always did,
