@@ -237,6 +237,8 @@ QString KeyCache::intern(const char *key, qsizetype size)
     quint32 h = 2166136261u;
     for (qsizetype i = 0; i < size; ++i)
         h = (h ^ uchar(key[i])) * 16777619u;
+    if (!m_entries)
+        m_entries = std::make_unique<Entry[]>(Size);
     Entry &e = m_entries[h & (Size - 1)];
     if (e.size == size && std::memcmp(e.bytes, key, size_t(size)) == 0)
         return e.string;
@@ -303,6 +305,7 @@ bool parseMessage(const char *begin, const char *end, Message *out, ParseContext
     const qsizetype deferredBefore = ctx.deferredAttachments;
     const bool ok = parseEnvelope(begin, end, out, ctx, error);
     out->rawValueBegin = out->rawValueEnd = out->rawOrigin = nullptr;
+    out->rawKeys = nullptr;
     if (!ctx.rawValueBegin)
         return ok;
     if (ok && ctx.deferredAttachments == deferredBefore
@@ -310,6 +313,7 @@ bool parseMessage(const char *begin, const char *end, Message *out, ParseContext
         out->rawValueBegin = ctx.rawValueBegin;
         out->rawValueEnd = ctx.rawValueEnd;
         out->rawOrigin = ctx.origin ? ctx.origin : begin;
+        out->rawKeys = &ctx.keyCache();
         return true;
     }
     // The message fails, has attachments after all ("att" after the value),
@@ -329,6 +333,7 @@ bool parseRawValue(const Message &message, QVariant *out, QGbError *error)
     Q_ASSERT(message.hasRawValue());
     ParseContext ctx;
     ctx.origin = message.rawOrigin;
+    ctx.sharedKeys = message.rawKeys;
     ctx.deferAttachments = true;
     Parser parser(message.rawValueBegin, message.rawValueEnd, ctx, error);
     static const QGbPath root;
@@ -351,6 +356,7 @@ bool materializeValue(Message *message, QGbError *error)
         return false;
     message->fields.insert(QStringLiteral("value"), std::move(value));
     message->rawValueBegin = message->rawValueEnd = message->rawOrigin = nullptr;
+    message->rawKeys = nullptr;
     return true;
 }
 

@@ -24,6 +24,8 @@
 #include <QtCore/qstring.h>
 #include <QtCore/qvariant.h>
 
+#include <memory>
+
 // The wire protocol's JSON codec (docs/protocol.md, section 3): canonical wire
 // QVariants (see QGb::toWire()) to and from JSON text.
 namespace QGbWire {
@@ -51,7 +53,9 @@ struct EncodedJson
 };
 
 // Map keys repeat from one object to the next (a list of records): short ASCII
-// keys are turned into QStrings once and shared afterwards.
+// keys are turned into QStrings once and shared afterwards. The table is
+// allocated by the first key it keeps: a context that parses no object (an
+// integer result) costs no more than a pointer.
 class QGB_EXPORT KeyCache
 {
 public:
@@ -66,7 +70,7 @@ private:
         qsizetype size = -1;
         char bytes[MaxKeySize];
     };
-    Entry m_entries[Size];
+    std::unique_ptr<Entry[]> m_entries;
 };
 
 struct ParseContext
@@ -88,6 +92,10 @@ struct ParseContext
     const char *rawValueBegin = nullptr;
     const char *rawValueEnd = nullptr;
     KeyCache keys;
+    // Intern keys here instead of in keys: the parse of a raw value
+    // borrows the cache of the reader that left it (Message::rawKeys).
+    KeyCache *sharedKeys = nullptr;
+    KeyCache &keyCache() { return sharedKeys ? *sharedKeys : keys; }
 };
 
 // Parses exactly one JSON value in [begin, end) (surrounded by optional
@@ -115,6 +123,7 @@ struct Message
     const char *rawValueBegin = nullptr;
     const char *rawValueEnd = nullptr;
     const char *rawOrigin = nullptr; // the frame's start, for error positions
+    KeyCache *rawKeys = nullptr;     // the parsing context's key cache, as long-lived
 
     bool hasRawValue() const { return rawValueBegin != nullptr; }
 };

@@ -427,7 +427,7 @@ protected:
         for (const char *q = start; q != end; ++q) {
             const uchar c = uchar(*q);
             if (c == '"') {
-                *out = ctx.keys.intern(start, q - start);
+                *out = ctx.keyCache().intern(start, q - start);
                 p = q + 1;
                 return true;
             }
