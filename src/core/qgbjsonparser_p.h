@@ -424,33 +424,35 @@ protected:
         if (p == end || *p != '"')
             return syntax("expected a string key");
         const char *start = p + 1;
-        for (const char *q = start; q != end; ++q) {
-            const uchar c = uchar(*q);
-            if (c == '"') {
-                *out = ctx.keyCache().intern(start, q - start);
-                p = q + 1;
-                return true;
-            }
-            if (c == '\\' || c < 0x20 || c >= 0x80)
-                break;
+        if (const char *q = plainAsciiEnd(start); q != end && *q == '"') {
+            *out = ctx.keyCache().intern(start, q - start);
+            p = q + 1;
+            return true;
         }
         return parseString(out);
+    }
+
+    // The first byte from q on that is not printable ASCII other than a
+    // backslash: a quote ends a string the fast paths take.
+    const char *plainAsciiEnd(const char *q) const
+    {
+        for (; q != end; ++q) {
+            const uchar c = uchar(*q);
+            if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
+                break;
+        }
+        return q;
     }
 
     bool parseString(QString *out)
     {
         const char *start = ++p; // after the opening quote
-        const char *q = start;
         // Fast path: printable ASCII without escapes.
-        for (; q != end; ++q) {
-            const uchar c = uchar(*q);
-            if (c == '"') {
-                *out = QString::fromLatin1(start, q - start);
-                p = q + 1;
-                return true;
-            }
-            if (c == '\\' || c < 0x20 || c >= 0x80)
-                break;
+        const char *q = plainAsciiEnd(start);
+        if (q != end && *q == '"') {
+            *out = QString::fromLatin1(start, q - start);
+            p = q + 1;
+            return true;
         }
         // Find the closing quote to size the result: UTF-16 never needs more
         // code units than UTF-8 or an escape sequence has bytes.
