@@ -576,6 +576,11 @@ class CancelGraceTest(unittest.TestCase):
                                      self.served.marker("sleeping"))
         self.assertTrue(gbtest.wait_for(
             lambda: os.path.exists(self.served.marker("sleeping"))))
+        # The marker exists from its open(), a few bytecodes before
+        # time.sleep: a cancel that came then would land in Python code and
+        # end the call as Cancelled (correctly, but not what this tests).
+        # Give the thread time to get into the sleep.
+        time.sleep(0.2)
         cancelled = self.cancel(self.thread, cid)
         self.assertEqual(self.served.wait_exit(), EXIT_CANCEL_TIMEOUT,
                          self.served.stderr())
