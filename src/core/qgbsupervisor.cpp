@@ -280,7 +280,9 @@ void QGbSupervisor::controlReady(QGbWorker *worker, qint64 pid)
 void QGbSupervisor::controlClosed(QGbWorker *worker, bool wasConnecting, const QGbError &error)
 {
     if (worker->remote) {
-        if (!m_context.shuttingDown)
+        if (m_context.shuttingDown)
+            return;
+        if (!wasConnecting || !connectRemoteAlternative(worker, error.errorString()))
             remoteLost(worker, error.errorString());
         return;
     }

@@ -84,9 +84,12 @@ public:
     bool tls = true;
     QString host; // the URL's host: the name the certificate must be valid for
     quint16 port = 0;
-    int addressIndex = 0; // which of the host's addresses this slot connects to
-    QHostAddress address; // that address, as last resolved
-    QString endpoint;     // what QGbPool::workerEndpoint() and the inspector show
+    int addressIndex = 0; // which of the host's workers (remoteWorkerAddresses()) this is
+    QHostAddress address; // the address it connects to, as last resolved
+    // The worker's other address, if it has one (::1 or the IPv4 loopback
+    // address paired with it): tried when a connection to the first fails.
+    QList<QHostAddress> alternatives;
+    QString endpoint; // what QGbPool::workerEndpoint() and the inspector show
     bool everReady = false;
 
     bool isAlive() const { return process && process->state() != QProcess::NotRunning; }
@@ -159,6 +162,7 @@ private:
     void startRemote(QGbWorker *worker);
     void remoteResolved(QGbWorker *worker, int generation, const QHostInfo &info);
     void connectRemote(QGbWorker *worker);
+    bool connectRemoteAlternative(QGbWorker *worker, const QString &reason);
     void remoteLost(QGbWorker *worker, const QString &reason);
     bool ownsWorker(const QGbWorker *worker) const;
 

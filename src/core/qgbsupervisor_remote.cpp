@@ -9,12 +9,15 @@
 // fail WorkerCrashed) and it connects again after the restart backoff. It is
 // never given up.
 
+#include "qgbremoteaddresses_p.h"
 #include "qgbscheduler_p.h"
 #include "qgbsession_p.h"
 #include "qgbsupervisor_p.h"
 
 #include <QtCore/qloggingcategory.h>
 #include <QtNetwork/qhostinfo.h>
+
+#include <algorithm>
 
 Q_DECLARE_LOGGING_CATEGORY(lcQGbSupervisor)
 
@@ -37,7 +40,41 @@ QString authority(const QString &host, int port)
                                            : QStringLiteral("%1:%2").arg(host).arg(port);
 }
 
+std::atomic<QGbPrivate::HostLookup> hostLookupForTesting { nullptr };
+
 } // namespace
+
+QList<QList<QHostAddress>> QGbPrivate::remoteWorkerAddresses(const QList<QHostAddress> &addresses)
+{
+    QList<QList<QHostAddress>> workers;
+    // The worker that ::1 and the first IPv4 loopback address share, once
+    // one of them came; -1 before.
+    qsizetype loopback = -1;
+    bool paired = false;
+    for (const QHostAddress &address : addresses) {
+        const bool seen = std::any_of(workers.cbegin(), workers.cend(),
+                                      [&](const auto &worker) { return worker.contains(address); });
+        if (seen)
+            continue;
+        const bool v6 = address == QHostAddress(QHostAddress::LocalHostIPv6);
+        const bool v4 = !v6 && address.isLoopback();
+        if ((v6 || v4) && loopback >= 0 && !paired
+            && (workers.at(loopback).first() == QHostAddress(QHostAddress::LocalHostIPv6)) != v6) {
+            workers[loopback].append(address);
+            paired = true;
+            continue;
+        }
+        if ((v6 || v4) && loopback < 0)
+            loopback = workers.size();
+        workers.append({ address });
+    }
+    return workers;
+}
+
+void QGbPrivate::setHostLookupForTesting(HostLookup lookup)
+{
+    hostLookupForTesting.store(lookup);
+}
 
 // Checks the remote workers' URLs and takes the token: a pool whose remote
 // workers cannot be reached as configured does not start.
@@ -119,6 +156,7 @@ void QGbSupervisor::startRemote(QGbWorker *worker)
     updateReadyCount();
     report(worker, QGbEngineListener::WorkerEvent::Starting, 0);
     worker->connectTimer->start(m_options.startTimeout());
+    worker->alternatives.clear();
     const QHostAddress literal(worker->host);
     if (!literal.isNull()) {
         worker->address = literal;
@@ -127,6 +165,20 @@ void QGbSupervisor::startRemote(QGbWorker *worker)
     }
     // Resolved again at each start: the name may point elsewhere by now.
     const int generation = worker->generation;
+    if (const QGbPrivate::HostLookup lookup = hostLookupForTesting.load()) {
+        QHostInfo info;
+        info.setAddresses(lookup(worker->host));
+        if (info.addresses().isEmpty()) {
+            info.setError(QHostInfo::HostNotFound);
+            info.setErrorString(QStringLiteral("Host not found (test lookup)"));
+        }
+        // Asynchronous, as the real lookup.
+        QTimer::singleShot(0, this, [this, worker, generation, info] {
+            if (!m_context.shuttingDown && ownsWorker(worker))
+                remoteResolved(worker, generation, info);
+        });
+        return;
+    }
     QHostInfo::lookupHost(worker->host, this, [this, worker, generation](const QHostInfo &info) {
         if (!m_context.shuttingDown && ownsWorker(worker))
             remoteResolved(worker, generation, info);
@@ -154,13 +206,15 @@ void QGbSupervisor::remoteResolved(QGbWorker *worker, int generation, const QHos
             }
         }
     }
-    // Each address is a worker: the first slot of a URL adds the others.
+    // Each address is a worker (::1 and an IPv4 loopback address together
+    // are one): the first slot of a URL adds the others.
+    const QList<QList<QHostAddress>> workers = QGbPrivate::remoteWorkerAddresses(addresses);
     if (worker->addressIndex == 0) {
         int existing = 0;
         for (const auto &w : m_workers)
             existing += w->remote && w->url == worker->url ? 1 : 0;
         QList<QGbWorker *> added;
-        for (int i = existing; i < addresses.size(); ++i)
+        for (int i = existing; i < workers.size(); ++i)
             added.append(addRemoteSlot(worker->url, i));
         if (!added.isEmpty()) {
             updateReadyCount();
@@ -168,15 +222,29 @@ void QGbSupervisor::remoteResolved(QGbWorker *worker, int generation, const QHos
                 startWorker(w);
         }
     }
-    if (worker->addressIndex >= addresses.size()) {
+    if (worker->addressIndex >= workers.size()) {
         remoteLost(worker,
                    QStringLiteral("%1 resolves to %2 addresses now")
                            .arg(worker->host)
                            .arg(addresses.size()));
         return;
     }
-    worker->address = addresses.at(worker->addressIndex);
+    worker->alternatives = workers.at(worker->addressIndex);
+    worker->address = worker->alternatives.takeFirst();
     connectRemote(worker);
+}
+
+// The control connection of a starting remote worker failed before it
+// connected: true if the worker has another address to try (it then tries it).
+bool QGbSupervisor::connectRemoteAlternative(QGbWorker *worker, const QString &reason)
+{
+    if (worker->state != QGbWorker::State::Starting || worker->alternatives.isEmpty())
+        return false;
+    qCDebug(lcQGbSupervisor) << "remote worker" << worker->index << worker->endpoint << reason
+                             << "- trying" << worker->alternatives.first().toString();
+    worker->address = worker->alternatives.takeFirst();
+    connectRemote(worker);
+    return true;
 }
 
 void QGbSupervisor::connectRemote(QGbWorker *worker)

@@ -6,6 +6,7 @@
 // started (and restarted when they exit) by the test, with certificates made
 // for this run by the openssl command.
 
+#include "qgbremoteaddresses_p.h"
 #include "qgbtesthelpers.h"
 
 #include <QGbPool>
@@ -15,6 +16,7 @@
 #include <QtCore/qfileinfo.h>
 #include <QtCore/qrandom.h>
 #include <QtCore/qregularexpression.h>
+#include <QtCore/qscopeguard.h>
 #include <QtCore/qstandardpaths.h>
 #include <QtCore/qtemporarydir.h>
 #include <QtCore/qtimer.h>
@@ -221,6 +223,10 @@ private Q_SLOTS:
     void refusals_data();
     void refusals();
     void oneEndpointDown();
+    void workerAddresses_data();
+    void workerAddresses();
+    void localhostOnBothFamilies_data();
+    void localhostOnBothFamilies();
     void nonLoopbackPlainRefused();
     void noTokenRefused();
     void tokenFromEnvironment();
@@ -519,6 +525,115 @@ void tst_QGbRemote::oneEndpointDown()
     QCOMPARE(pool.workerStates().at(1), QGbPool::WorkerState::Ready);
     QCOMPARE(pool.readyWorkers(), 1);
     QVERIFY(!pool.waitForStarted(200)); // one worker is still missing
+}
+
+using AddressLists = QList<QList<QHostAddress>>;
+
+void tst_QGbRemote::workerAddresses_data()
+{
+    QTest::addColumn<QList<QHostAddress>>("addresses");
+    QTest::addColumn<AddressLists>("workers");
+    const QHostAddress v6(QHostAddress::LocalHostIPv6);
+    const QHostAddress v4(QHostAddress::LocalHost);
+    const QHostAddress alias(u"127.0.0.2"_qs);
+    const QHostAddress mapped(u"::ffff:127.0.0.1"_qs);
+    const QHostAddress pod1(u"10.0.3.7"_qs), pod2(u"10.0.3.8"_qs), pod3(u"10.0.3.9"_qs);
+    const QHostAddress public6(u"2001:db8::1"_qs), public4(u"192.0.2.1"_qs);
+    QTest::newRow("none") << QList<QHostAddress>() << AddressLists();
+    QTest::newRow("one") << QList { pod1 } << AddressLists { { pod1 } };
+    QTest::newRow("pods") << QList { pod1, pod2, pod3 }
+                          << AddressLists { { pod1 }, { pod2 }, { pod3 } };
+    // "localhost" in /etc/hosts on most systems, in the resolver's order.
+    QTest::newRow("localhost, IPv6 first") << QList { v6, v4 } << AddressLists { { v6, v4 } };
+    QTest::newRow("localhost, IPv4 first") << QList { v4, v6 } << AddressLists { { v4, v6 } };
+    QTest::newRow("v4-mapped loopback") << QList { v6, mapped } << AddressLists { { v6, mapped } };
+    // Loopback aliases are distinct on purpose (a test of several workers on
+    // one machine): only ::1 joins one of them, the first.
+    QTest::newRow("loopback aliases") << QList { v4, alias } << AddressLists { { v4 }, { alias } };
+    QTest::newRow("aliases and ::1")
+            << QList { alias, v4, v6 } << AddressLists { { alias, v6 }, { v4 } };
+    QTest::newRow("pods and localhost")
+            << QList { v6, pod1, v4, pod2 } << AddressLists { { v6, v4 }, { pod1 }, { pod2 } };
+    QTest::newRow("repeated") << QList { pod1, pod1, v6, v6, v4, pod1 }
+                              << AddressLists { { pod1 }, { v6, v4 } };
+    // A public IPv6 and IPv4 address may well be one machine, or not: two.
+    QTest::newRow("public, both families")
+            << QList { public6, public4 } << AddressLists { { public6 }, { public4 } };
+}
+
+void tst_QGbRemote::workerAddresses()
+{
+    QFETCH(QList<QHostAddress>, addresses);
+    QFETCH(AddressLists, workers);
+    QCOMPARE(QGbPrivate::remoteWorkerAddresses(addresses), workers);
+}
+
+namespace {
+
+QList<QHostAddress> localhostLookup;
+
+QList<QHostAddress> lookupLocalhost(const QString &host)
+{
+    return host == u"localhost"_qs ? localhostLookup : QList<QHostAddress>();
+}
+
+} // namespace
+
+void tst_QGbRemote::localhostOnBothFamilies_data()
+{
+    QTest::addColumn<QList<QHostAddress>>("addresses");
+    QTest::addColumn<bool>("listening");
+    const QHostAddress v6(QHostAddress::LocalHostIPv6);
+    const QHostAddress v4(QHostAddress::LocalHost);
+    QTest::newRow("IPv6 first") << QList { v6, v4 } << true;
+    QTest::newRow("IPv4 first") << QList { v4, v6 } << true;
+    QTest::newRow("nothing listens") << QList { v6, v4 } << false;
+}
+
+// "localhost" resolves to ::1 and 127.0.0.1 on most systems (not on this
+// test's machines: the lookup is the test's), and the worker listens on
+// 127.0.0.1 only: that is one worker, reached on 127.0.0.1, and nothing is
+// said about ::1 refusing.
+void tst_QGbRemote::localhostOnBothFamilies()
+{
+    QFETCH(QList<QHostAddress>, addresses);
+    QFETCH(bool, listening);
+    localhostLookup = addresses;
+    QGbPrivate::setHostLookupForTesting(lookupLocalhost);
+    const auto restore = qScopeGuard([] { QGbPrivate::setHostLookupForTesting(nullptr); });
+
+    Served served(m_certs.path(), Served::Config());
+    QVERIFY(waitListening({ &served }));
+    const quint16 port = listening ? served.port() : freePort();
+    QGbPoolOptions options = remoteOptions({ &served });
+    options.setRemoteWorkers({ QUrl(u"gobridges://localhost:%1"_qs.arg(port)) });
+    QGbPool pool(testWorker(), options);
+    QSignalSpy poolErrors(&pool, &QGbPool::errorOccurred);
+    QFuture<int> sum = pool.call<int>("add", 1, 2);
+    if (!listening) {
+        // Both addresses tried, then the worker is refused as before.
+        const QGbError error = errorOf(sum);
+        QCOMPARE(error.code(), QGbError::WorkerStartFailed);
+        QVERIFY2(error.errorString().contains(u"localhost:%1"_qs.arg(port)), describe(error));
+        QTRY_COMPARE(poolErrors.count(), 1);
+        QVERIFY2(poolErrors.first().first().value<QGbError>().errorString().contains(
+                         u"127.0.0.1:%1"_qs.arg(port)),
+                 "the error names the address tried last");
+        QCOMPARE(pool.workerStates().size(), 1);
+        return;
+    }
+    QVERIFY2(!errorOf(sum).isError(), describe(errorOf(sum)));
+    QCOMPARE(sum.result(), 3);
+    QVERIFY(pool.waitForStarted(20000));
+    QCOMPARE(pool.workerStates(), QList { QGbPool::WorkerState::Ready });
+    QCOMPARE(pool.workerEndpoint(0), u"localhost:%1 (127.0.0.1:%1)"_qs.arg(port));
+    // Its call connections go where the control connection went.
+    QList<QFuture<int>> calls;
+    for (int i = 0; i < 6; ++i)
+        calls.append(pool.call<int>("add", i, 1));
+    for (int i = 0; i < 6; ++i)
+        QCOMPARE(calls[i].result(), i + 1);
+    QCOMPARE(poolErrors.count(), 0);
 }
 
 void tst_QGbRemote::nonLoopbackPlainRefused()
