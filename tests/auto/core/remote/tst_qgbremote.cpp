@@ -7,6 +7,7 @@
 // for this run by the openssl command.
 
 #include "qgbremoteaddresses_p.h"
+#include "qgbtestcerts.h"
 #include "qgbtesthelpers.h"
 
 #include <QGbPool>
@@ -238,7 +239,6 @@ private Q_SLOTS:
     void chaos();
 
 private:
-    bool makeCertificates(QString *why);
     QSslConfiguration sslConfiguration(bool clientCertificate) const;
     QGbPoolOptions remoteOptions(const QList<Served *> &served, bool tls = true,
                                  bool clientCertificate = false) const;
@@ -246,72 +246,6 @@ private:
 
     QTemporaryDir m_certs;
 };
-
-bool tst_QGbRemote::makeCertificates(QString *why)
-{
-    const QString dir = m_certs.path();
-    auto openssl = [&](const QStringList &args) {
-        QProcess p;
-        p.setWorkingDirectory(dir);
-        p.start(QStringLiteral("openssl"), args);
-        if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit
-            || p.exitCode() != 0) {
-            *why = QStringLiteral("openssl %1: %2")
-                           .arg(args.join(QLatin1Char(' ')),
-                                QString::fromUtf8(p.readAllStandardError()) + p.errorString());
-            return false;
-        }
-        return true;
-    };
-    auto makeCa = [&](const QString &name) {
-        return openssl({ u"req"_qs,
-                         u"-x509"_qs,
-                         u"-newkey"_qs,
-                         u"ec"_qs,
-                         u"-pkeyopt"_qs,
-                         u"ec_paramgen_curve:prime256v1"_qs,
-                         u"-nodes"_qs,
-                         u"-days"_qs,
-                         u"2"_qs,
-                         u"-keyout"_qs,
-                         name + u".key"_qs,
-                         u"-out"_qs,
-                         name + u".pem"_qs,
-                         u"-subj"_qs,
-                         u"/CN=gobridge test "_qs + name,
-                         u"-addext"_qs,
-                         u"basicConstraints=critical,CA:TRUE"_qs,
-                         u"-addext"_qs,
-                         u"keyUsage=critical,keyCertSign,cRLSign"_qs,
-                         u"-addext"_qs,
-                         u"subjectKeyIdentifier=hash"_qs });
-    };
-    auto makeCert = [&](const QString &name, const QString &ext) {
-        QFile file(dir + u"/"_qs + name + u".ext"_qs);
-        if (!file.open(QIODevice::WriteOnly))
-            return false;
-        file.write("basicConstraints=CA:FALSE\n"
-                   "keyUsage=critical,digitalSignature\n"
-                   "subjectKeyIdentifier=hash\n"
-                   "authorityKeyIdentifier=keyid\n"
-                   + ext.toUtf8() + "\n");
-        file.close();
-        return openssl({ u"req"_qs, u"-newkey"_qs, u"ec"_qs, u"-pkeyopt"_qs,
-                         u"ec_paramgen_curve:prime256v1"_qs, u"-nodes"_qs, u"-keyout"_qs,
-                         name + u".key"_qs, u"-out"_qs, name + u".csr"_qs, u"-subj"_qs,
-                         u"/CN="_qs + name })
-                && openssl({ u"x509"_qs, u"-req"_qs, u"-in"_qs, name + u".csr"_qs, u"-CA"_qs,
-                             u"ca.pem"_qs, u"-CAkey"_qs, u"ca.key"_qs, u"-set_serial"_qs,
-                             QString::number(QRandomGenerator::global()->bounded(1, 1 << 30)),
-                             u"-days"_qs, u"2"_qs, u"-out"_qs, name + u".pem"_qs, u"-extfile"_qs,
-                             name + u".ext"_qs });
-    };
-    return makeCa(u"ca"_qs)
-            && makeCert(u"server"_qs,
-                        u"subjectAltName=IP:127.0.0.1,DNS:localhost\n"
-                        "extendedKeyUsage=serverAuth"_qs)
-            && makeCert(u"client"_qs, u"extendedKeyUsage=clientAuth"_qs);
-}
 
 void tst_QGbRemote::initTestCase()
 {
@@ -321,7 +255,7 @@ void tst_QGbRemote::initTestCase()
         QSKIP("Qt has no TLS backend here");
     QVERIFY(m_certs.isValid());
     QString why;
-    QVERIFY2(makeCertificates(&why), qPrintable(why));
+    QVERIFY2(makeTestCertificates(m_certs.path(), &why), qPrintable(why));
 }
 
 QSslConfiguration tst_QGbRemote::sslConfiguration(bool clientCertificate) const
