@@ -15,6 +15,8 @@
 #include <QtCore/qfile.h>
 #include <QtCore/qfileinfo.h>
 #include <QtCore/qpointer.h>
+#include <QtNetwork/qsslcertificate.h>
+#include <QtNetwork/qsslkey.h>
 #include <QtQml/qqmlcontext.h>
 #include <QtQml/qqmlengine.h>
 #include <QtQml/qqmlinfo.h>
@@ -42,7 +44,8 @@
     The QGbPool is created when the component is complete (QQmlParserStatus),
     with the option properties as they are then. Changing script or an option
     property (workers, maxConnections, pythonExecutable, scriptArguments,
-    workingDirectory, environment) afterwards re-creates it, once per event-loop
+    workingDirectory, environment, and the remote ones below) afterwards
+    re-creates it, once per event-loop
     turn however many properties changed: the old workers are stopped, the calls
     still running on them fail with \c PoolClosed, functions is fetched again,
     and state goes through \l Closed to \l Starting. callTimeout applies to the
@@ -56,6 +59,25 @@
     into a private temporary directory for the pool's lifetime, since Python
     reads files; that copy is the script alone, so such a worker imports nothing
     from beside it but the standard library and the gobridge package.
+
+    \section1 Remote workers
+
+    remoteWorkers adds workers served by \c{python3 -m gobridge serve} on
+    other machines (or on this one), as QGbPoolOptions::setRemoteWorkers()
+    does; remoteToken is their token, and caCertificates, clientCertificate
+    and clientKey configure TLS. Without a script the pool has only its remote
+    workers:
+
+    \qml
+    GbPool {
+        remoteWorkers: ["gobridges://workers.example:8443"]
+        caCertificates: ["ca.pem"]   // the CA that signed the workers' certificate
+        // remoteToken: empty, so the pool reads QGOBRIDGE_REMOTE_TOKEN
+    }
+    \endqml
+
+    A certificate or key file that cannot be read or holds no PEM certificate
+    or key leaves the pool closed and emits errorOccurred() naming the file.
 
     From C++, pool() returns the QGbPool (or \nullptr while there is none).
 */
@@ -76,7 +98,9 @@
 
 /*!
     \property QGbQmlPool::workers
-    \brief The number of Python worker processes (default 2).
+    \brief The number of Python worker processes (default 2). 0 with
+    remoteWorkers makes a purely remote pool; without remote workers a pool
+    still starts one.
     \sa QGbPoolOptions::setWorkers()
 */
 
@@ -115,6 +139,45 @@
     default) for none. A call that has not finished in time fails with
     \c DeadlineExceeded and is interrupted in the worker. The \c timeout option
     of call() overrides it.
+*/
+
+/*!
+    \property QGbQmlPool::remoteWorkers
+    \brief The URLs of served workers, as strings (\c{gobridges://host:port},
+    or \c{gobridge://} for plain TCP on a loopback address), in addition to
+    the local workers (set workers to 0 for none). Empty by default. A URL
+    the pool refuses (another scheme, no port) fails the calls with
+    \c WorkerStartFailed naming it.
+    \sa QGbPoolOptions::setRemoteWorkers()
+*/
+
+/*!
+    \property QGbQmlPool::remoteToken
+    \brief The token of the remote workers' handshake. Empty (the default):
+    the environment variable \c QGOBRIDGE_REMOTE_TOKEN, read when the pool
+    starts, which keeps the token out of the QML source.
+    \sa QGbPoolOptions::setRemoteToken()
+*/
+
+/*!
+    \property QGbQmlPool::caCertificates
+    \brief PEM files (paths or URLs: local, relative to the QML file, or
+    \c qrc:) of the certificate authorities that verify the remote workers, instead of the
+    system's. Empty (the default): the system's.
+    \sa QGbPoolOptions::setSslConfiguration()
+*/
+
+/*!
+    \property QGbQmlPool::clientCertificate
+    \brief The PEM file of the certificate this pool shows the remote workers,
+    for mutual TLS (\c{serve --tls-client-ca}); set clientKey with it. Empty
+    by default.
+*/
+
+/*!
+    \property QGbQmlPool::clientKey
+    \brief The PEM file of clientCertificate's private key (EC or RSA,
+    unencrypted). Empty by default.
 */
 
 /*!
@@ -180,7 +243,8 @@
 /*!
     \fn void QGbQmlPool::errorOccurred(var error)
     This signal is emitted with \a error (a GbError object) when a worker
-    cannot be started or when the script cannot be resolved.
+    cannot be started, when the script cannot be resolved, or when a
+    certificate or key file cannot be loaded.
 */
 
 /*!
@@ -216,6 +280,26 @@
     This signal is emitted when callTimeout changes.
 */
 /*!
+    \fn void QGbQmlPool::remoteWorkersChanged()
+    This signal is emitted when remoteWorkers changes.
+*/
+/*!
+    \fn void QGbQmlPool::remoteTokenChanged()
+    This signal is emitted when remoteToken changes.
+*/
+/*!
+    \fn void QGbQmlPool::caCertificatesChanged()
+    This signal is emitted when caCertificates changes.
+*/
+/*!
+    \fn void QGbQmlPool::clientCertificateChanged()
+    This signal is emitted when clientCertificate changes.
+*/
+/*!
+    \fn void QGbQmlPool::clientKeyChanged()
+    This signal is emitted when clientKey changes.
+*/
+/*!
     \fn void QGbQmlPool::stateChanged()
     This signal is emitted when state changes.
 */
@@ -248,17 +332,24 @@ void QGbQmlPoolPrivate::recreate()
     Q_Q(QGbQmlPool);
     recreatePending = false;
     destroyPool();
-    if (!complete || script.isEmpty())
+    if (!complete || (script.isEmpty() && remoteWorkers.isEmpty()))
         return;
 
     QGbError error;
-    const QString path = resolveScript(&error);
-    if (path.isEmpty()) {
+    QGbPoolOptions options;
+    if (!makeOptions(&options, &error)) {
+        emit q->errorOccurred(jsError(error));
+        return;
+    }
+    QString path;
+    if (script.isEmpty()) {
+        options.setWorkers(0); // remote workers only
+    } else if ((path = resolveScript(&error)).isEmpty()) {
         emit q->errorOccurred(jsError(error));
         return;
     }
     scriptPath = path;
-    pool = new QGbPool(path, makeOptions(), q);
+    pool = new QGbPool(path, options, q);
     QObject::connect(pool, &QGbPool::functionsChanged, q, [this] { updateFunctions(); });
 
     QObject::connect(pool, &QGbPool::stateChanged, q, [this](QGbPool::State s) {
@@ -417,10 +508,7 @@ void QGbQmlPoolPrivate::updateFunctions()
 
 QString QGbQmlPoolPrivate::resolveScript(QGbError *error)
 {
-    Q_Q(QGbQmlPool);
-    QUrl url = script;
-    if (const QQmlContext *context = qmlContext(q))
-        url = context->resolvedUrl(script);
+    const QUrl url = resolve(script);
     if (url.isLocalFile())
         return url.toLocalFile();
     if (url.scheme().isEmpty())
@@ -452,7 +540,84 @@ QString QGbQmlPoolPrivate::resolveScript(QGbError *error)
     return QString();
 }
 
-QGbPoolOptions QGbQmlPoolPrivate::makeOptions() const
+QUrl QGbQmlPoolPrivate::resolve(const QUrl &url) const
+{
+    Q_Q(const QGbQmlPool);
+    if (const QQmlContext *context = qmlContext(q))
+        return context->resolvedUrl(url);
+    return url;
+}
+
+bool QGbQmlPoolPrivate::readFile(const QUrl &property, const char *what, QByteArray *data,
+                                 QGbError *error) const
+{
+    const QUrl url = resolve(property);
+    QString path;
+    if (url.isLocalFile())
+        path = url.toLocalFile();
+    else if (url.scheme().isEmpty())
+        path = url.path();
+    else if (url.scheme() == QLatin1String("qrc"))
+        path = QLatin1Char(':') + url.path();
+    QFile file(path);
+    if (!path.isEmpty() && file.open(QIODevice::ReadOnly)) {
+        *data = file.readAll();
+        return true;
+    }
+    *error =
+            QGbError(QGbError::WorkerStartFailed,
+                     QStringLiteral("GbPool: cannot read the %1 %2%3")
+                             .arg(QLatin1String(what), url.toString(),
+                                  path.isEmpty() ? QStringLiteral(" (not a local file or qrc: URL)")
+                                                 : QStringLiteral(": ") + file.errorString()));
+    return false;
+}
+
+bool QGbQmlPoolPrivate::makeSslConfiguration(QSslConfiguration *config, QGbError *error) const
+{
+    auto fail = [error](const QString &message) {
+        *error = QGbError(QGbError::WorkerStartFailed, QStringLiteral("GbPool: ") + message);
+        return false;
+    };
+    if (!caCertificates.isEmpty()) {
+        QList<QSslCertificate> cas;
+        for (const QString &file : caCertificates) {
+            QByteArray pem;
+            if (!readFile(QUrl(file), "CA certificates", &pem, error))
+                return false;
+            const QList<QSslCertificate> found = QSslCertificate::fromData(pem, QSsl::Pem);
+            if (found.isEmpty())
+                return fail(QStringLiteral("no PEM certificate in %1").arg(file));
+            cas += found;
+        }
+        config->setCaCertificates(cas);
+    }
+    if (clientCertificate.isEmpty() != clientKey.isEmpty())
+        return fail(QStringLiteral("clientCertificate and clientKey go together: set both or "
+                                   "neither"));
+    if (!clientCertificate.isEmpty()) {
+        QByteArray pem;
+        if (!readFile(clientCertificate, "client certificate", &pem, error))
+            return false;
+        const QList<QSslCertificate> found = QSslCertificate::fromData(pem, QSsl::Pem);
+        if (found.isEmpty())
+            return fail(
+                    QStringLiteral("no PEM certificate in %1").arg(clientCertificate.toString()));
+        if (!readFile(clientKey, "client key", &pem, error))
+            return false;
+        QSslKey key(pem, QSsl::Ec, QSsl::Pem);
+        if (key.isNull())
+            key = QSslKey(pem, QSsl::Rsa, QSsl::Pem);
+        if (key.isNull())
+            return fail(QStringLiteral("no unencrypted EC or RSA private key in %1")
+                                .arg(clientKey.toString()));
+        config->setLocalCertificate(found.first());
+        config->setPrivateKey(key);
+    }
+    return true;
+}
+
+bool QGbQmlPoolPrivate::makeOptions(QGbPoolOptions *out, QGbError *error) const
 {
     QGbPoolOptions options;
     options.setWorkers(workers)
@@ -472,7 +637,16 @@ QGbPoolOptions QGbQmlPoolPrivate::makeOptions() const
         list = env.toStringList();
     }
     options.setEnvironment(list);
-    return options;
+    QList<QUrl> urls;
+    for (const QString &url : remoteWorkers)
+        urls.append(QUrl(url));
+    options.setRemoteWorkers(urls).setRemoteToken(remoteToken.toUtf8());
+    QSslConfiguration ssl = options.sslConfiguration();
+    if (!makeSslConfiguration(&ssl, error))
+        return false;
+    options.setSslConfiguration(ssl);
+    *out = options;
+    return true;
 }
 
 QJSValue QGbQmlPoolPrivate::jsError(const QGbError &error) const
@@ -545,9 +719,9 @@ int QGbQmlPool::workers() const
 void QGbQmlPool::setWorkers(int workers)
 {
     Q_D(QGbQmlPool);
-    if (workers < 1) {
-        qmlWarning(this) << "GbPool.workers must be at least 1";
-        workers = 1;
+    if (workers < 0) {
+        qmlWarning(this) << "GbPool.workers must not be negative";
+        workers = 0;
     }
     if (d->workers == workers)
         return;
@@ -654,6 +828,86 @@ void QGbQmlPool::setCallTimeout(int msecs)
         return;
     d->callTimeout = msecs;
     emit callTimeoutChanged();
+}
+
+QStringList QGbQmlPool::remoteWorkers() const
+{
+    Q_D(const QGbQmlPool);
+    return d->remoteWorkers;
+}
+
+void QGbQmlPool::setRemoteWorkers(const QStringList &urls)
+{
+    Q_D(QGbQmlPool);
+    if (d->remoteWorkers == urls)
+        return;
+    d->remoteWorkers = urls;
+    emit remoteWorkersChanged();
+    d->optionChanged();
+}
+
+QString QGbQmlPool::remoteToken() const
+{
+    Q_D(const QGbQmlPool);
+    return d->remoteToken;
+}
+
+void QGbQmlPool::setRemoteToken(const QString &token)
+{
+    Q_D(QGbQmlPool);
+    if (d->remoteToken == token)
+        return;
+    d->remoteToken = token;
+    emit remoteTokenChanged();
+    d->optionChanged();
+}
+
+QStringList QGbQmlPool::caCertificates() const
+{
+    Q_D(const QGbQmlPool);
+    return d->caCertificates;
+}
+
+void QGbQmlPool::setCaCertificates(const QStringList &files)
+{
+    Q_D(QGbQmlPool);
+    if (d->caCertificates == files)
+        return;
+    d->caCertificates = files;
+    emit caCertificatesChanged();
+    d->optionChanged();
+}
+
+QUrl QGbQmlPool::clientCertificate() const
+{
+    Q_D(const QGbQmlPool);
+    return d->clientCertificate;
+}
+
+void QGbQmlPool::setClientCertificate(const QUrl &file)
+{
+    Q_D(QGbQmlPool);
+    if (d->clientCertificate == file)
+        return;
+    d->clientCertificate = file;
+    emit clientCertificateChanged();
+    d->optionChanged();
+}
+
+QUrl QGbQmlPool::clientKey() const
+{
+    Q_D(const QGbQmlPool);
+    return d->clientKey;
+}
+
+void QGbQmlPool::setClientKey(const QUrl &file)
+{
+    Q_D(QGbQmlPool);
+    if (d->clientKey == file)
+        return;
+    d->clientKey = file;
+    emit clientKeyChanged();
+    d->optionChanged();
 }
 
 QGbQmlPool::State QGbQmlPool::state() const

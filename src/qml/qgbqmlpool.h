@@ -37,6 +37,14 @@ class QGBQML_EXPORT QGbQmlPool : public QObject, public QQmlParserStatus
                        workingDirectoryChanged)
     Q_PROPERTY(QVariant environment READ environment WRITE setEnvironment NOTIFY environmentChanged)
     Q_PROPERTY(int callTimeout READ callTimeout WRITE setCallTimeout NOTIFY callTimeoutChanged)
+    Q_PROPERTY(QStringList remoteWorkers READ remoteWorkers WRITE setRemoteWorkers NOTIFY
+                       remoteWorkersChanged)
+    Q_PROPERTY(QString remoteToken READ remoteToken WRITE setRemoteToken NOTIFY remoteTokenChanged)
+    Q_PROPERTY(QStringList caCertificates READ caCertificates WRITE setCaCertificates NOTIFY
+                       caCertificatesChanged)
+    Q_PROPERTY(QUrl clientCertificate READ clientCertificate WRITE setClientCertificate NOTIFY
+                       clientCertificateChanged)
+    Q_PROPERTY(QUrl clientKey READ clientKey WRITE setClientKey NOTIFY clientKeyChanged)
     Q_PROPERTY(State state READ state NOTIFY stateChanged)
     Q_PROPERTY(int readyWorkers READ readyWorkers NOTIFY readyWorkersChanged)
     Q_PROPERTY(QVariantList functions READ functions NOTIFY functionsChanged)
@@ -67,6 +75,16 @@ public:
     void setEnvironment(const QVariant &environment);
     int callTimeout() const;
     void setCallTimeout(int msecs);
+    QStringList remoteWorkers() const;
+    void setRemoteWorkers(const QStringList &urls);
+    QString remoteToken() const;
+    void setRemoteToken(const QString &token);
+    QStringList caCertificates() const;
+    void setCaCertificates(const QStringList &files);
+    QUrl clientCertificate() const;
+    void setClientCertificate(const QUrl &file);
+    QUrl clientKey() const;
+    void setClientKey(const QUrl &file);
 
     State state() const;
     int readyWorkers() const;
@@ -93,6 +111,11 @@ Q_SIGNALS:
     void workingDirectoryChanged();
     void environmentChanged();
     void callTimeoutChanged();
+    void remoteWorkersChanged();
+    void remoteTokenChanged();
+    void caCertificatesChanged();
+    void clientCertificateChanged();
+    void clientKeyChanged();
     void stateChanged();
     void readyWorkersChanged();
     void functionsChanged();

@@ -47,7 +47,14 @@ public:
     // The script as a local file: resolved against the QML file's URL; a qrc
     // script is copied into a private temporary directory. Empty on error.
     QString resolveScript(QGbError *error);
-    QGbPoolOptions makeOptions() const;
+    // The pool's options from the properties; false with *error set if a
+    // certificate or key file cannot be loaded.
+    bool makeOptions(QGbPoolOptions *options, QGbError *error) const;
+    // A file property (local, relative to the QML file, or qrc:) as a URL.
+    QUrl resolve(const QUrl &url) const;
+    // The contents of such a file; false with *error set (naming what) if not.
+    bool readFile(const QUrl &url, const char *what, QByteArray *data, QGbError *error) const;
+    bool makeSslConfiguration(QSslConfiguration *config, QGbError *error) const;
     QJSValue jsError(const QGbError &error) const;
 
     QGbQmlPool *q_ptr;
@@ -60,6 +67,11 @@ public:
     QString workingDirectory;
     QVariant environment;
     int callTimeout = 0;
+    QStringList remoteWorkers;
+    QString remoteToken;
+    QStringList caCertificates;
+    QUrl clientCertificate;
+    QUrl clientKey;
 
     bool complete = false;
     bool recreatePending = false;

@@ -23,6 +23,8 @@ function(qgb_add_quick_test name)
         qt_add_resources(${name} "${name}_resources" PREFIX /tests FILES ${arg_RESOURCES})
     endif()
     target_link_libraries(${name} PRIVATE QGobridge::Qml Qt6::Quick Qt6::QuickTest)
+    # qgbtestcerts.h, for the served workers of the remote pool tests.
+    target_include_directories(${name} PRIVATE "${QGB_TEST_SHARED_DIR}")
     target_compile_definitions(${name} PRIVATE
         QGB_QUICK_TEST_NAME="${name}"
         QUICK_TEST_SOURCE_DIR="${CMAKE_CURRENT_SOURCE_DIR}"
