@@ -243,7 +243,18 @@ bool QGbSupervisor::connectRemoteAlternative(QGbWorker *worker, const QString &r
     qCDebug(lcQGbSupervisor) << "remote worker" << worker->index << worker->endpoint << reason
                              << "- trying" << worker->alternatives.first().toString();
     worker->address = worker->alternatives.takeFirst();
-    connectRemote(worker);
+    // From the event loop, as every other reconnection: this runs inside the
+    // session's close() of the connection that failed.
+    const int generation = worker->generation;
+    QMetaObject::invokeMethod(
+            this,
+            [this, worker, generation] {
+                if (!m_context.shuttingDown && ownsWorker(worker)
+                    && worker->generation == generation
+                    && worker->state == QGbWorker::State::Starting)
+                    connectRemote(worker);
+            },
+            Qt::QueuedConnection);
     return true;
 }
 
