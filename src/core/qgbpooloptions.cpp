@@ -46,6 +46,7 @@ public:
     QList<QUrl> remoteWorkers;
     QSslConfiguration sslConfiguration = QSslConfiguration::defaultConfiguration();
     QByteArray remoteToken;
+    std::chrono::milliseconds remoteResolveInterval { 30000 };
 };
 
 /*!
@@ -757,8 +758,11 @@ QList<QUrl> QGbPoolOptions::remoteWorkers() const
     QGbPool::errorOccurred() says why).
 
     Each URL's host is resolved (without blocking) and each address it
-    resolves to is a worker of the pool, numbered after the local workers():
-    it is \e starting while the pool connects to it (TCP, TLS, the handshake
+    resolves to is a worker of the pool (but \c{::1} and an IPv4 loopback
+    address of one name, as \c localhost has, are one worker), numbered after
+    the local workers(); addresses that appear later are added as workers
+    (setRemoteResolveInterval()). A worker is
+    \e starting while the pool connects to it (TCP, TLS, the handshake
     with remoteToken()), \e ready once it answered, and it runs calls as a
     local worker does, the least busy worker first. When its connection is
     lost (the worker exited, the network broke, it missed its heartbeat) its
@@ -829,5 +833,32 @@ QByteArray QGbPoolOptions::remoteToken() const
 QGbPoolOptions &QGbPoolOptions::setRemoteToken(const QByteArray &token)
 {
     d->remoteToken = token;
+    return *this;
+}
+
+/*!
+    Returns how often the pool resolves the host names of its remoteWorkers()
+    again to find addresses they did not have. The default is 30 seconds.
+    \sa setRemoteResolveInterval()
+*/
+std::chrono::milliseconds QGbPoolOptions::remoteResolveInterval() const
+{
+    return d->remoteResolveInterval;
+}
+
+/*!
+    Sets how often the pool resolves the host names of its remoteWorkers()
+    again to \a interval. An address a name resolves to that it did not
+    before (a Deployment scaled up behind a headless Service) becomes a new
+    worker, numbered after the others. An address that is gone is not
+    removed: its worker keeps trying to connect, as any lost remote worker
+    does. A worker also resolves its name again each time it connects.
+    0 resolves names only then. Host names only: a URL whose host is an
+    address is never resolved.
+    \sa setRemoteWorkers()
+*/
+QGbPoolOptions &QGbPoolOptions::setRemoteResolveInterval(std::chrono::milliseconds interval)
+{
+    d->remoteResolveInterval = std::max(interval, std::chrono::milliseconds(0));
     return *this;
 }

@@ -125,6 +125,9 @@ public:
     QByteArray remoteToken() const;
     QGbPoolOptions &setRemoteToken(const QByteArray &token);
 
+    std::chrono::milliseconds remoteResolveInterval() const;
+    QGbPoolOptions &setRemoteResolveInterval(std::chrono::milliseconds interval);
+
 private:
     QSharedDataPointer<QGbPoolOptionsPrivate> d;
 };

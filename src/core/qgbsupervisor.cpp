@@ -643,6 +643,8 @@ void QGbSupervisor::shutdown(const QGbError &closed)
     for (auto &w : m_workers) {
         w->connectTimer->stop();
         w->restartTimer->stop();
+        if (w->resolveTimer)
+            w->resolveTimer->stop();
         m_sessions->closeWorker(w.get(), closed);
         if (w->process) {
             w->process->disconnect(this);

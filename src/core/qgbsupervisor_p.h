@@ -31,6 +31,7 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -90,6 +91,9 @@ public:
     // address paired with it): tried when a connection to the first fails.
     QList<QHostAddress> alternatives;
     QString endpoint; // what QGbPool::workerEndpoint() and the inspector show
+    // The first slot of a URL whose host is a name: resolves it again every
+    // remoteResolveInterval() to add the addresses it did not have.
+    QTimer *resolveTimer = nullptr;
     bool everReady = false;
 
     bool isAlive() const { return process && process->state() != QProcess::NotRunning; }
@@ -163,6 +167,11 @@ private:
     void remoteResolved(QGbWorker *worker, int generation, const QHostInfo &info);
     void connectRemote(QGbWorker *worker);
     bool connectRemoteAlternative(QGbWorker *worker, const QString &reason);
+    // Resolves worker's host (asynchronously, or with the test lookup) and
+    // calls done with the answer, unless the pool stopped or lost the worker.
+    void lookupHost(QGbWorker *worker, std::function<void(const QHostInfo &)> done);
+    // Adds (and starts) slots for url until it has count workers.
+    void addRemoteWorkers(const QUrl &url, qsizetype count);
     void remoteLost(QGbWorker *worker, const QString &reason);
     bool ownsWorker(const QGbWorker *worker) const;
 

@@ -129,6 +129,18 @@ QGbWorker *QGbSupervisor::addRemoteSlot(const QUrl &url, int addressIndex)
     w->addressIndex = addressIndex;
     w->endpoint = authority(w->host, w->port);
     m_context.endpoints[w->index] = w->endpoint;
+    if (addressIndex == 0 && QHostAddress(w->host).isNull()
+        && m_options.remoteResolveInterval().count() > 0) {
+        w->resolveTimer = new QTimer(this);
+        connect(w->resolveTimer, &QTimer::timeout, this, [this, w] {
+            lookupHost(w, [this, w](const QHostInfo &info) {
+                if (info.error() == QHostInfo::NoError)
+                    addRemoteWorkers(w->url,
+                                     QGbPrivate::remoteWorkerAddresses(info.addresses()).size());
+            });
+        });
+        w->resolveTimer->start(m_options.remoteResolveInterval());
+    }
     // For a remote slot the connect timer is the start deadline.
     w->connectTimer->setSingleShot(true);
     connect(w->connectTimer, &QTimer::timeout, this, [this, w] {
@@ -165,6 +177,17 @@ void QGbSupervisor::startRemote(QGbWorker *worker)
     }
     // Resolved again at each start: the name may point elsewhere by now.
     const int generation = worker->generation;
+    lookupHost(worker, [this, worker, generation](const QHostInfo &info) {
+        remoteResolved(worker, generation, info);
+    });
+}
+
+void QGbSupervisor::lookupHost(QGbWorker *worker, std::function<void(const QHostInfo &)> done)
+{
+    auto deliver = [this, worker, done = std::move(done)](const QHostInfo &info) {
+        if (!m_context.shuttingDown && ownsWorker(worker))
+            done(info);
+    };
     if (const QGbPrivate::HostLookup lookup = hostLookupForTesting.load()) {
         QHostInfo info;
         info.setAddresses(lookup(worker->host));
@@ -173,16 +196,25 @@ void QGbSupervisor::startRemote(QGbWorker *worker)
             info.setErrorString(QStringLiteral("Host not found (test lookup)"));
         }
         // Asynchronous, as the real lookup.
-        QTimer::singleShot(0, this, [this, worker, generation, info] {
-            if (!m_context.shuttingDown && ownsWorker(worker))
-                remoteResolved(worker, generation, info);
-        });
+        QTimer::singleShot(0, this, [deliver, info] { deliver(info); });
         return;
     }
-    QHostInfo::lookupHost(worker->host, this, [this, worker, generation](const QHostInfo &info) {
-        if (!m_context.shuttingDown && ownsWorker(worker))
-            remoteResolved(worker, generation, info);
-    });
+    QHostInfo::lookupHost(worker->host, this, deliver);
+}
+
+void QGbSupervisor::addRemoteWorkers(const QUrl &url, qsizetype count)
+{
+    int existing = 0;
+    for (const auto &w : m_workers)
+        existing += w->remote && w->url == url ? 1 : 0;
+    QList<QGbWorker *> added;
+    for (qsizetype i = existing; i < count; ++i)
+        added.append(addRemoteSlot(url, int(i)));
+    if (added.isEmpty())
+        return;
+    updateReadyCount();
+    for (QGbWorker *w : added)
+        startWorker(w);
 }
 
 void QGbSupervisor::remoteResolved(QGbWorker *worker, int generation, const QHostInfo &info)
@@ -209,19 +241,8 @@ void QGbSupervisor::remoteResolved(QGbWorker *worker, int generation, const QHos
     // Each address is a worker (::1 and an IPv4 loopback address together
     // are one): the first slot of a URL adds the others.
     const QList<QList<QHostAddress>> workers = QGbPrivate::remoteWorkerAddresses(addresses);
-    if (worker->addressIndex == 0) {
-        int existing = 0;
-        for (const auto &w : m_workers)
-            existing += w->remote && w->url == worker->url ? 1 : 0;
-        QList<QGbWorker *> added;
-        for (int i = existing; i < workers.size(); ++i)
-            added.append(addRemoteSlot(worker->url, i));
-        if (!added.isEmpty()) {
-            updateReadyCount();
-            for (QGbWorker *w : added)
-                startWorker(w);
-        }
-    }
+    if (worker->addressIndex == 0)
+        addRemoteWorkers(worker->url, workers.size());
     if (worker->addressIndex >= workers.size()) {
         remoteLost(worker,
                    QStringLiteral("%1 resolves to %2 addresses now")

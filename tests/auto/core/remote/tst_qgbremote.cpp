@@ -15,9 +15,11 @@
 #include <QtCore/qdir.h>
 #include <QtCore/qfile.h>
 #include <QtCore/qfileinfo.h>
+#include <QtCore/qmutex.h>
 #include <QtCore/qrandom.h>
 #include <QtCore/qregularexpression.h>
 #include <QtCore/qscopeguard.h>
+#include <QtCore/qset.h>
 #include <QtCore/qstandardpaths.h>
 #include <QtCore/qtemporarydir.h>
 #include <QtCore/qtimer.h>
@@ -78,12 +80,14 @@ public:
         bool clientCa = false;
         double grace = 0; // --cancel-grace; 0: serve's default
         QString where = QStringLiteral("remote");
+        QString host = QStringLiteral("127.0.0.1"); // where it listens
+        quint16 port = 0;                           // 0: a free port
     };
 
     Served(const QString &certs, const Config &config, const QByteArray &token = QByteArray())
         : m_certs(certs)
         , m_config(config)
-        , m_port(freePort())
+        , m_port(config.port ? config.port : freePort())
     {
         m_tokenFile = m_dir.filePath(QStringLiteral("token"));
         m_token = token;
@@ -157,7 +161,7 @@ private:
         QStringList args {
             QStringLiteral("-m"),           QStringLiteral("gobridge"),
             QStringLiteral("serve"),        testWorker(),
-            QStringLiteral("--listen"),     QStringLiteral("127.0.0.1:%1").arg(m_port),
+            QStringLiteral("--listen"),     QStringLiteral("%1:%2").arg(m_config.host).arg(m_port),
             QStringLiteral("--token-file"), m_tokenFile
         };
         if (m_config.tls) {
@@ -228,6 +232,8 @@ private Q_SLOTS:
     void workerAddresses();
     void localhostOnBothFamilies_data();
     void localhostOnBothFamilies();
+    void nameResolvedAgain();
+    void nameNotResolvedAgain();
     void nonLoopbackPlainRefused();
     void noTokenRefused();
     void tokenFromEnvironment();
@@ -504,10 +510,19 @@ void tst_QGbRemote::workerAddresses()
 
 namespace {
 
+// What "localhost" resolves to for the pool (its I/O thread asks).
+QMutex localhostMutex;
 QList<QHostAddress> localhostLookup;
+
+void setLocalhost(const QList<QHostAddress> &addresses)
+{
+    QMutexLocker locker(&localhostMutex);
+    localhostLookup = addresses;
+}
 
 QList<QHostAddress> lookupLocalhost(const QString &host)
 {
+    QMutexLocker locker(&localhostMutex);
     return host == u"localhost"_qs ? localhostLookup : QList<QHostAddress>();
 }
 
@@ -532,7 +547,7 @@ void tst_QGbRemote::localhostOnBothFamilies()
 {
     QFETCH(QList<QHostAddress>, addresses);
     QFETCH(bool, listening);
-    localhostLookup = addresses;
+    setLocalhost(addresses);
     QGbPrivate::setHostLookupForTesting(lookupLocalhost);
     const auto restore = qScopeGuard([] { QGbPrivate::setHostLookupForTesting(nullptr); });
 
@@ -568,6 +583,75 @@ void tst_QGbRemote::localhostOnBothFamilies()
     for (int i = 0; i < 6; ++i)
         QCOMPARE(calls[i].result(), i + 1);
     QCOMPARE(poolErrors.count(), 0);
+}
+
+// A name that resolves to one address, later to two (a Deployment scaled up
+// behind a headless Service): the new address becomes a worker within the
+// resolve interval, and calls reach both.
+void tst_QGbRemote::nameResolvedAgain()
+{
+    Served first(m_certs.path(), Served::Config());
+    Served::Config config;
+    config.host = u"127.0.0.2"_qs; // the whole of 127/8 is this machine
+    config.port = first.port();
+    config.where = u"second"_qs;
+    Served second(m_certs.path(), config, first.token());
+    QVERIFY(waitListening({ &first, &second }));
+    setLocalhost({ QHostAddress(QHostAddress::LocalHost) });
+    QGbPrivate::setHostLookupForTesting(lookupLocalhost);
+    const auto restore = qScopeGuard([] { QGbPrivate::setHostLookupForTesting(nullptr); });
+
+    QGbPoolOptions options = remoteOptions({ &first });
+    options.setRemoteWorkers({ QUrl(u"gobridges://localhost:%1"_qs.arg(first.port())) })
+            .setRemoteResolveInterval(100ms);
+    QCOMPARE(options.remoteResolveInterval(), 100ms);
+    QGbPool pool(testWorker(), options);
+    QSignalSpy started(&pool, &QGbPool::workerStarted);
+    QVERIFY(pool.waitForStarted(20000));
+    QTest::qWait(400); // resolved again, to the same address
+    QCOMPARE(pool.workerStates().size(), 1);
+    QCOMPARE(started.count(), 1);
+
+    setLocalhost({ QHostAddress(QHostAddress::LocalHost), QHostAddress(u"127.0.0.2"_qs) });
+    QTRY_COMPARE_WITH_TIMEOUT(pool.readyWorkers(), 2, 20000);
+    QCOMPARE(pool.workerStates().size(), 2);
+    QCOMPARE(pool.workerEndpoint(1), u"localhost:%1 (127.0.0.2:%1)"_qs.arg(first.port()));
+    QTRY_COMPARE(started.count(), 2); // queued from the I/O thread
+    QSet<QString> where;
+    for (int round = 0; round < 20 && where.size() < 2; ++round) {
+        QList<QFuture<QString>> futures;
+        for (int i = 0; i < 8; ++i)
+            futures.append(pool.call<QString>("env_get", u"WHERE"_qs));
+        for (auto &f : futures) {
+            QVERIFY2(!errorOf(f).isError(), describe(errorOf(f)));
+            where.insert(f.result());
+        }
+    }
+    QCOMPARE(where, (QSet<QString> { u"remote"_qs, u"second"_qs }));
+
+    // An address that goes is not removed: its worker is lost and retried.
+    setLocalhost({ QHostAddress(QHostAddress::LocalHost) });
+    QTest::qWait(400);
+    QCOMPARE(pool.workerStates().size(), 2);
+}
+
+// With the interval 0 a name is resolved only when a worker connects.
+void tst_QGbRemote::nameNotResolvedAgain()
+{
+    Served first(m_certs.path(), Served::Config());
+    QVERIFY(waitListening({ &first }));
+    setLocalhost({ QHostAddress(QHostAddress::LocalHost) });
+    QGbPrivate::setHostLookupForTesting(lookupLocalhost);
+    const auto restore = qScopeGuard([] { QGbPrivate::setHostLookupForTesting(nullptr); });
+    QGbPoolOptions options = remoteOptions({ &first });
+    options.setRemoteWorkers({ QUrl(u"gobridges://localhost:%1"_qs.arg(first.port())) })
+            .setRemoteResolveInterval(0ms);
+    QGbPool pool(testWorker(), options);
+    QVERIFY(pool.waitForStarted(20000));
+    setLocalhost({ QHostAddress(QHostAddress::LocalHost), QHostAddress(u"127.0.0.2"_qs) });
+    QTest::qWait(500);
+    QCOMPARE(pool.workerStates().size(), 1);
+    QCOMPARE(QGbPoolOptions().remoteResolveInterval(), 30000ms);
 }
 
 void tst_QGbRemote::nonLoopbackPlainRefused()
