@@ -313,7 +313,18 @@ class NetListener:
                           else self.host, self.port)
 
     def listen(self) -> socket.socket:
-        """Bind and listen; sets ``port`` to the port bound (for port 0)."""
+        """Bind and listen; sets ``port`` to the port bound (for port 0).
+
+        ``:PORT`` (no host) listens on every interface of both families
+        where the machine has IPv6: one IPv6 socket that takes IPv4 too.
+        """
+        if not self.host and socket.has_dualstack_ipv6():
+            listener = socket.create_server(("::", self.port),
+                                            family=socket.AF_INET6,
+                                            backlog=128, dualstack_ipv6=True)
+            self.host = "::"
+            self.port = listener.getsockname()[1]
+            return listener
         infos = socket.getaddrinfo(self.host or None, self.port,
                                    type=socket.SOCK_STREAM,
                                    flags=socket.AI_PASSIVE)
@@ -400,7 +411,7 @@ def _serve_parser() -> argparse.ArgumentParser:
                         "gobridge.run())")
     parser.add_argument("--listen", required=True, metavar="HOST:PORT",
                         help="address to listen on; port 0 picks a free "
-                             "port, :PORT listens on all interfaces")
+                             "port, :PORT listens on every interface (IPv4 and IPv6)")
     parser.add_argument("--tls-cert", metavar="PEM",
                         help="the server certificate (chain)")
     parser.add_argument("--tls-key", metavar="PEM",

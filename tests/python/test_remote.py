@@ -412,6 +412,35 @@ class RefusalTest(unittest.TestCase):
         self.assertEqual(self.tls.connect().value("add", 2, 3), 5)
         self.assertEqual(self.tls.stderr(), before)
 
+    @unittest.skipUnless(socket.has_dualstack_ipv6(),
+                         "this machine has no dual-stack IPv6 socket")
+    def test_every_interface_takes_both_families(self):
+        """``--listen :PORT`` answers on IPv4 and on IPv6."""
+        token_file = os.path.join(self.tls.dir, "token")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gobridge", "serve", TEST_WORKER,
+             "--listen", ":0", "--token-file", token_file, "--tls-cert",
+             cert("server.pem"), "--tls-key", cert("server.key")],
+            env=worker_env(), stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            line = proc.stderr.readline()
+            match = re.search(r" on \[::\]:(\d+) ", line)
+            self.assertIsNotNone(match, line)
+            port = int(match.group(1))
+            for host in ("127.0.0.1", "::1"):
+                with self.subTest(host=host):
+                    conn = gbtest.connect_tcp(host, port, client_context(),
+                                              server_hostname="localhost")
+                    self.assertEqual(conn.hello(self.tls.token)["type"],
+                                     "hello")
+                    self.assertEqual(conn.value("add", 2, 3), 5)
+                    conn.close()
+        finally:
+            proc.terminate()
+            proc.wait(5)
+            proc.stderr.close()
+
     def test_token_from_environment(self):
         token = secrets.token_hex(8)
         env = worker_env({"GB_TEST_TOKEN": token})
