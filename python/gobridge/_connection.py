@@ -263,10 +263,11 @@ class CallConnection(Interruptible):
         self.write_terminal(cid, payload, atts)
 
     def _send_exception(self, cid: int, entry: Function, args: List[Any],
-                        exc: BaseException) -> None:
+                        kwargs: dict, exc: BaseException) -> None:
         if isinstance(exc, CallFailed):
             self._send_error(cid, exc.code, exc.message)
-        elif isinstance(exc, TypeError) and not entry.arguments_fit(args):
+        elif (isinstance(exc, TypeError)
+              and not entry.arguments_fit(args, kwargs)):
             self._send_error(cid, BAD_ARGUMENTS, _safe_str(exc))
         else:
             self._send_error(cid, REMOTE_EXCEPTION, _safe_str(exc), {
@@ -368,7 +369,7 @@ class CallConnection(Interruptible):
     def _run_call(self, msg: dict) -> None:
         reader = self.reader
         try:
-            cid, method, args, window, stream_out = decode_call(
+            cid, method, args, window, stream_out, kwargs = decode_call(
                 msg, self.last_id, reader.flaw, reader.deep)
         except CallFailed as failure:
             # A call that is wrong in itself fails alone (protocol section 8).
@@ -413,9 +414,9 @@ class CallConnection(Interruptible):
                 args[stream_at] = inp
                 self.write(encode_credit(cid, inp.grant()))
             if entry.is_generator:
-                self._run_stream(entry, args, cid, window)
+                self._run_stream(entry, args, kwargs, cid, window)
             else:
-                self._run_plain(entry, args, cid)
+                self._run_plain(entry, args, kwargs, cid)
         finally:
             # Every path out of a call fenced: the state is FRAMEWORK and
             # the control thread injects nothing any more.
@@ -430,12 +431,13 @@ class CallConnection(Interruptible):
         if self.broken:
             raise self.broken
 
-    def _run_plain(self, entry: Function, args: List[Any], cid: int) -> None:
+    def _run_plain(self, entry: Function, args: List[Any], kwargs: dict,
+                   cid: int) -> None:
         try:
             self.state = USER
             if self.cancel_id == cid:
                 raise Cancelled()
-            value = entry.fn(*args)
+            value = entry.fn(*args, **kwargs)
             self.fence()
         except Cancelled:
             self.settle()
@@ -451,14 +453,14 @@ class CallConnection(Interruptible):
             if self.cancel_id == cid:
                 self._send_cancelled(cid)
             else:
-                self._send_exception(cid, entry, args, exc)
+                self._send_exception(cid, entry, args, kwargs, exc)
             return
         if self.broken:
             raise self.broken
         self._send_result(cid, value)
 
-    def _run_stream(self, entry: Function, args: List[Any], cid: int,
-                    window: int) -> None:
+    def _run_stream(self, entry: Function, args: List[Any], kwargs: dict,
+                    cid: int, window: int) -> None:
         out = Output(self, cid, window)
         self.out = out
         box = out.box
@@ -468,7 +470,7 @@ class CallConnection(Interruptible):
             self.state = USER
             if self.cancel_id == cid:
                 raise Cancelled()
-            it = iter(entry.fn(*args))
+            it = iter(entry.fn(*args, **kwargs))
             self.fence()
             # The loop below runs once per item: it keeps its state in
             # locals and touches ``out`` only where another thread looks.
@@ -566,7 +568,7 @@ class CallConnection(Interruptible):
             self._abandon(out, it)
             with self.wlock:
                 out.done = True
-            self._send_exception(cid, entry, args, exc)
+            self._send_exception(cid, entry, args, kwargs, exc)
         finally:
             out.done = True
 

@@ -21,7 +21,8 @@ from typing import Any, List, Optional, Tuple
 
 from ._version import PROTOCOL_VERSION
 from ._wire import (
-    INT64_MAX, PROTOCOL_ERROR, TYPE_MISMATCH, CallFailed, ProtocolViolation,
+    BAD_ARGUMENTS, INT64_MAX, PROTOCOL_ERROR, STREAM, TYPE_MISMATCH,
+    CallFailed, ProtocolViolation,
     Unauthorized, clean_text, find_deep_value)
 
 try:
@@ -42,12 +43,20 @@ PROGRESS_TEXT_LIMIT = 1024
 # Worker -> host
 
 
+#: What this worker takes beyond the protocol's first version (section 4).
+FEATURES = b'["kwargs"]'
+
+#: A call without keyword arguments (never changed).
+_NO_KWARGS = {}  # type: dict
+
+
 def encode_hello(conn: int, pid: int, python: Tuple[int, ...]) -> bytes:
     """The answer to an accepted ``hello`` (section 4); ``python`` is
     ``sys.version_info``."""
     return (b'{"type":"hello","version":%d,"conn":%d,"pid":%d,'
-            b'"python":"%d.%d.%d"}'
-            % ((PROTOCOL_VERSION, conn, pid) + tuple(python[:3])))
+            b'"python":"%d.%d.%d","features":%s}'
+            % ((PROTOCOL_VERSION, conn, pid) + tuple(python[:3])
+               + (FEATURES,)))
 
 
 def encode_result(cid: int, value: bytes, att: int = 0) -> bytes:
@@ -200,11 +209,12 @@ def decode_hello(msg: dict, token: bytes) -> str:
 
 
 def decode_call(msg: dict, last_id: int, flaw: Optional[str],
-                deep: bool) -> Tuple[int, str, List[Any], int, Any]:
-    """A ``call``: returns ``(id, method, args, window, stream_out)``.
+                deep: bool) -> Tuple[int, str, List[Any], int, Any, dict]:
+    """A ``call``: returns ``(id, method, args, window, stream_out,
+    kwargs)``.
 
-    ``stream_out`` is None when absent. A bad or reused id raises
-    ProtocolViolation; a call wrong in itself raises CallFailed whose
+    ``stream_out`` is None when absent, ``kwargs`` empty. A bad or reused id
+    raises ProtocolViolation; a call wrong in itself raises CallFailed whose
     ``cid`` is the call's id.
     """
     cid = msg.get("id")
@@ -215,8 +225,11 @@ def decode_call(msg: dict, last_id: int, flaw: Optional[str],
     args = msg.get("args")
     window = msg.get("window", DEFAULT_WINDOW)
     stream_out = msg.get("stream_out")
+    kwargs = msg.get("kwargs", _NO_KWARGS)
     if type(method) is not str or type(args) is not list:
         problem = "call needs a method string and an args array"
+    elif type(kwargs) is not dict:
+        problem = "kwargs must be an object"
     elif type(window) is not int or window < 0:
         problem = "window must be a non-negative integer"
     elif stream_out is not None and type(stream_out) is not bool:
@@ -227,9 +240,14 @@ def decode_call(msg: dict, last_id: int, flaw: Optional[str],
         raise _call_failure(cid, PROTOCOL_ERROR, problem)
     if deep:
         problem = find_deep_value(args, "args")
+        if problem is None and kwargs:
+            problem = find_deep_value(kwargs, "kwargs")
         if problem is not None:
             raise _call_failure(cid, TYPE_MISMATCH, problem)
-    return cid, method, args, window, stream_out
+    if STREAM in kwargs.values():
+        raise _call_failure(cid, BAD_ARGUMENTS, "a stream argument must be "
+                            "positional, not a keyword argument")
+    return cid, method, args, window, stream_out, kwargs
 
 
 def decode_describe(msg: dict, last_id: int) -> int:

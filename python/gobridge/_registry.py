@@ -106,13 +106,15 @@ class Function:
                 return None
         return self._signature
 
-    def arguments_fit(self, args: List[Any]) -> bool:
-        """True unless the signature shows that ``args`` cannot bind."""
+    def arguments_fit(self, args: List[Any],
+                      kwargs: Optional[Dict[str, Any]] = None) -> bool:
+        """True unless the signature shows that ``args`` and ``kwargs``
+        cannot bind."""
         signature = self.signature()
         if signature is None:
             return True
         try:
-            signature.bind(*args)
+            signature.bind(*args, **(kwargs or {}))
         except TypeError:
             return False
         return True

@@ -316,25 +316,38 @@ def _resolve(value: Any, atts: List[bytes]) -> Any:
 _CONTAINERS = (list, dict, _Marker)
 
 
+def _resolve_argument(arg: Any, atts: List[bytes]) -> Any:
+    """One argument of a call, its markers resolved."""
+    if type(arg) is _Marker and arg.key == "$stream":
+        if arg.value != 0 or type(arg.value) is not int:
+            raise ProtocolViolation("$stream marker must be 0")
+        return STREAM
+    if type(arg) in _CONTAINERS:
+        return _resolve(arg, atts)
+    return arg
+
+
 def resolve_message(msg: dict, atts: List[bytes]) -> None:
     """Resolve the markers in the values of a message, in place.
 
-    The values are the ``args`` of a ``call`` and the ``items`` of a
-    ``chunk``; other fields carry none (a marker there stays a marker, which
-    no field check accepts). ``{"$stream": 0}`` is accepted only as a
-    direct element of ``args`` and becomes :data:`STREAM`.
+    The values are the ``args`` and ``kwargs`` of a ``call`` and the
+    ``items`` of a ``chunk``; other fields carry none (a marker there stays a
+    marker, which no field check accepts). ``{"$stream": 0}`` is accepted
+    only as a direct element of ``args`` or value of ``kwargs`` and becomes
+    :data:`STREAM` (which decode_call refuses in ``kwargs``).
     """
     mtype = msg.get("type")
     if mtype == "call":
         args = msg.get("args")
         if type(args) is list:
             for i, arg in enumerate(args):
-                if type(arg) is _Marker and arg.key == "$stream":
-                    if arg.value != 0 or type(arg.value) is not int:
-                        raise ProtocolViolation("$stream marker must be 0")
-                    args[i] = STREAM
-                elif type(arg) in _CONTAINERS:
-                    args[i] = _resolve(arg, atts)
+                args[i] = _resolve_argument(arg, atts)
+        kwargs = msg.get("kwargs")
+        if type(kwargs) is _Marker and kwargs.key == "$map":
+            kwargs = msg["kwargs"] = _resolve(kwargs, atts)
+        if type(kwargs) is dict:
+            for name, arg in kwargs.items():
+                kwargs[name] = _resolve_argument(arg, atts)
     elif mtype == "chunk":
         items = msg.get("items")
         if type(items) is list:
@@ -609,11 +622,18 @@ def find_deep_value(values: List[Any], name: str,
     """Describe the first decoded value nested deeper than MAX_DEPTH.
 
     ``values`` are the arguments of a call or the input items of a chunk,
-    named ``name[base + i]``. Returns the message naming the path of the
-    first container beyond the limit, or None.
+    named ``name[base + i]``, or a call's keyword arguments (a dict), named
+    ``name.key``. Returns the message naming the path of the first container
+    beyond the limit, or None.
     """
-    for i, value in enumerate(values):
-        stack = [(value, "%s[%d]" % (name, base + i), 1)]
+    if isinstance(values, dict):
+        starts = [(value, _key_path(name, key))
+                  for key, value in values.items()]
+    else:
+        starts = [(value, "%s[%d]" % (name, base + i))
+                  for i, value in enumerate(values)]
+    for value, start in starts:
+        stack = [(value, start, 1)]
         while stack:
             item, where, depth = stack.pop()
             kind = type(item)

@@ -7,6 +7,7 @@ class QGbCallOptionsPrivate : public QSharedData
 {
 public:
     std::chrono::milliseconds timeout { -1 };
+    QVariantMap keywordArguments;
 };
 
 /*!
@@ -88,5 +89,40 @@ bool QGbCallOptions::hasTimeout() const
 QGbCallOptions &QGbCallOptions::setTimeout(std::chrono::milliseconds timeout)
 {
     d->timeout = std::max(timeout, std::chrono::milliseconds(0));
+    return *this;
+}
+
+/*!
+    Returns the keyword arguments of the call; empty (the default) for none.
+    \sa setKeywordArguments()
+*/
+QVariantMap QGbCallOptions::keywordArguments() const
+{
+    return d->keywordArguments;
+}
+
+/*!
+    Sets the call's keyword arguments to \a arguments: the Python function
+    runs as \c{function(*args, **arguments)}, so a keyword-only parameter or
+    one after parameters left to their defaults can be given:
+
+    \code
+    // def resize(image: bytes, *, width: int, height: int = 0) -> bytes
+    QFuture<QByteArray> f = pool.call<QByteArray>(
+            QGbCallOptions().setKeywordArguments({ { "width", 640 } }), "resize", png);
+    \endcode
+
+    The values convert as positional arguments do (QGb::toWire()); one that
+    cannot fails the call with QGbError::TypeMismatch naming
+    \c{kwargs.<name>}. A name the function does not take fails it with
+    QGbError::BadArguments, as in Python. A QGbChannel cannot be a keyword
+    argument (QGbError::BadArguments). A worker whose \c gobridge package
+    predates keyword arguments (a served worker of an older release) would
+    ignore them: the pool fails such a call with QGbError::BadArguments
+    instead of sending it there.
+*/
+QGbCallOptions &QGbCallOptions::setKeywordArguments(const QVariantMap &arguments)
+{
+    d->keywordArguments = arguments;
     return *this;
 }

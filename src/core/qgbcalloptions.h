@@ -7,6 +7,7 @@
 #include "qgbglobal.h"
 
 #include <QtCore/qshareddata.h>
+#include <QtCore/qvariant.h>
 
 #include <chrono>
 
@@ -27,6 +28,9 @@ public:
     std::chrono::milliseconds timeout() const;
     bool hasTimeout() const;
     QGbCallOptions &setTimeout(std::chrono::milliseconds timeout);
+
+    QVariantMap keywordArguments() const;
+    QGbCallOptions &setKeywordArguments(const QVariantMap &arguments);
 
 private:
     QSharedDataPointer<QGbCallOptionsPrivate> d;

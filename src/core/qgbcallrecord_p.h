@@ -45,6 +45,7 @@ public:
     State state = State::Queued;
     QString method;
     QVariantList args;
+    QVariantMap kwargs; // wire values, by name; empty: none
     int streamOut = -1;
     std::unique_ptr<QGbPrivate::CallSink> sink;
     std::shared_ptr<QGbChannelShared> input;

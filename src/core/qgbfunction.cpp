@@ -520,7 +520,7 @@ QString positionalList(const QList<QGbParameter> &parameters)
 } // namespace
 
 QGbError QGbFunctionPrivate::checkCall(const QGbFunction &function, qsizetype argumentCount,
-                                       bool hasInput, int streamOut)
+                                       bool hasInput, int streamOut, bool keywords)
 {
     const QGbFunctionPrivate *d = function.d.constData();
     const bool generator =
@@ -547,7 +547,7 @@ QGbError QGbFunctionPrivate::checkCall(const QGbFunction &function, qsizetype ar
                                     .arg(d->name, p.name(), p.annotation()));
         }
     }
-    if (!d->signatureKnown)
+    if (!d->signatureKnown || keywords)
         return QGbError();
     const int min = d->minimumArguments;
     const int max = d->maximumArguments;

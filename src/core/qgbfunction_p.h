@@ -37,9 +37,10 @@ public:
     // What a call of function with argumentCount positional arguments (a
     // channel counts as one), an input channel or not, and an expected
     // output (streamOut: 0 a single result, 1 a stream, -1 either) cannot
-    // do, as the worker would refuse it; NoError if it may go.
+    // do, as the worker would refuse it; NoError if it may go. With keyword
+    // arguments the count is not checked (the worker binds them).
     static QGbError checkCall(const QGbFunction &function, qsizetype argumentCount, bool hasInput,
-                              int streamOut);
+                              int streamOut, bool keywords = false);
 
     QString name;
     QGbFunction::Mode mode = QGbFunction::Call;

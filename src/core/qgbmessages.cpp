@@ -155,11 +155,14 @@ QByteArray helloMessage(QByteArrayView token, bool control)
 }
 
 bool appendCallMessage(QByteArray *out, qint64 id, QStringView method, const QVariantList &args,
-                       int streamOut, qint64 window, quint32 maxFrame, QGbError *error)
+                       int streamOut, qint64 window, quint32 maxFrame, QGbError *error,
+                       const QVariantMap &kwargs)
 {
     Envelope call(MessageType::Call, id);
     if (!call.field("method", method, error)
         || !call.value("args", args, error, QGbPath("args", QGbPath::ListRoot)))
+        return false;
+    if (!kwargs.isEmpty() && !call.value("kwargs", kwargs, error, QGbPath("kwargs")))
         return false;
     if (streamOut >= 0)
         call.field("stream_out", streamOut == 1);
@@ -209,8 +212,22 @@ QByteArray pingMessage(qint64 seq)
 
 bool readHello(const Message &message, WorkerHello *hello, QGbError *error)
 {
-    return readInteger(message, "conn", &hello->connection, error)
-            && readInteger(message, "pid", &hello->pid, error);
+    if (!readInteger(message, "conn", &hello->connection, error)
+        || !readInteger(message, "pid", &hello->pid, error))
+        return false;
+    // Absent in a worker older than the field: no feature.
+    const auto features = message.fields.constFind(QStringLiteral("features"));
+    if (features == message.fields.cend())
+        return true;
+    if (features->typeId() != QMetaType::QVariantList)
+        return malformed(message, "features", "a list of strings", error);
+    for (const QVariant &feature : *static_cast<const QVariantList *>(features->constData())) {
+        if (feature.typeId() != QMetaType::QString)
+            return malformed(message, "features", "a list of strings", error);
+        if (*static_cast<const QString *>(feature.constData()) == QLatin1String("kwargs"))
+            hello->keywordArguments = true;
+    }
+    return true;
 }
 
 bool readChunk(const Message &message, QVariantList *items, QGbError *error)

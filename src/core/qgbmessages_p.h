@@ -61,9 +61,11 @@ QGB_EXPORT MessageType messageType(const Message &message);
 // values return false and set *error (TypeMismatch, FrameTooLarge) when the
 // values cannot be sent, leaving *out unchanged.
 QGB_EXPORT QByteArray helloMessage(QByteArrayView token, bool control);
+// kwargs (wire values by name) is written only when it is not empty.
 QGB_EXPORT bool appendCallMessage(QByteArray *out, qint64 id, QStringView method,
                                   const QVariantList &args, int streamOut, qint64 window,
-                                  quint32 maxFrame, QGbError *error);
+                                  quint32 maxFrame, QGbError *error,
+                                  const QVariantMap &kwargs = QVariantMap());
 QGB_EXPORT QByteArray describeMessage(qint64 id);
 QGB_EXPORT bool appendChunkMessage(QByteArray *out, qint64 id, const QVariantList &items,
                                    quint32 maxFrame, QGbError *error);
@@ -79,6 +81,7 @@ struct WorkerHello
 {
     qint64 connection = -1;
     qint64 pid = 0;
+    bool keywordArguments = false; // "kwargs" in its features
 };
 QGB_EXPORT bool readHello(const Message &message, WorkerHello *hello, QGbError *error);
 QGB_EXPORT bool readChunk(const Message &message, QVariantList *items, QGbError *error);

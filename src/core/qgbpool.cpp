@@ -776,6 +776,28 @@ std::shared_ptr<QGbCallRecord> QGbPool::submit(const QGbCallOptions &options, co
                      argumentError, {});
 }
 
+// The wire values of a call's keyword arguments (QGbCallOptions), or the
+// error of the first that cannot be one.
+static QGbError keywordArgumentsToWire(const QVariantMap &arguments, QVariantMap *wire)
+{
+    const QGbPath root("kwargs");
+    for (auto it = arguments.cbegin(); it != arguments.cend(); ++it) {
+        if (it->metaType() == QMetaType::fromType<QGbChannel *>()
+            || it->metaType() == QMetaType::fromType<QGbStreamMarker>()) {
+            return QGbError(QGbError::BadArguments,
+                            QStringLiteral("A QGbChannel must be a positional argument, not the "
+                                           "keyword argument %1")
+                                    .arg(it.key()));
+        }
+        QVariant value;
+        QGbError error;
+        if (!QGb::toWire(*it, &value, &error, root.key(it.key())))
+            return error;
+        wire->insert(it.key(), std::move(value));
+    }
+    return QGbError();
+}
+
 std::shared_ptr<QGbCallRecord> QGbPoolPrivate::submit(
         const QGbCallOptions &callOptions, const QString &method, QVariantList &&args,
         QGbChannel *input, int streamOut, std::unique_ptr<QGbPrivate::CallSink> sink,
@@ -789,6 +811,8 @@ std::shared_ptr<QGbCallRecord> QGbPoolPrivate::submit(
     call->args = std::move(args);
     call->streamOut = streamOut;
     call->sink = std::move(sink);
+    if (!error.isError())
+        error = keywordArgumentsToWire(callOptions.keywordArguments(), &call->kwargs);
     const std::weak_ptr<QGbCallRecord> weak = call;
     const std::weak_ptr<QGbEngineHandle> weakHandle = handle;
 
@@ -802,7 +826,7 @@ std::shared_ptr<QGbCallRecord> QGbPoolPrivate::submit(
         }
         if (function.isValid())
             error = QGbFunctionPrivate::checkCall(function, call->args.size(), input != nullptr,
-                                                  streamOut);
+                                                  streamOut, !call->kwargs.isEmpty());
     }
 
     // A channel feeds one call: the first to bind it. A call that cannot

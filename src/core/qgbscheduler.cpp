@@ -193,13 +193,22 @@ void QGbScheduler::startOnConnection(const QGbCallPtr &call, QGbConnection *conn
     QByteArray frames;
     QGbError error;
     bool ok = true;
-    if (call->kind == QGbCallRecord::Kind::Describe)
+    if (call->kind == QGbCallRecord::Kind::Describe) {
         frames = QGbWire::describeMessage(call->id);
-    else
+    } else if (!call->kwargs.isEmpty() && !connection->keywordArguments) {
+        // It would ignore them and run the function with its defaults.
+        ok = false;
+        error = QGbError(QGbError::BadArguments,
+                         QStringLiteral("Worker %1 does not take keyword arguments: its gobridge "
+                                        "package is older than this QGobridge (update it)")
+                                 .arg(connection->worker->index));
+    } else {
         ok = QGbWire::appendCallMessage(&frames, call->id, call->method, call->args,
                                         call->streamOut, OutputWindow, m_options.maxFrameSize(),
-                                        &error);
+                                        &error, call->kwargs);
+    }
     call->args.clear();
+    call->kwargs.clear();
     if (!ok) {
         // Nothing was sent: the connection stays usable.
         connection->call.reset();

@@ -205,6 +205,7 @@ void QGbSessions::handshakeDone(QGbConnection *connection, QGbWire::Message &mes
         return;
     }
     connection->connId = hello.connection;
+    connection->keywordArguments = hello.keywordArguments;
     connection->state = QGbConnection::State::Idle;
     if (connection->control) {
         m_supervisor->controlReady(connection->worker, hello.pid);

@@ -43,8 +43,9 @@ public:
     bool control = false;
     bool lost = false; // the peer closed it or it broke (as opposed to closed by us)
     State state = State::Connecting;
-    qint64 connId = -1; // the worker's number for it (its hello), unique in that process
-    qint64 link = 0;    // the pool's number for it, unique in the pool: 1, 2, ...
+    qint64 connId = -1;            // the worker's number for it (its hello), unique in that process
+    bool keywordArguments = false; // the worker's hello lists "kwargs"
+    qint64 link = 0;               // the pool's number for it, unique in the pool: 1, 2, ...
     qint64 lastCallId = 0;
     QGbCallPtr call;
 };

@@ -959,6 +959,9 @@ QString QGbQmlPool::scriptPath() const
         object is taken as the owner: \c{py.call("f", [], root)}.
     \li \c timeout: a deadline in milliseconds (overrides callTimeout); past it
         the call fails with \c DeadlineExceeded.
+    \li \c kwargs: keyword arguments, an object (\c{{ kwargs: { width: 640 } }}):
+        the function runs as \c{method(*args, **kwargs)}; see
+        QGbCallOptions::setKeywordArguments().
     \endlist
 
     Without an owner the call runs until it ends or is cancelled with
@@ -1008,10 +1011,26 @@ QGbQmlReply *QGbQmlPool::call(const QString &method, const QVariantList &args,
             error = QGbError(QGbError::BadArguments,
                              QStringLiteral("GbPool.call(): options.timeout must be a number "
                                             "of milliseconds"));
+        const QJSValue k = options.property(QStringLiteral("kwargs"));
+        if (k.isObject() && !k.isArray() && !k.isCallable() && !k.isQObject()) {
+            const QVariantMap given = k.toVariant().toMap();
+            QVariantMap kwargs;
+            for (auto it = given.cbegin(); it != given.cend() && !error.isError(); ++it) {
+                QVariant converted;
+                if (QGbQml::fromJs(*it, &converted, &error,
+                                   QStringLiteral("kwargs.%1").arg(it.key())))
+                    kwargs.insert(it.key(), std::move(converted));
+            }
+            callOptions.setKeywordArguments(kwargs);
+        } else if (!k.isUndefined() && !k.isNull() && !error.isError()) {
+            error = QGbError(QGbError::BadArguments,
+                             QStringLiteral("GbPool.call(): options.kwargs must be an object "
+                                            "{ name: value }"));
+        }
     } else if (!options.isUndefined() && !options.isNull()) {
         error = QGbError(QGbError::BadArguments,
                          QStringLiteral("GbPool.call(): options must be an object "
-                                        "{ owner, timeout }"));
+                                        "{ owner, timeout, kwargs }"));
     }
 
     QVariantList wireArgs;

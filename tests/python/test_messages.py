@@ -194,7 +194,8 @@ class RoundTripTest(unittest.TestCase):
         payload = _messages.encode_hello(3, 4711, (3, 11, 7, "final", 0))
         msg, _ = read_back(payload)
         self.assertEqual(msg, {"type": "hello", "version": 1, "conn": 3,
-                               "pid": 4711, "python": "3.11.7"})
+                               "pid": 4711, "python": "3.11.7",
+                               "features": ["kwargs"]})
         # The worker's hello is not a host's: it has no token or role.
         with self.assertRaises(Unauthorized):
             _messages.decode_hello(msg, b"secret")
@@ -268,15 +269,23 @@ class DecodeTest(unittest.TestCase):
     def test_call(self):
         msg = {"type": "call", "id": 4, "method": "f", "args": [1, STREAM]}
         self.assertEqual(_messages.decode_call(msg, 3, None, False),
-                         (4, "f", [1, STREAM], 1024, None))
+                         (4, "f", [1, STREAM], 1024, None, {}))
         msg = dict(msg, window=0, stream_out=True)
         self.assertEqual(_messages.decode_call(msg, 0, None, True),
-                         (4, "f", [1, STREAM], 0, True))
+                         (4, "f", [1, STREAM], 0, True, {}))
+        named = dict(msg, kwargs={"scale": 2.5, "tags": ["a"]})
+        self.assertEqual(_messages.decode_call(named, 0, None, True)[5],
+                         {"scale": 2.5, "tags": ["a"]})
+        failure = self.failure("BadArguments", _messages.decode_call,
+                               dict(msg, kwargs={"items": STREAM}), 3, None,
+                               False)
+        self.assertIn("positional", failure.message)
         for cid in (4, 3, 0, -1, "5", 5.0, True, 2 ** 63, None):
             with self.assertRaises(ProtocolViolation, msg=cid):
                 _messages.decode_call(dict(msg, id=cid), 4, None, False)
         for bad in ({"method": 1}, {"args": {}}, {"window": -1},
-                    {"window": 1.5}, {"stream_out": 1}):
+                    {"window": 1.5}, {"stream_out": 1}, {"kwargs": []},
+                    {"kwargs": None}, {"kwargs": "a=1"}):
             failure = self.failure("ProtocolError", _messages.decode_call,
                                    dict(msg, **bad), 3, None, False)
             self.assertEqual(failure.cid, 4)
@@ -294,6 +303,11 @@ class DecodeTest(unittest.TestCase):
                                dict(msg, args=[too_deep]), 3, None, True)
         self.assertTrue(failure.message.startswith("args[0][0]"))
         self.assertEqual(failure.cid, 4)
+        failure = self.failure("TypeMismatch", _messages.decode_call,
+                               dict(msg, kwargs={"deep": too_deep}), 3, None,
+                               True)
+        self.assertTrue(failure.message.startswith("kwargs.deep[0]"),
+                        failure.message)
 
     def test_describe(self):
         self.assertEqual(

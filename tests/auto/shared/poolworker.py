@@ -66,6 +66,24 @@ def add(a: int, b: int) -> int:
 
 
 @expose
+def scaled(value: float, *, factor: float = 1.0, offset: float = 0.0) -> float:
+    """Keyword-only parameters: reached only with keyword arguments."""
+    return value * factor + offset
+
+
+@expose
+def scaled_range(n: int, *, step: int = 1) -> Iterator[int]:
+    for i in range(n):
+        yield i * step
+
+
+@expose
+def keywords(**kwargs):
+    """The keyword arguments it got, as a sorted list of [name, value]."""
+    return sorted([name, value] for name, value in kwargs.items())
+
+
+@expose
 def get_user(uid: int) -> dict:
     return {"id": uid, "name": f"user_{uid}", "score": uid * 1.5}
 

@@ -52,6 +52,9 @@ private Q_SLOTS:
     void generatorRaisesAfterThreeItemsInvoke();
     void unknownMethod();
     void wrongArgumentCount();
+    void keywordArguments();
+    void keywordArgumentsRefused_data();
+    void keywordArgumentsRefused();
     void resultNotJsonable_data();
     void resultNotJsonable();
     void argumentNotConvertible_data();
@@ -642,6 +645,86 @@ void tst_QGbPool::gadgetArgumentNotConvertible()
                      .value(0)
                      .level,
              u"gold"_qs);
+}
+
+// QGbCallOptions::setKeywordArguments(): function(*args, **kwargs), in the
+// three ways of calling, keyword-only parameters and **kwargs included.
+void tst_QGbPool::keywordArguments()
+{
+    auto named = [](const QVariantMap &kwargs) {
+        return QGbCallOptions().setKeywordArguments(kwargs);
+    };
+    QCOMPARE(m_pool->call<double>(named({ { u"factor"_qs, 3 } }), "scaled", 2.0).result(), 6.0);
+    QCOMPARE(m_pool->call<double>(named({ { u"offset"_qs, 1.5 } }), "scaled", 2.0).result(), 3.5);
+    // Without them the defaults apply, as in Python.
+    QCOMPARE(m_pool->call<double>("scaled", 2.0).result(), 2.0);
+    // A keyword for a positional parameter.
+    QCOMPARE(m_pool->call<int>(named({ { u"b"_qs, 40 } }), "add", 2).result(), 42);
+    QCOMPARE(m_pool->stream<int>(named({ { u"step"_qs, 10 } }), "scaled_range", 3).results(),
+             (QList<int> { 0, 10, 20 }));
+    // Every kind of value reaches **kwargs as it would as an argument.
+    const QVariantMap values { { u"text"_qs, u"é"_qs },
+                               { u"list"_qs, QVariantList { 1, u"two"_qs } },
+                               { u"map"_qs, QVariantMap { { u"$x"_qs, 1 } } },
+                               { u"blob"_qs, QByteArray("\0\1", 2) },
+                               { u"none"_qs, QVariant::fromValue(nullptr) } };
+    const QVariantList got = m_pool->call<QVariantList>(named(values), "keywords").result();
+    QCOMPARE(got.size(), values.size());
+    for (const QVariant &pair : got) {
+        const QVariantList nameValue = pair.toList();
+        const QString name = nameValue.value(0).toString();
+        QVERIFY2(values.contains(name), qPrintable(name));
+        if (name == u"none"_qs)
+            QVERIFY(nameValue.value(1).isNull());
+        else
+            QCOMPARE(nameValue.value(1), values.value(name));
+    }
+    // A lone name that starts with '$' (the whole object then travels in a
+    // $map marker) is still a keyword argument.
+    QCOMPARE(m_pool->call<QVariantList>(named({ { u"$odd"_qs, 1 } }), "keywords").result(),
+             (QVariantList { QVariantList { u"$odd"_qs, 1 } }));
+    // invoke() takes them too.
+    QGbCall *call = m_pool->invoke(named({ { u"factor"_qs, 0.5 } }), u"scaled"_qs, { 8.0 });
+    QVERIFY(QTest::qWaitFor([call] { return call->isFinished(); }, 20000));
+    QCOMPARE(call->result(), QVariant(4.0));
+    delete call;
+}
+
+void tst_QGbPool::keywordArgumentsRefused_data()
+{
+    QTest::addColumn<QString>("method");
+    QTest::addColumn<QVariantMap>("kwargs");
+    QTest::addColumn<QGbError::Code>("code");
+    QTest::addColumn<QString>("mention");
+    QTest::newRow("unknown name") << u"scaled"_qs << QVariantMap { { u"speed"_qs, 2 } }
+                                  << QGbError::BadArguments << u"speed"_qs;
+    QTest::newRow("given twice") << u"add"_qs << QVariantMap { { u"a"_qs, 2 } }
+                                 << QGbError::BadArguments << u"multiple values"_qs;
+    QTest::newRow("not convertible")
+            << u"scaled"_qs << QVariantMap { { u"factor"_qs, std::nan("") } }
+            << QGbError::TypeMismatch << u"kwargs.factor"_qs;
+    QTest::newRow("a channel") << u"scaled"_qs
+                               << QVariantMap { { u"factor"_qs,
+                                                  QVariant::fromValue(new QGbChannel) } }
+                               << QGbError::BadArguments << u"positional"_qs;
+}
+
+// Keyword arguments a function cannot take fail the call alone, with the
+// error Python gives or the path of the value; the pool goes on.
+void tst_QGbPool::keywordArgumentsRefused()
+{
+    QFETCH(QString, method);
+    QFETCH(QVariantMap, kwargs);
+    QFETCH(QGbError::Code, code);
+    QFETCH(QString, mention);
+    std::unique_ptr<QGbChannel> channel;
+    if (auto *c = kwargs.first().value<QGbChannel *>())
+        channel.reset(c);
+    const QGbError error = errorOf(
+            m_pool->call<double>(QGbCallOptions().setKeywordArguments(kwargs), method, 2.0));
+    QVERIFY2(error.code() == code, describe(error));
+    QVERIFY2(error.errorString().contains(mention), describe(error));
+    QCOMPARE(m_pool->call<int>("add", 1, 2).result(), 3);
 }
 
 void tst_QGbPool::resultFromAppThread()

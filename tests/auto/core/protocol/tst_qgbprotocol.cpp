@@ -115,6 +115,7 @@ private Q_SLOTS:
     void badFrames();
     void typedResults_data();
     void typedResults();
+    void keywordArgumentsToAnOldWorker();
     void badFramesSpareOtherConnections_data();
     void badFramesSpareOtherConnections();
 
@@ -238,6 +239,22 @@ void tst_QGbProtocol::badFrames()
         QCOMPARE(connAfter, conn);
     QCOMPARE(exited.count(), 0);
     QCOMPARE(pool.workerProcessIds(), QList<qint64> { pid.toLongLong() });
+}
+
+// A worker whose hello lists no features (badworker.py answers as a gobridge
+// release older than keyword arguments) would ignore a call's kwargs: the
+// pool fails such a call before sending it, and the connection goes on.
+void tst_QGbProtocol::keywordArgumentsToAnOldWorker()
+{
+    QGbPool pool(badWorker(), badWorkerOptions(1));
+    QVERIFY(pool.waitForStarted(20000));
+    const QVariant conn = valueOf(pool.call<QVariant>("conn"));
+    const QGbError error = errorOf(
+            pool.call<QVariant>(QGbCallOptions().setKeywordArguments({ { u"x"_qs, 1 } }), "ok"));
+    QCOMPARE(error.code(), QGbError::BadArguments);
+    QVERIFY2(error.errorString().contains(u"does not take keyword arguments"_qs), describe(error));
+    QCOMPARE(valueOf(pool.call<QVariant>("ok")), QVariant(u"ok"_qs));
+    QCOMPARE(valueOf(pool.call<QVariant>("conn")), conn);
 }
 
 // A typed call reads its result straight from the frame's text; a result it

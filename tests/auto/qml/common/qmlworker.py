@@ -40,6 +40,11 @@ def add(a: int, b: int) -> int:
 
 
 @expose
+def scaled(value: float, *, factor: float = 1.0) -> float:
+    return value * factor
+
+
+@expose
 def echo(x):
     return x
 

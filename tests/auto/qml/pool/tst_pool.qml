@@ -116,6 +116,23 @@ Item {
             compare(pool.state, GbPool.Closed);
         }
 
+        function test_keywordArguments() {
+            compare(value(py.call("scaled", [2], { kwargs: { factor: 3 } })), 6);
+            compare(value(py.call("scaled", [2], { kwargs: {} })), 2);
+            const unknown = GbTest.settled(this, GbTest.track(
+                    py.call("scaled", [2], { kwargs: { speed: 3 } })));
+            compare(unknown.error.code, "BadArguments");
+            verify(unknown.error.message.indexOf("speed") >= 0, unknown.error.message);
+            const notAnObject = GbTest.settled(this, GbTest.track(
+                    py.call("scaled", [2], { kwargs: [3] })));
+            compare(notAnObject.error.code, "BadArguments");
+            const notSendable = GbTest.settled(this, GbTest.track(
+                    py.call("scaled", [2], { kwargs: { factor: () => 3 } })));
+            compare(notSendable.error.code, "TypeMismatch");
+            verify(notSendable.error.message.indexOf("kwargs.factor") >= 0,
+                   notSendable.error.message);
+        }
+
         function test_options() {
             const pool = createTemporaryObject(poolComponent, root, {
                 script: workerScript,
