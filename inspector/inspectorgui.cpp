@@ -17,6 +17,7 @@
 #include <QtGui/qpixmap.h>
 #include <QtWidgets/qapplication.h>
 #include <QtWidgets/qdockwidget.h>
+#include <QtWidgets/qlineedit.h>
 #include <QtWidgets/qplaintextedit.h>
 #include <QtWidgets/qtableview.h>
 
@@ -59,9 +60,13 @@ int runInspectorGui(int argc, char **argv)
     QCommandLineOption launchArgs(u"launch-args"_s, u"The arguments of --launch-call."_s,
                                   u"JSON"_s);
     launchArgs.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption launchKeywords(u"launch-kwargs"_s,
+                                      u"The keyword arguments of --launch-call."_s, u"JSON"_s);
+    launchKeywords.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(launchShot);
     parser.addOption(launchCall);
     parser.addOption(launchArgs);
+    parser.addOption(launchKeywords);
     QCommandLineOption screenshot(u"screenshot"_s, u"Save a picture of the window."_s, u"FILE"_s);
     screenshot.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineOption after(u"after"_s, u"Take the screenshot after MSECS."_s, u"MSECS"_s,
@@ -169,11 +174,14 @@ int runInspectorGui(int argc, char **argv)
     if (panel && parser.isSet(launchCall)) {
         const QString name = parser.value(launchCall);
         const QString arguments = parser.value(launchArgs);
-        auto callOnce = [panel, name, arguments] {
+        const QString keywords = parser.value(launchKeywords);
+        auto callOnce = [panel, name, arguments, keywords] {
             if (panel->outcome() != LaunchPanel::NoCall || !panel->selectFunction(name))
                 return;
             if (!arguments.isEmpty())
                 panel->argumentsEditor()->setPlainText(arguments);
+            if (!keywords.isEmpty())
+                panel->keywordArgumentsEditor()->setText(keywords);
             panel->call();
         };
         QObject::connect(panel->functionsModel(), &QAbstractItemModel::modelReset, panel, callOnce,

@@ -22,6 +22,23 @@ QString position(const QByteArray &utf8, int offset)
     return QObject::tr("line %1, column %2").arg(line).arg(column);
 }
 
+// Parses an editor's text as a JSON array or object (empty text: an empty
+// document). False and *error, with the line and column, when it is neither.
+bool parseDocument(const QString &text, QJsonDocument *document, QString *error)
+{
+    *document = QJsonDocument();
+    if (text.trimmed().isEmpty())
+        return true;
+    const QByteArray utf8 = text.toUtf8();
+    QJsonParseError parseError;
+    *document = QJsonDocument::fromJson(utf8, &parseError);
+    if (parseError.error == QJsonParseError::NoError)
+        return true;
+    *error = QObject::tr("Not JSON: %1 at %2.")
+                     .arg(parseError.errorString(), position(utf8, parseError.offset));
+    return false;
+}
+
 bool isArgument(const QGbParameter &parameter)
 {
     return parameter.kind() == QGbParameter::PositionalOnly
@@ -83,6 +100,23 @@ QString argumentsTemplate(const QGbFunction &function)
     return u'[' + items.join(u", "_s) + u']';
 }
 
+QString keywordArgumentsTemplate(const QGbFunction &function)
+{
+    QStringList items;
+    for (const QGbParameter &parameter : function.parameters()) {
+        if (parameter.kind() != QGbParameter::KeywordOnly)
+            continue;
+        QString value = parameter.hasDefault() ? pythonReprToJson(parameter.defaultValue())
+                                               : parameter.name();
+        if (value.isEmpty())
+            continue;
+        const QByteArray key =
+                QJsonDocument(QJsonArray { parameter.name() }).toJson(QJsonDocument::Compact);
+        items.append(QString::fromUtf8(key.mid(1, key.size() - 2)) + u": "_s + value);
+    }
+    return items.isEmpty() ? QString() : u'{' + items.join(u", "_s) + u'}';
+}
+
 QString parametersHint(const QGbFunction &function)
 {
     if (!function.isSignatureKnown())
@@ -107,7 +141,7 @@ QString parametersHint(const QGbFunction &function)
         if (parameter.isStream())
             part += QObject::tr(" (the input stream)");
         else if (parameter.kind() == QGbParameter::KeywordOnly)
-            part += QObject::tr(" (keyword-only: left out)");
+            part += QObject::tr(" (keyword-only)");
         parts.append(part);
     }
     return parts.isEmpty() ? QObject::tr("no parameters") : parts.join(u", "_s);
@@ -116,22 +150,30 @@ QString parametersHint(const QGbFunction &function)
 bool parseArguments(const QString &text, QVariantList *arguments, QString *error)
 {
     arguments->clear();
-    if (text.trimmed().isEmpty())
-        return true;
-    const QByteArray utf8 = text.toUtf8();
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(utf8, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        *error = QObject::tr("Not JSON: %1 at %2.")
-                         .arg(parseError.errorString(), position(utf8, parseError.offset));
+    QJsonDocument document;
+    if (!parseDocument(text, &document, error))
         return false;
-    }
-    if (!document.isArray()) {
+    if (document.isObject()) {
         *error = QObject::tr("The arguments are a JSON array, such as [1, \"text\"], "
                              "not an object.");
         return false;
     }
     *arguments = document.array().toVariantList();
+    return true;
+}
+
+bool parseKeywordArguments(const QString &text, QVariantMap *arguments, QString *error)
+{
+    arguments->clear();
+    QJsonDocument document;
+    if (!parseDocument(text, &document, error))
+        return false;
+    if (document.isArray()) {
+        *error = QObject::tr("The keyword arguments are a JSON object, such as "
+                             "{\"sep\": \",\"}, not an array.");
+        return false;
+    }
+    *arguments = document.object().toVariantMap();
     return true;
 }
 

@@ -16,6 +16,7 @@
 #include <QtWidgets/qboxlayout.h>
 #include <QtWidgets/qheaderview.h>
 #include <QtWidgets/qlabel.h>
+#include <QtWidgets/qlineedit.h>
 #include <QtWidgets/qplaintextedit.h>
 #include <QtWidgets/qpushbutton.h>
 #include <QtWidgets/qsplitter.h>
@@ -132,6 +133,17 @@ void LaunchPanel::createWidgets()
     m_arguments->setPlaceholderText(tr("[1, \"text\", {\"key\": true}]"));
     m_arguments->setFixedHeight(m_arguments->fontMetrics().lineSpacing() * 3 + 12);
     connect(m_arguments, &QPlainTextEdit::textChanged, this, &LaunchPanel::validate);
+    m_keywords = new QLineEdit(request);
+    m_keywords->setObjectName(u"keywordArguments"_s);
+    m_keywords->setFont(fixed);
+    m_keywords->setPlaceholderText(tr("{\"sep\": \",\", \"strict\": true}"));
+    m_keywords->setClearButtonEnabled(true);
+    connect(m_keywords, &QLineEdit::textChanged, this, &LaunchPanel::validate);
+    connect(m_keywords, &QLineEdit::returnPressed, this, &LaunchPanel::call);
+    auto *keywordsLayout = new QHBoxLayout;
+    keywordsLayout->setContentsMargins(0, 0, 0, 0);
+    keywordsLayout->addWidget(heading(tr("Keyword arguments: a JSON object"), request));
+    keywordsLayout->addWidget(m_keywords, 1);
     m_inputBox = new QWidget(request);
     m_input = new QPlainTextEdit(m_inputBox);
     m_input->setObjectName(u"input"_s);
@@ -187,6 +199,7 @@ void LaunchPanel::createWidgets()
     requestLayout->addWidget(heading(tr("Arguments: a JSON array"), request));
     requestLayout->addWidget(m_hint);
     requestLayout->addWidget(m_arguments);
+    requestLayout->addLayout(keywordsLayout);
     requestLayout->addWidget(m_inputBox);
     requestLayout->addWidget(m_validation);
     requestLayout->addLayout(buttons);
@@ -396,6 +409,7 @@ void LaunchPanel::selectionChanged()
         m_inputBox->hide();
         m_outputPane->hide();
         m_arguments->setPlainText(QString());
+        m_keywords->clear();
         validate();
         return;
     }
@@ -418,6 +432,7 @@ void LaunchPanel::selectionChanged()
         m_input->clear();
         m_input->blockSignals(false);
         m_arguments->setPlainText(LaunchArguments::argumentsTemplate(function));
+        m_keywords->setText(LaunchArguments::keywordArgumentsTemplate(function));
     }
     validate();
 }
@@ -428,9 +443,12 @@ void LaunchPanel::validate()
     const QGbFunction function =
             current.isValid() ? m_functions->function(current.row()) : QGbFunction();
     QVariantList arguments;
+    QVariantMap keywords;
     QVariantList items;
     QString error;
     m_valid = LaunchArguments::parseArguments(m_arguments->toPlainText(), &arguments, &error);
+    if (m_valid)
+        m_valid = LaunchArguments::parseKeywordArguments(m_keywords->text(), &keywords, &error);
     if (m_valid && takesInput(function))
         m_valid = LaunchArguments::parseInputLines(m_input->toPlainText(), &items, &error);
     m_validationMessage = m_valid ? QString() : error;
@@ -441,6 +459,9 @@ void LaunchPanel::validate()
         m_validation->setStyleSheet(u"color: palette(mid)"_s);
         QString text =
                 arguments.size() == 1 ? tr("1 argument") : tr("%1 arguments").arg(arguments.size());
+        if (!keywords.isEmpty())
+            text += keywords.size() == 1 ? tr(", 1 keyword argument")
+                                         : tr(", %1 keyword arguments").arg(keywords.size());
         if (takesInput(function))
             text += items.size() == 1 ? tr(", 1 input item")
                                       : tr(", %1 input items").arg(items.size());
@@ -495,9 +516,11 @@ void LaunchPanel::call()
         return;
     validate();
     QVariantList arguments;
+    QVariantMap keywords;
     QVariantList items;
     QString error;
     if (!LaunchArguments::parseArguments(m_arguments->toPlainText(), &arguments, &error)
+        || !LaunchArguments::parseKeywordArguments(m_keywords->text(), &keywords, &error)
         || (takesInput(function)
             && !LaunchArguments::parseInputLines(m_input->toPlainText(), &items, &error))) {
         m_callStatus->setText(tr("Not called: %1").arg(error));
@@ -514,7 +537,8 @@ void LaunchPanel::call()
         m_inputWritten = 0;
     }
     m_runningName = function.name();
-    m_running = m_pool->invoke(function.name(), arguments, m_channel);
+    m_running = m_pool->invoke(QGbCallOptions().setKeywordArguments(keywords), function.name(),
+                               arguments, m_channel);
     connect(m_running, &QGbCall::chunksReceived, m_chunks, &ChunkLog::addItems);
     // describe said it does not yield, but it does: show what it yields.
     if (!yields(function))
@@ -635,6 +659,11 @@ QTableView *LaunchPanel::functionsView() const
 QPlainTextEdit *LaunchPanel::argumentsEditor() const
 {
     return m_arguments;
+}
+
+QLineEdit *LaunchPanel::keywordArgumentsEditor() const
+{
+    return m_keywords;
 }
 
 QPlainTextEdit *LaunchPanel::inputEditor() const

@@ -18,17 +18,18 @@ class QGbCall;
 class QGbChannel;
 class QGbPool;
 class QLabel;
+class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
 class QTableView;
 
 // The Launch panel (gobridge-inspector worker.py): the functions a pool's
 // workers expose (from describe), and a form to call one of them: its
-// arguments as a JSON array, for a client or bidirectional stream its input
-// (one JSON value per line, written to a QGbChannel that is closed after the
-// last), Call and Cancel, the stream's items as they arrive (ChunkLog), and
-// the result or the error with its Python traceback. A pool whose workers do
-// not start shows why, with the workers' last stderr lines.
+// arguments as a JSON array and its keyword arguments as a JSON object, for a client or
+// bidirectional stream its input (one JSON value per line, written to a QGbChannel that is closed
+// after the last), Call and Cancel, the stream's items as they arrive (ChunkLog), and the result or
+// the error with its Python traceback. A pool whose workers do not start shows why, with the
+// workers' last stderr lines.
 //
 // The GUI thread never waits for the pool: everything comes from QGbPool's
 // and QGbCall's signals. One call at a time.
@@ -59,6 +60,7 @@ public:
     QString currentFunction() const;
 
     QPlainTextEdit *argumentsEditor() const;
+    QLineEdit *keywordArgumentsEditor() const;
     QPlainTextEdit *inputEditor() const;
     // Whether the input editor is shown (client and bidirectional streams).
     bool isInputShown() const;
@@ -122,6 +124,7 @@ private:
     QPlainTextEdit *m_doc = nullptr;
     QLabel *m_hint = nullptr;
     QPlainTextEdit *m_arguments = nullptr;
+    QLineEdit *m_keywords = nullptr;
     QWidget *m_inputBox = nullptr;
     QPlainTextEdit *m_input = nullptr;
     QLabel *m_validation = nullptr;

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Takes docs/images/inspector-launch.png: gobridge-inspector in Launch mode on
 # tests/python/workers/launchworker.py, in a virtual X server (xvfb-run),
-# with the hidden options --launch-call NAME --launch-args JSON (call a
-# function once the workers described it) and --screenshot-launch FILE (grab
-# the Launch panel with QWidget::grab() a second after the call ended): a
-# call that raises, so the picture shows the error and its Python traceback.
+# with the hidden options --launch-call NAME, --launch-args JSON and
+# --launch-kwargs JSON (call a function once the workers described it) and
+# --screenshot-launch FILE (grab the Launch panel with QWidget::grab() a
+# second after the call ended): a call that raises, so the picture shows the
+# error and its Python traceback.
 # Checks the picture with ImageMagick.
 #
 #   scripts/screenshot-launch.sh [output directory]
@@ -33,7 +34,8 @@ export XDG_RUNTIME_DIR="$runtime"
 
 QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1700x1000x24" \
     "$build/inspector/gobridge-inspector" "$root/tests/python/workers/launchworker.py" \
-    --launch-call parse_record --launch-args '["name=Ada"]' \
+    --launch-call parse_record --launch-args '["name=Ada, born=1815"]' \
+    --launch-kwargs '{"sep": ","}' \
     --screenshot-launch "$tmp/launch.png"
 read -r width height colours < <(identify -format '%w %h %k\n' "$tmp/launch.png")
 echo "screenshot-launch: launch ${width}x${height}, ${colours} colours"

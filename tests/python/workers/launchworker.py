@@ -5,7 +5,8 @@ its picture (scripts/screenshot-launch.sh): one function of each kind.
     count(n: int) -> Iterator[int]                  server stream: 0 .. n-1
     total(numbers: Iterator[int]) -> int            client stream: the sum
     doubled(items: Iterator[int]) -> Iterator[int]  bidirectional: 2 * item
-    parse_record(text: str) -> dict                 raises ValueError
+    parse_record(text: str, *, sep: str = ";") -> dict
+                                                    raises ValueError
     slow(seconds: float = 60.0) -> str              sleeps (to cancel)
 """
 
@@ -40,8 +41,8 @@ def doubled(items: Iterator[int]) -> Iterator[int]:
         yield 2 * item
 
 
-def _field(text: str, name: str) -> str:
-    for part in text.split(";"):
+def _field(text: str, name: str, sep: str) -> str:
+    for part in text.split(sep):
         key, _, value = part.partition("=")
         if key.strip() == name:
             return value.strip()
@@ -49,9 +50,11 @@ def _field(text: str, name: str) -> str:
 
 
 @gobridge
-def parse_record(text: str) -> dict:
-    """Parse "id=1; name=Ada" into a dict (raises ValueError without an id)."""
-    return {"id": int(_field(text, "id")), "name": _field(text, "name")}
+def parse_record(text: str, *, sep: str = ";") -> dict:
+    """Parse "id=1; name=Ada" into a dict (raises ValueError without an id).
+
+    sep is what separates the fields."""
+    return {"id": int(_field(text, "id", sep)), "name": _field(text, "name", sep)}
 
 
 @gobridge

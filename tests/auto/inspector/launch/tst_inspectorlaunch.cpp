@@ -26,6 +26,7 @@
 #include <QtTest/qsignalspy.h>
 #include <QtTest/qtest.h>
 #include <QtWidgets/qapplication.h>
+#include <QtWidgets/qlineedit.h>
 #include <QtWidgets/qplaintextedit.h>
 #include <QtWidgets/qpushbutton.h>
 #include <QtWidgets/qtableview.h>
@@ -56,6 +57,30 @@ void typeInto(QPlainTextEdit *editor, const QString &text)
     }
 }
 
+// The same for a one-line editor.
+void typeInto(QLineEdit *editor, const QString &text)
+{
+    editor->setFocus();
+    editor->selectAll();
+    QTest::keyClick(editor, Qt::Key_Delete);
+    QTest::keyClicks(editor, text);
+}
+
+// A function as describe gives it, with these parameters (name, kind,
+// default: an empty string for none).
+QGbFunction functionWith(const QList<QStringList> &parameters)
+{
+    QVariantList params;
+    for (const QStringList &p : parameters) {
+        QVariantMap param { { u"name"_s, p.at(0) }, { u"kind"_s, p.at(1) } };
+        if (!p.at(2).isEmpty())
+            param.insert(u"default"_s, p.at(2));
+        params.append(param);
+    }
+    return QGbFunction::fromDescription(QVariantMap {
+            { u"name"_s, u"f"_s }, { u"mode"_s, u"call"_s }, { u"params"_s, params } });
+}
+
 } // namespace
 
 class tst_InspectorLaunch : public QObject
@@ -69,6 +94,10 @@ private slots:
     void argumentsText();
     void inputLines_data();
     void inputLines();
+    void keywordArgumentsText_data();
+    void keywordArgumentsText();
+    void keywordArgumentsTemplate_data();
+    void keywordArgumentsTemplate();
     void functionListMatchesDescribe();
     void plainCallShowsItsResult();
     void badJsonCallsNothing_data();
@@ -78,6 +107,7 @@ private slots:
     void clientStreamInputReachesTheFunction_data();
     void clientStreamInputReachesTheFunction();
     void bidirectionalStream();
+    void keywordArgumentsReachTheFunction();
     void raisedExceptionShowsTypeAndTraceback();
     void cancelEndsTheCallAndThePanelIsUsable();
     void scriptThatDoesNotStart_data();
@@ -90,8 +120,9 @@ private slots:
 private:
     // Runs the selected function with these arguments through the Call
     // button; false if the call did not end.
+    // Keywords null: the keyword arguments editor as the function left it.
     bool clickCall(const QString &function, const QString &arguments,
-                   const QString &input = QString());
+                   const QString &input = QString(), const QString &keywords = QString());
     bool readyPanel();
 
     QTemporaryDir m_runtime;
@@ -131,11 +162,13 @@ bool tst_InspectorLaunch::readyPanel()
 }
 
 bool tst_InspectorLaunch::clickCall(const QString &function, const QString &arguments,
-                                    const QString &input)
+                                    const QString &input, const QString &keywords)
 {
     if (!m_panel->selectFunction(function))
         return false;
     typeInto(m_panel->argumentsEditor(), arguments);
+    if (!keywords.isNull())
+        typeInto(m_panel->keywordArgumentsEditor(), keywords);
     if (!input.isNull())
         typeInto(m_panel->inputEditor(), input);
     if (!m_panel->callButton()->isEnabled()) {
@@ -203,6 +236,85 @@ void tst_InspectorLaunch::inputLines()
     }
 }
 
+void tst_InspectorLaunch::keywordArgumentsText_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QVariantMap>("keywords");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("empty") << QString() << QVariantMap() << QString();
+    QTest::newRow("blank") << u"  "_s << QVariantMap() << QString();
+    QTest::newRow("empty object") << u"{}"_s << QVariantMap() << QString();
+    QTest::newRow("two") << u"{\"sep\": \",\", \"n\": 2}"_s
+                         << QVariantMap { { u"sep"_s, u","_s }, { u"n"_s, 2 } } << QString();
+    QTest::newRow("nested")
+            << u"{\"o\": {\"k\": [1, null]}}"_s
+            << QVariantMap { { u"o"_s,
+                               QVariantMap {
+                                       { u"k"_s,
+                                         QVariantList { 1, QVariant::fromValue(nullptr) } } } } }
+            << QString();
+    QTest::newRow("an array") << u"[1]"_s << QVariantMap() << u"a JSON object"_s;
+    QTest::newRow("a name") << u"{\"sep\": sep}"_s << QVariantMap() << u"at line 1, column 9"_s;
+    QTest::newRow("unterminated") << u"{\"sep\": 1"_s << QVariantMap() << u"Not JSON"_s;
+}
+
+void tst_InspectorLaunch::keywordArgumentsText()
+{
+    QFETCH(QString, text);
+    QFETCH(QVariantMap, keywords);
+    QFETCH(QString, error);
+    QVariantMap parsed { { u"stale"_s, 1 } };
+    QString why;
+    QCOMPARE(LaunchArguments::parseKeywordArguments(text, &parsed, &why), error.isEmpty());
+    QVERIFY2(why.contains(error), qPrintable(why));
+    if (error.isEmpty())
+        QCOMPARE(LaunchArguments::toJson(parsed), LaunchArguments::toJson(keywords));
+    else
+        QVERIFY(parsed.isEmpty());
+}
+
+void tst_InspectorLaunch::keywordArgumentsTemplate_data()
+{
+    QTest::addColumn<QList<QStringList>>("parameters");
+    QTest::addColumn<QString>("arguments");
+    QTest::addColumn<QString>("keywords");
+    const QString positional = u"positional_or_keyword"_s;
+    const QString keyword = u"keyword_only"_s;
+    QTest::newRow("none") << QList<QStringList> { { u"a"_s, positional, QString() } } << u"[a]"_s
+                          << QString();
+    QTest::newRow("with a default") << QList<QStringList> { { u"text"_s, positional, QString() },
+                                                            { u"sep"_s, keyword, u"';'"_s } }
+                                    << u"[text]"_s << u"{\"sep\": \";\"}"_s;
+    QTest::newRow("required and optional")
+            << QList<QStringList> { { u"a"_s, positional, u"1"_s },
+                                    { u"rest"_s, u"var_positional"_s, QString() },
+                                    { u"mode"_s, keyword, QString() },
+                                    { u"strict"_s, keyword, u"False"_s },
+                                    { u"options"_s, u"var_keyword"_s, QString() } }
+            << u"[1]"_s << u"{\"mode\": mode, \"strict\": false}"_s;
+    // An optional one whose default JSON cannot say is left out.
+    QTest::newRow("default not JSON")
+            << QList<QStringList> { { u"key"_s, keyword, u"<function <lambda>>"_s } } << u"[]"_s
+            << QString();
+}
+
+void tst_InspectorLaunch::keywordArgumentsTemplate()
+{
+    QFETCH(QList<QStringList>, parameters);
+    QFETCH(QString, arguments);
+    QFETCH(QString, keywords);
+    const QGbFunction function = functionWith(parameters);
+    QVERIFY(function.isSignatureKnown());
+    QCOMPARE(LaunchArguments::argumentsTemplate(function), arguments);
+    QCOMPARE(LaunchArguments::keywordArgumentsTemplate(function), keywords);
+    // The hint marks the keyword-only ones.
+    const QString hint = LaunchArguments::parametersHint(function);
+    qsizetype keywordOnly = 0;
+    for (const QStringList &p : parameters)
+        keywordOnly += p.at(1) == u"keyword_only"_s ? 1 : 0;
+    QCOMPARE(hint.count(u" (keyword-only)"_s), keywordOnly);
+}
+
 void tst_InspectorLaunch::functionListMatchesDescribe()
 {
     QAbstractItemModelTester tester(m_panel->functionsModel(),
@@ -242,6 +354,7 @@ void tst_InspectorLaunch::functionListMatchesDescribe()
              qPrintable(m_panel->docText()));
     QVERIFY(m_panel->docText().contains(u"greet(name: str, punctuation: str = '!') -> str"_s));
     QCOMPARE(m_panel->argumentsEditor()->toPlainText(), u"[name, \"!\"]"_s);
+    QVERIFY(m_panel->keywordArgumentsEditor()->text().isEmpty());
     QVERIFY(!m_panel->validationMessage().isEmpty()); // "name" is to be replaced
     QVERIFY(!m_panel->callButton()->isEnabled());
     QVERIFY(!m_panel->isInputShown());
@@ -387,6 +500,51 @@ void tst_InspectorLaunch::bidirectionalStream()
     typeInto(m_panel->inputEditor(), u"1\noops"_s);
     QVERIFY(m_panel->validationMessage().contains(u"Input line 2"_s));
     QVERIFY(!m_panel->callButton()->isEnabled());
+}
+
+void tst_InspectorLaunch::keywordArgumentsReachTheFunction()
+{
+    QVERIFY(readyPanel());
+    // The editor starts from the keyword-only parameter's default.
+    QVERIFY(m_panel->selectFunction(u"parse_record"_s));
+    QCOMPARE(m_panel->argumentsEditor()->toPlainText(), u"[text]"_s);
+    QCOMPARE(m_panel->keywordArgumentsEditor()->text(), u"{\"sep\": \";\"}"_s);
+    QVERIFY(clickCall(u"parse_record"_s, u"[\"id=7, name=Ada\"]"_s, QString(),
+                      u"{\"sep\": \",\"}"_s));
+    QCOMPARE(m_panel->outcome(), LaunchPanel::Succeeded);
+    QVERIFY2(m_panel->resultText().contains(u"\"id\": 7"_s), qPrintable(m_panel->resultText()));
+    QVERIFY(m_panel->resultText().contains(u"\"name\": \"Ada\""_s));
+    QVERIFY2(m_panel->validationMessage().isEmpty(), qPrintable(m_panel->validationMessage()));
+
+    // Without them, the default: "," does not separate the fields.
+    QVERIFY(clickCall(u"parse_record"_s, u"[\"id=7, name=Ada\"]"_s, QString(), u""_s));
+    QCOMPARE(m_panel->outcome(), LaunchPanel::Failed);
+    QCOMPARE(m_panel->lastError().remoteType(), u"ValueError"_s);
+
+    // A name the function does not take: the worker refuses the call.
+    QVERIFY(clickCall(u"parse_record"_s, u"[\"id=7\"]"_s, QString(), u"{\"nope\": 1}"_s));
+    QCOMPARE(m_panel->outcome(), LaunchPanel::Failed);
+    QCOMPARE(m_panel->lastError().code(), QGbError::BadArguments);
+    QVERIFY2(m_panel->errorHeadline().contains(u"nope"_s), qPrintable(m_panel->errorHeadline()));
+
+    // Not an object: nothing is called.
+    typeInto(m_panel->keywordArgumentsEditor(), u"[\",\"]"_s);
+    QVERIFY2(m_panel->validationMessage().contains(u"JSON object"_s),
+             qPrintable(m_panel->validationMessage()));
+    QVERIFY(!m_panel->callButton()->isEnabled());
+    QSignalSpy finished(m_panel.get(), &LaunchPanel::callFinished);
+    m_panel->call();
+    QCOMPARE(m_panel->outcome(), LaunchPanel::Failed); // the last call's, unchanged
+    QVERIFY(!m_panel->cancelButton()->isEnabled());
+    QCOMPARE(finished.count(), 0);
+
+    // Another function gets its own (none), and its call goes through.
+    QVERIFY(clickCall(u"greet"_s, u"[\"Ada\"]"_s));
+    QVERIFY(m_panel->keywordArgumentsEditor()->text().isEmpty());
+    QCOMPARE(m_panel->resultText(), u"\"Hello, Ada!\""_s);
+    // Any parameter may be given by its name.
+    QVERIFY(clickCall(u"greet"_s, u"[\"Ada\"]"_s, QString(), u"{\"punctuation\": \"?\"}"_s));
+    QCOMPARE(m_panel->resultText(), u"\"Hello, Ada?\""_s);
 }
 
 void tst_InspectorLaunch::raisedExceptionShowsTypeAndTraceback()
@@ -572,6 +730,16 @@ void tst_InspectorLaunch::commandLine_data()
             << QStringList { launchWorker(), u"--launch-call"_s, u"greet"_s, u"--launch-args"_s,
                              u"[\"Ada\"]"_s }
             << u"saved: $"_s;
+    QTest::newRow("keyword arguments")
+            << QStringList { launchWorker(),
+                             u"--launch-call"_s,
+                             u"parse_record"_s,
+                             u"--launch-args"_s,
+                             u"[\"name=Ada, born=1815\"]"_s,
+                             u"--launch-kwargs"_s,
+                             u"{\"sep\": \",\"}"_s }
+            << u"saved: RemoteException \\(ValueError\\): record 'name=Ada, born=1815' has no "
+               u"field 'id'$"_s;
     QTest::newRow("no such script") << QStringList { m_runtime.filePath(u"missing.py"_s) }
                                     << u"saved: The script did not start: .*code 2"_s;
     QTest::newRow("no such python")
