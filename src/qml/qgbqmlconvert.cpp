@@ -207,6 +207,26 @@ bool argumentsFromJs(const QVariantList &args, QVariantList *out, QGbQmlChannel 
     return true;
 }
 
+bool keywordArgumentsFromJs(const QVariantMap &kwargs, QVariantMap *out, QGbError *error)
+{
+    out->clear();
+    for (auto it = kwargs.cbegin(); it != kwargs.cend(); ++it) {
+        if ((it->metaType().flags() & QMetaType::PointerToQObject)
+            && qobject_cast<QGbQmlChannel *>(it->value<QObject *>())) {
+            *error = QGbError(QGbError::BadArguments,
+                              QStringLiteral("A GbChannel must be one of the arguments, not the "
+                                             "keyword argument %1")
+                                      .arg(it.key()));
+            return false;
+        }
+        QVariant converted;
+        if (!fromJs(*it, &converted, error, QStringLiteral("kwargs.%1").arg(it.key())))
+            return false;
+        out->insert(it.key(), std::move(converted));
+    }
+    return true;
+}
+
 QJSValue toJsError(QJSEngine *engine, const QGbError &error)
 {
     if (!engine || !error.isError())

@@ -45,6 +45,11 @@ QGBQML_EXPORT bool fromJs(const QVariant &value, QVariant *out, QGbError *error,
 QGBQML_EXPORT bool argumentsFromJs(const QVariantList &args, QVariantList *out,
                                    QGbQmlChannel **channel, QGbError *error);
 
+// The keyword arguments of a call (an object's properties): fromJs() on
+// each, named kwargs.NAME in errors. A GbChannel is not one (BadArguments).
+QGBQML_EXPORT bool keywordArgumentsFromJs(const QVariantMap &kwargs, QVariantMap *out,
+                                          QGbError *error);
+
 // The JavaScript Error for a QGbError: name "GbError", message, and the
 // properties code (the QGbError::Code name, such as "Cancelled"),
 // remoteType, traceback and retriable. null for NoError or without engine.

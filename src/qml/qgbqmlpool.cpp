@@ -160,6 +160,14 @@
 */
 
 /*!
+    \property QGbQmlPool::remoteResolveInterval
+    \brief How often, in milliseconds, the host names of remoteWorkers are
+    resolved again, each new address becoming a worker (default 30000); 0
+    resolves them only when a worker connects. A negative value is taken as 0.
+    \sa QGbPoolOptions::setRemoteResolveInterval()
+*/
+
+/*!
     \property QGbQmlPool::caCertificates
     \brief PEM files (paths or URLs: local, relative to the QML file, or
     \c qrc:) of the certificate authorities that verify the remote workers, instead of the
@@ -286,6 +294,11 @@
 /*!
     \fn void QGbQmlPool::remoteTokenChanged()
     This signal is emitted when remoteToken changes.
+*/
+
+/*!
+    \fn void QGbQmlPool::remoteResolveIntervalChanged()
+    This signal is emitted when remoteResolveInterval changes.
 */
 /*!
     \fn void QGbQmlPool::caCertificatesChanged()
@@ -640,7 +653,9 @@ bool QGbQmlPoolPrivate::makeOptions(QGbPoolOptions *out, QGbError *error) const
     QList<QUrl> urls;
     for (const QString &url : remoteWorkers)
         urls.append(QUrl(url));
-    options.setRemoteWorkers(urls).setRemoteToken(remoteToken.toUtf8());
+    options.setRemoteWorkers(urls)
+            .setRemoteToken(remoteToken.toUtf8())
+            .setRemoteResolveInterval(std::chrono::milliseconds(remoteResolveInterval));
     QSslConfiguration ssl = options.sslConfiguration();
     if (!makeSslConfiguration(&ssl, error))
         return false;
@@ -862,6 +877,23 @@ void QGbQmlPool::setRemoteToken(const QString &token)
     d->optionChanged();
 }
 
+int QGbQmlPool::remoteResolveInterval() const
+{
+    Q_D(const QGbQmlPool);
+    return d->remoteResolveInterval;
+}
+
+void QGbQmlPool::setRemoteResolveInterval(int msecs)
+{
+    Q_D(QGbQmlPool);
+    msecs = std::max(msecs, 0);
+    if (d->remoteResolveInterval == msecs)
+        return;
+    d->remoteResolveInterval = msecs;
+    emit remoteResolveIntervalChanged();
+    d->optionChanged();
+}
+
 QStringList QGbQmlPool::caCertificates() const
 {
     Q_D(const QGbQmlPool);
@@ -1013,15 +1045,10 @@ QGbQmlReply *QGbQmlPool::call(const QString &method, const QVariantList &args,
                                             "of milliseconds"));
         const QJSValue k = options.property(QStringLiteral("kwargs"));
         if (k.isObject() && !k.isArray() && !k.isCallable() && !k.isQObject()) {
-            const QVariantMap given = k.toVariant().toMap();
             QVariantMap kwargs;
-            for (auto it = given.cbegin(); it != given.cend() && !error.isError(); ++it) {
-                QVariant converted;
-                if (QGbQml::fromJs(*it, &converted, &error,
-                                   QStringLiteral("kwargs.%1").arg(it.key())))
-                    kwargs.insert(it.key(), std::move(converted));
-            }
-            callOptions.setKeywordArguments(kwargs);
+            if (!error.isError()
+                && QGbQml::keywordArgumentsFromJs(k.toVariant().toMap(), &kwargs, &error))
+                callOptions.setKeywordArguments(kwargs);
         } else if (!k.isUndefined() && !k.isNull() && !error.isError()) {
             error = QGbError(QGbError::BadArguments,
                              QStringLiteral("GbPool.call(): options.kwargs must be an object "

@@ -40,6 +40,8 @@ class QGBQML_EXPORT QGbQmlPool : public QObject, public QQmlParserStatus
     Q_PROPERTY(QStringList remoteWorkers READ remoteWorkers WRITE setRemoteWorkers NOTIFY
                        remoteWorkersChanged)
     Q_PROPERTY(QString remoteToken READ remoteToken WRITE setRemoteToken NOTIFY remoteTokenChanged)
+    Q_PROPERTY(int remoteResolveInterval READ remoteResolveInterval WRITE setRemoteResolveInterval
+                       NOTIFY remoteResolveIntervalChanged)
     Q_PROPERTY(QStringList caCertificates READ caCertificates WRITE setCaCertificates NOTIFY
                        caCertificatesChanged)
     Q_PROPERTY(QUrl clientCertificate READ clientCertificate WRITE setClientCertificate NOTIFY
@@ -79,6 +81,8 @@ public:
     void setRemoteWorkers(const QStringList &urls);
     QString remoteToken() const;
     void setRemoteToken(const QString &token);
+    int remoteResolveInterval() const;
+    void setRemoteResolveInterval(int msecs);
     QStringList caCertificates() const;
     void setCaCertificates(const QStringList &files);
     QUrl clientCertificate() const;
@@ -113,6 +117,7 @@ Q_SIGNALS:
     void callTimeoutChanged();
     void remoteWorkersChanged();
     void remoteTokenChanged();
+    void remoteResolveIntervalChanged();
     void caCertificatesChanged();
     void clientCertificateChanged();
     void clientKeyChanged();

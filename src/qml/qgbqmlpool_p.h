@@ -69,6 +69,7 @@ public:
     int callTimeout = 0;
     QStringList remoteWorkers;
     QString remoteToken;
+    int remoteResolveInterval = int(defaults.remoteResolveInterval().count());
     QStringList caCertificates;
     QUrl clientCertificate;
     QUrl clientKey;

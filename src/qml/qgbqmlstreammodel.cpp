@@ -37,8 +37,8 @@
 
     The stream starts when the component is complete (and the pool has a
     running QGbPool), and starts again, from an empty model, when pool, method
-    or arguments change, when the pool is re-created, or on restart(). cancel()
-    stops it and keeps the rows.
+    or (keyword) arguments change, when the pool is re-created, or on restart().
+    cancel() stops it and keeps the rows.
 
     \section1 Roles
 
@@ -92,6 +92,14 @@
 */
 
 /*!
+    \property QGbQmlStreamModel::keywordArguments
+    \brief The keyword arguments of method, an object (\c{{ sep: "," }}),
+    converted as the \c kwargs option of GbPool::call() converts them: the
+    generator runs as \c{method(*arguments, **keywordArguments)}. Empty by
+    default. A GbChannel cannot be one (the stream fails with \c BadArguments).
+*/
+
+/*!
     \property QGbQmlStreamModel::maxRows
     \brief The most rows the model keeps; 0 (the default) for no limit.
 
@@ -138,6 +146,10 @@
 /*!
     \fn void QGbQmlStreamModel::argumentsChanged()
     This signal is emitted when arguments changes.
+*/
+/*!
+    \fn void QGbQmlStreamModel::keywordArgumentsChanged()
+    This signal is emitted when keywordArguments changes.
 */
 /*!
     \fn void QGbQmlStreamModel::maxRowsChanged()
@@ -211,7 +223,9 @@ void QGbQmlStreamModelPrivate::start()
     QGbQmlChannel *channel = nullptr;
     QGbError e;
     QGbChannel *input = nullptr;
-    if (QGbQml::argumentsFromJs(arguments, &wireArgs, &channel, &e) && channel)
+    QVariantMap wireKeywords;
+    if (QGbQml::argumentsFromJs(arguments, &wireArgs, &channel, &e)
+        && QGbQml::keywordArgumentsFromJs(keywordArguments, &wireKeywords, &e) && channel)
         input = QGbQmlChannelPrivate::get(channel)->takeForCall(&e);
     if (e.isError()) {
         setError(e);
@@ -221,6 +235,7 @@ void QGbQmlStreamModelPrivate::start()
     QGbCallOptions options;
     if (pool->callTimeout() > 0)
         options.setTimeout(std::chrono::milliseconds(pool->callTimeout()));
+    options.setKeywordArguments(wireKeywords);
     call = p->invoke(options, method, wireArgs, input);
     call->setParent(q);
     callPool = p;
@@ -434,6 +449,23 @@ void QGbQmlStreamModel::setArguments(const QVariantList &arguments)
     d->scheduleStart();
 }
 
+QVariantMap QGbQmlStreamModel::keywordArguments() const
+{
+    Q_D(const QGbQmlStreamModel);
+    return d->keywordArguments;
+}
+
+void QGbQmlStreamModel::setKeywordArguments(const QVariantMap &arguments)
+{
+    Q_D(QGbQmlStreamModel);
+    if (d->keywordArguments == arguments)
+        return;
+    d->keywordArguments = arguments;
+    emit keywordArgumentsChanged();
+    d->wanted = true;
+    d->scheduleStart();
+}
+
 int QGbQmlStreamModel::maxRows() const
 {
     Q_D(const QGbQmlStreamModel);
@@ -580,7 +612,7 @@ void QGbQmlStreamModel::componentComplete()
     Cancels the stream: the Python generator is closed, the rows received so
     far stay, running becomes \c false and error stays \c null. The stream does
     not start again by itself (not even when the pool is re-created) until
-    restart() or a change of pool, method or arguments.
+    restart() or a change of pool, method or (keyword) arguments.
 */
 void QGbQmlStreamModel::cancel()
 {

@@ -28,6 +28,8 @@ class QGBQML_EXPORT QGbQmlStreamModel : public QAbstractListModel, public QQmlPa
     Q_PROPERTY(QGbQmlPool *pool READ pool WRITE setPool NOTIFY poolChanged)
     Q_PROPERTY(QString method READ method WRITE setMethod NOTIFY methodChanged)
     Q_PROPERTY(QVariantList arguments READ arguments WRITE setArguments NOTIFY argumentsChanged)
+    Q_PROPERTY(QVariantMap keywordArguments READ keywordArguments WRITE setKeywordArguments NOTIFY
+                       keywordArgumentsChanged)
     Q_PROPERTY(int maxRows READ maxRows WRITE setMaxRows NOTIFY maxRowsChanged)
     Q_PROPERTY(bool running READ isRunning NOTIFY runningChanged)
     Q_PROPERTY(int count READ count NOTIFY countChanged)
@@ -49,6 +51,8 @@ public:
     void setMethod(const QString &method);
     QVariantList arguments() const;
     void setArguments(const QVariantList &arguments);
+    QVariantMap keywordArguments() const;
+    void setKeywordArguments(const QVariantMap &arguments);
     int maxRows() const;
     void setMaxRows(int rows);
 
@@ -76,6 +80,7 @@ Q_SIGNALS:
     void poolChanged();
     void methodChanged();
     void argumentsChanged();
+    void keywordArgumentsChanged();
     void maxRowsChanged();
     void runningChanged();
     void countChanged();

@@ -35,7 +35,8 @@ public:
 
     // A property changed: start again, once, from the event loop.
     void scheduleStart();
-    // Ends the current stream, empties the model and starts method(arguments).
+    // Ends the current stream, empties the model and starts
+    // method(*arguments, **keywordArguments).
     void start();
     // Cancels and forgets the current call.
     void stopCall();
@@ -54,6 +55,7 @@ public:
     QPointer<QGbQmlPool> pool;
     QString method;
     QVariantList arguments;
+    QVariantMap keywordArguments;
     int maxRows = 0;
 
     bool complete = false;

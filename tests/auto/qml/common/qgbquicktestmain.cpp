@@ -10,6 +10,9 @@
 
 #include "qgbtestcerts.h"
 
+#include <QGbPool>
+#include <QGbQmlPool>
+
 #include <QtCore/qelapsedtimer.h>
 #include <QtCore/qfile.h>
 #include <QtCore/qobject.h>
@@ -63,6 +66,16 @@ public:
         return int(m_watched.size()) - 1;
     }
     Q_INVOKABLE bool alive(int id) const { return !m_watched.value(id).isNull(); }
+
+    // The remote resolve interval of the QGbPool a GbPool runs now, in
+    // milliseconds (what its property made of it), or -1 without one.
+    Q_INVOKABLE int resolveIntervalOf(QObject *gbPool) const
+    {
+        const auto *pool = qobject_cast<QGbQmlPool *>(gbPool);
+        if (!pool || !pool->pool())
+            return -1;
+        return int(pool->pool()->options().remoteResolveInterval().count());
+    }
 
 private:
     QElapsedTimer m_clock;

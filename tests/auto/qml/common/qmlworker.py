@@ -131,9 +131,8 @@ def crash(code: int):
 # --- generators --------------------------------------------------------------
 
 @expose
-def range_gen(start: int, stop: int) -> Iterator[int]:
-    for i in range(start, stop):
-        yield i
+def range_gen(start: int, stop: int, *, step: int = 1) -> Iterator[int]:
+    yield from range(start, stop, step)
 
 
 @expose

@@ -59,6 +59,31 @@ Item {
             compare(pool.workers, 0);
             compare(pool.clientCertificate, "");
             compare(pool.clientKey, "");
+            compare(pool.remoteResolveInterval, 30000);
+        }
+
+        // The interval reaches the pool's options; a change re-creates it.
+        function test_resolveInterval() {
+            const t = closedPool();
+            t.pool.remoteResolveInterval = -5;
+            compare(t.pool.remoteResolveInterval, 0, "negative is 0");
+            t.pool.remoteToken = served.token;
+            t.pool.remoteWorkers = [plainUrl];
+            tryCompare(t.pool, "state", GbPool.Running, 20000);
+            compare(probe.resolveIntervalOf(t.pool), 0);
+            const states = createTemporaryObject(spyComponent, root,
+                                                 { target: t.pool, signalName: "stateChanged" });
+            const changed = createTemporaryObject(
+                    spyComponent, root,
+                    { target: t.pool, signalName: "remoteResolveIntervalChanged" });
+            t.pool.remoteResolveInterval = 250;
+            t.pool.remoteResolveInterval = 250;
+            compare(changed.count, 1, "once per change");
+            tryCompare(t.pool, "state", GbPool.Running, 20000);
+            tryCompare(states, "count", 3, 20000);
+            compare(probe.resolveIntervalOf(t.pool), 250);
+            compare(value(t.pool.call("add", [2, 3])), 5);
+            compare(t.errors.count, 0);
         }
 
         // Without a script the pool has only its remote workers.

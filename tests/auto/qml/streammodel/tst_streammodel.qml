@@ -168,6 +168,52 @@ Item {
             compare(model.count, 4);
         }
 
+        function test_keywordArguments() {
+            const model = createTemporaryObject(modelComponent, root,
+                                                { method: "range_gen", arguments: [0, 10],
+                                                  keywordArguments: { step: 3 } });
+            const changed = createTemporaryObject(spyComponent, root,
+                                                  { target: model,
+                                                    signalName: "keywordArgumentsChanged" });
+            tryCompare(model, "count", 4);
+            finished(model);
+            compare([model.get(0), model.get(1), model.get(2), model.get(3)], [0, 3, 6, 9]);
+            compare(model.keywordArguments, { step: 3 });
+            // A change starts the stream again, from an empty model.
+            model.keywordArguments = { step: 5 };
+            compare(changed.count, 1);
+            tryCompare(model, "count", 2);
+            finished(model);
+            compare([model.get(0), model.get(1)], [0, 5]);
+            model.keywordArguments = {};
+            tryCompare(model, "count", 10);
+            finished(model);
+            compare(model.error, null);
+
+            // A name the generator does not take; a value that cannot be sent;
+            // a channel, which is no keyword argument.
+            model.keywordArguments = { stride: 2 };
+            tryVerify(() => model.error !== null, 20000);
+            compare(model.error.code, "BadArguments");
+            verify(model.error.message.indexOf("stride") >= 0, model.error.message);
+            compare(model.count, 0);
+            // (Each error differs from the one before: the stream starts again
+            // from the event loop, and the old error stays until then.)
+            model.keywordArguments = { step: () => 2 };
+            tryVerify(() => model.error !== null && model.error.code === "TypeMismatch", 20000);
+            verify(model.error.message.indexOf("kwargs.step") >= 0, model.error.message);
+            const channel = createTemporaryObject(channelComponent, root);
+            model.keywordArguments = { step: channel };
+            tryVerify(() => model.error !== null && model.error.code === "BadArguments", 20000);
+            verify(model.error.message.indexOf("GbChannel") >= 0, model.error.message);
+            compare(model.running, false);
+            // And back to a good one.
+            model.keywordArguments = { step: 4 };
+            tryCompare(model, "count", 3);
+            finished(model);
+            compare(model.error, null);
+        }
+
         function test_errorEndsTheStream() {
             const model = createTemporaryObject(modelComponent, root,
                                                 { method: "gen_then_raise", arguments: [5] });
