@@ -480,7 +480,9 @@ QString QGbPool::workerEndpoint(int worker) const
            the pool waits to connect again).
     \value Failed The worker died too often; the pool no longer restarts it
            (see QGbPoolOptions::setRestartLimit() and restartFailedWorkers()).
-    \value Stopped The pool is closed.
+    \value Stopped The pool is closed; or, for a remote worker, its host name
+           resolves to no address that has no worker (see
+           QGbPoolOptions::setRemoteResolveInterval()): it waits for one.
 */
 
 /*!

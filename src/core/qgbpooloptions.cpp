@@ -850,10 +850,13 @@ std::chrono::milliseconds QGbPoolOptions::remoteResolveInterval() const
     Sets how often the pool resolves the host names of its remoteWorkers()
     again to \a interval. An address a name resolves to that it did not
     before (a Deployment scaled up behind a headless Service) becomes a new
-    worker, numbered after the others. An address that is gone is not
-    removed: its worker keeps trying to connect, as any lost remote worker
-    does. A worker also resolves its name again each time it connects.
-    0 resolves names only then. Host names only: a URL whose host is an
+    worker, numbered after the others. Each worker keeps its address from one
+    lookup to the next, in whatever order the resolver gives them. A worker
+    whose address is gone keeps its connection while it lasts; then it
+    waits, QGbPool::WorkerState::Stopped, until the name has an address
+    without a worker, which it takes. A worker also resolves its name again
+    each time it connects. 0 resolves names only then (and a worker left
+    without an address tries again after its backoff). Host names only: a URL whose host is an
     address is never resolved.
     \sa setRemoteWorkers()
 */

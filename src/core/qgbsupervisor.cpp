@@ -123,7 +123,7 @@ bool QGbSupervisor::start(QGbError *error)
         connect(w->connectTimer, &QTimer::timeout, this, [this, w] { tryConnectControl(w); });
     }
     for (const QUrl &url : m_options.remoteWorkers())
-        addRemoteSlot(url, 0);
+        addRemoteSlot(url);
     for (auto &worker : m_workers)
         startWorker(worker.get());
     return true;

@@ -85,7 +85,11 @@ public:
     bool tls = true;
     QString host; // the URL's host: the name the certificate must be valid for
     quint16 port = 0;
-    int addressIndex = 0; // which of the host's workers (remoteWorkerAddresses()) this is
+    // For a URL whose host is a name: the addresses of the one worker of the
+    // host's (remoteWorkerAddresses()) this slot is for, as last resolved;
+    // empty while the name has no address without a slot (the slot is then
+    // Stopped, or waits to resolve it again).
+    QList<QHostAddress> assigned;
     QHostAddress address; // the address it connects to, as last resolved
     // The worker's other address, if it has one (::1 or the IPv4 loopback
     // address paired with it): tried when a connection to the first fails.
@@ -162,7 +166,7 @@ Q_SIGNALS:
 private:
     // Remote slots (qgbsupervisor_remote.cpp).
     bool checkRemoteWorkers(QGbError *error);
-    QGbWorker *addRemoteSlot(const QUrl &url, int addressIndex);
+    QGbWorker *addRemoteSlot(const QUrl &url, const QList<QHostAddress> &assigned = {});
     void startRemote(QGbWorker *worker);
     void remoteResolved(QGbWorker *worker, int generation, const QHostInfo &info);
     void connectRemote(QGbWorker *worker);
@@ -170,8 +174,15 @@ private:
     // Resolves worker's host (asynchronously, or with the test lookup) and
     // calls done with the answer, unless the pool stopped or lost the worker.
     void lookupHost(QGbWorker *worker, std::function<void(const QHostInfo &)> done);
-    // Adds (and starts) slots for url until it has count workers.
-    void addRemoteWorkers(const QUrl &url, qsizetype count);
+    // Gives each of the workers of url's host (remoteWorkerAddresses() of what
+    // it resolved to) a slot: a slot keeps the worker it has while the name
+    // still has it, or while it is connected; slots that wait (resolving
+    // included) take the others in turn, and slots are added and started for
+    // what is left. A slot that gets none is left without addresses.
+    void assignRemoteAddresses(const QUrl &url, const QList<QList<QHostAddress>> &workers,
+                               QGbWorker *resolving);
+    // A slot the name has no worker for now: Stopped until it gets one.
+    void remoteIdle(QGbWorker *worker, const QString &reason);
     void remoteLost(QGbWorker *worker, const QString &reason);
     bool ownsWorker(const QGbWorker *worker) const;
 

@@ -7,7 +7,9 @@
 // with the remote token); it is ready after the hello; a lost connection, a
 // refused handshake or a missed heartbeat closes its connections (their calls
 // fail WorkerCrashed) and it connects again after the restart backoff. It is
-// never given up.
+// never given up. The slots of a URL whose host is a name share its
+// addresses, one worker each (assignRemoteAddresses()): a slot the name has
+// no address for waits, Stopped, for one.
 
 #include "qgbremoteaddresses_p.h"
 #include "qgbscheduler_p.h"
@@ -118,25 +120,27 @@ bool QGbSupervisor::checkRemoteWorkers(QGbError *error)
     return true;
 }
 
-QGbWorker *QGbSupervisor::addRemoteSlot(const QUrl &url, int addressIndex)
+QGbWorker *QGbSupervisor::addRemoteSlot(const QUrl &url, const QList<QHostAddress> &assigned)
 {
+    bool first = true;
+    for (const auto &w : m_workers)
+        first = first && !(w->remote && w->url == url);
     QGbWorker *w = addSlot();
     w->remote = true;
     w->url = url;
     w->tls = url.scheme().toLower() == TlsScheme;
     w->host = url.host();
     w->port = quint16(url.port());
-    w->addressIndex = addressIndex;
+    w->assigned = assigned;
     w->endpoint = authority(w->host, w->port);
     m_context.endpoints[w->index] = w->endpoint;
-    if (addressIndex == 0 && QHostAddress(w->host).isNull()
-        && m_options.remoteResolveInterval().count() > 0) {
+    if (first && QHostAddress(w->host).isNull() && m_options.remoteResolveInterval().count() > 0) {
         w->resolveTimer = new QTimer(this);
         connect(w->resolveTimer, &QTimer::timeout, this, [this, w] {
             lookupHost(w, [this, w](const QHostInfo &info) {
-                if (info.error() == QHostInfo::NoError)
-                    addRemoteWorkers(w->url,
-                                     QGbPrivate::remoteWorkerAddresses(info.addresses()).size());
+                if (info.error() == QHostInfo::NoError && !info.addresses().isEmpty())
+                    assignRemoteAddresses(
+                            w->url, QGbPrivate::remoteWorkerAddresses(info.addresses()), nullptr);
             });
         });
         w->resolveTimer->start(m_options.remoteResolveInterval());
@@ -202,19 +206,72 @@ void QGbSupervisor::lookupHost(QGbWorker *worker, std::function<void(const QHost
     QHostInfo::lookupHost(worker->host, this, deliver);
 }
 
-void QGbSupervisor::addRemoteWorkers(const QUrl &url, qsizetype count)
+void QGbSupervisor::assignRemoteAddresses(const QUrl &url,
+                                          const QList<QList<QHostAddress>> &workers,
+                                          QGbWorker *resolving)
 {
-    int existing = 0;
-    for (const auto &w : m_workers)
-        existing += w->remote && w->url == url ? 1 : 0;
+    const auto same = [](const QList<QHostAddress> &a, const QList<QHostAddress> &b) {
+        return a.size() == b.size()
+                && std::all_of(a.cbegin(), a.cend(),
+                               [&b](const QHostAddress &x) { return b.contains(x); });
+    };
+    QList<bool> taken(workers.size(), false);
+    QList<QGbWorker *> waiting; // slots that may take another worker
+    for (const auto &slot : m_workers) {
+        QGbWorker *w = slot.get();
+        if (!w->remote || w->url != url)
+            continue;
+        // The order of a worker's addresses is the resolver's latest.
+        qsizetype found = -1;
+        for (qsizetype i = 0; i < workers.size() && found < 0; ++i) {
+            if (!taken[i] && same(w->assigned, workers[i]))
+                found = i;
+        }
+        if (found >= 0) {
+            taken[found] = true;
+            w->assigned = workers[found];
+            continue;
+        }
+        // Connected, or connecting, to addresses the name does not have
+        // now: it keeps them until that connection is lost.
+        if (w != resolving
+            && (w->state == QGbWorker::State::Ready || w->state == QGbWorker::State::Starting))
+            continue;
+        w->assigned.clear();
+        waiting.append(w);
+    }
     QList<QGbWorker *> added;
-    for (qsizetype i = existing; i < count; ++i)
-        added.append(addRemoteSlot(url, int(i)));
+    for (qsizetype i = 0; i < workers.size(); ++i) {
+        if (taken[i])
+            continue;
+        if (waiting.isEmpty()) {
+            added.append(addRemoteSlot(url, workers[i]));
+            continue;
+        }
+        QGbWorker *w = waiting.takeFirst();
+        w->assigned = workers[i];
+        // A slot that was left without a worker starts; one in its backoff
+        // takes this worker when it starts again.
+        if (w != resolving && w->state == QGbWorker::State::Stopped && !m_context.shuttingDown)
+            startWorker(w);
+    }
     if (added.isEmpty())
         return;
     updateReadyCount();
     for (QGbWorker *w : added)
         startWorker(w);
+}
+
+void QGbSupervisor::remoteIdle(QGbWorker *worker, const QString &reason)
+{
+    worker->connectTimer->stop();
+    worker->heartbeatTimer->stop();
+    worker->state = QGbWorker::State::Stopped;
+    worker->consecutiveFailures = 0;
+    updateReadyCount();
+    report(worker, QGbEngineListener::WorkerEvent::Exited, 0, 0, reason);
+    qCDebug(lcQGbSupervisor) << "remote worker" << worker->index << worker->endpoint
+                             << "idle:" << reason;
 }
 
 void QGbSupervisor::remoteResolved(QGbWorker *worker, int generation, const QHostInfo &info)
@@ -239,18 +296,24 @@ void QGbSupervisor::remoteResolved(QGbWorker *worker, int generation, const QHos
         }
     }
     // Each address is a worker (::1 and an IPv4 loopback address together
-    // are one): the first slot of a URL adds the others.
+    // are one), each with a slot of its own: this one keeps its worker if
+    // the name still has it, else takes one that has no slot yet.
     const QList<QList<QHostAddress>> workers = QGbPrivate::remoteWorkerAddresses(addresses);
-    if (worker->addressIndex == 0)
-        addRemoteWorkers(worker->url, workers.size());
-    if (worker->addressIndex >= workers.size()) {
-        remoteLost(worker,
-                   QStringLiteral("%1 resolves to %2 addresses now")
-                           .arg(worker->host)
-                           .arg(addresses.size()));
+    assignRemoteAddresses(worker->url, workers, worker);
+    if (worker->assigned.isEmpty()) {
+        const QString why = QStringLiteral("%1 resolves to %2 addresses now, each with a "
+                                           "worker of its own")
+                                    .arg(worker->host)
+                                    .arg(addresses.size());
+        // Resolved again on a timer: it waits for a new address. Without
+        // the timer, it tries again after its backoff, as a lost worker.
+        if (m_options.remoteResolveInterval().count() > 0)
+            remoteIdle(worker, why);
+        else
+            remoteLost(worker, why);
         return;
     }
-    worker->alternatives = workers.at(worker->addressIndex);
+    worker->alternatives = worker->assigned;
     worker->address = worker->alternatives.takeFirst();
     connectRemote(worker);
 }

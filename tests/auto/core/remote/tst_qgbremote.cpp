@@ -29,6 +29,7 @@
 #include <QtTest/qsignalspy.h>
 #include <QtTest/qtest.h>
 
+#include <algorithm>
 #include <memory>
 
 #include <signal.h>
@@ -253,6 +254,8 @@ private Q_SLOTS:
     void localhostOnBothFamilies();
     void nameResolvedAgain();
     void nameNotResolvedAgain();
+    void addressesInAnotherOrder();
+    void slotWithoutAnAddressWaits();
     void nonLoopbackPlainRefused();
     void noTokenRefused();
     void tokenFromEnvironment();
@@ -545,6 +548,20 @@ QList<QHostAddress> lookupLocalhost(const QString &host)
     return host == u"localhost"_qs ? localhostLookup : QList<QHostAddress>();
 }
 
+// localhost's addresses, rotated by one at each lookup (as a DNS server that
+// answers in round-robin order).
+QList<QHostAddress> lookupLocalhostRotating(const QString &host)
+{
+    static int lookups = 0;
+    QMutexLocker locker(&localhostMutex);
+    if (host != u"localhost"_qs || localhostLookup.isEmpty())
+        return {};
+    QList<QHostAddress> addresses = localhostLookup;
+    std::rotate(addresses.begin(), addresses.begin() + (lookups++ % addresses.size()),
+                addresses.end());
+    return addresses;
+}
+
 } // namespace
 
 void tst_QGbRemote::localhostOnBothFamilies_data()
@@ -661,6 +678,90 @@ void tst_QGbRemote::nameNotResolvedAgain()
     QTest::qWait(500);
     QCOMPARE(pool.workerStates().size(), 1);
     QCOMPARE(QGbPoolOptions().remoteResolveInterval(), 30000ms);
+}
+
+// A name whose addresses come in another order at each lookup (round-robin
+// DNS): each slot keeps the address it has, so that every address has a
+// worker, and not two workers one address.
+void tst_QGbRemote::addressesInAnotherOrder()
+{
+    Served first(m_certs.path(), Served::Config());
+    Served::Config config;
+    config.host = u"127.0.0.2"_qs;
+    config.port = first.port();
+    config.where = u"second"_qs;
+    Served second(m_certs.path(), config, first.token());
+    QVERIFY(waitListening({ &first, &second }));
+    setLocalhost({ QHostAddress(QHostAddress::LocalHost), QHostAddress(u"127.0.0.2"_qs) });
+    QGbPrivate::setHostLookupForTesting(lookupLocalhostRotating);
+    const auto restore = qScopeGuard([] { QGbPrivate::setHostLookupForTesting(nullptr); });
+
+    QGbPoolOptions options = remoteOptions({ &first });
+    options.setRemoteWorkers({ QUrl(u"gobridges://localhost:%1"_qs.arg(first.port())) })
+            .setRemoteResolveInterval(50ms);
+    QGbPool pool(testWorker(), options);
+    QSignalSpy poolErrors(&pool, &QGbPool::errorOccurred);
+    QTRY_COMPARE_WITH_TIMEOUT(pool.readyWorkers(), 2, 20000);
+    QCOMPARE(whereCallsRun(pool), (QSet<QString> { u"remote"_qs, u"second"_qs }));
+    const QSet<QString> endpoints { pool.workerEndpoint(0), pool.workerEndpoint(1) };
+    QCOMPARE(endpoints,
+             (QSet<QString> { u"localhost:%1 (127.0.0.1:%1)"_qs.arg(first.port()),
+                              u"localhost:%1 (127.0.0.2:%1)"_qs.arg(first.port()) }));
+    // Resolved again, in other orders: nothing changes.
+    QTest::qWait(300);
+    QCOMPARE(pool.workerStates(),
+             (QList { QGbPool::WorkerState::Ready, QGbPool::WorkerState::Ready }));
+    QCOMPARE((QSet<QString> { pool.workerEndpoint(0), pool.workerEndpoint(1) }), endpoints);
+    QCOMPARE(poolErrors.count(), 0);
+}
+
+// A name that loses an address (scaled down): the slot of the worker that
+// went waits, Stopped and quiet, and takes the next new address (scaled up
+// again, elsewhere) instead of adding a slot.
+void tst_QGbRemote::slotWithoutAnAddressWaits()
+{
+    Served first(m_certs.path(), Served::Config());
+    Served::Config config;
+    config.host = u"127.0.0.2"_qs;
+    config.port = first.port();
+    config.where = u"second"_qs;
+    auto second = std::make_unique<Served>(m_certs.path(), config, first.token());
+    config.host = u"127.0.0.3"_qs;
+    config.where = u"third"_qs;
+    Served third(m_certs.path(), config, first.token());
+    QVERIFY(waitListening({ &first, second.get(), &third }));
+    setLocalhost({ QHostAddress(QHostAddress::LocalHost), QHostAddress(u"127.0.0.2"_qs) });
+    QGbPrivate::setHostLookupForTesting(lookupLocalhost);
+    const auto restore = qScopeGuard([] { QGbPrivate::setHostLookupForTesting(nullptr); });
+
+    QGbPoolOptions options = remoteOptions({ &first });
+    options.setRemoteWorkers({ QUrl(u"gobridges://localhost:%1"_qs.arg(first.port())) })
+            .setRemoteResolveInterval(100ms);
+    QGbPool pool(testWorker(), options);
+    QSignalSpy poolErrors(&pool, &QGbPool::errorOccurred);
+    QTRY_COMPARE_WITH_TIMEOUT(pool.readyWorkers(), 2, 20000);
+    QCOMPARE(whereCallsRun(pool), (QSet<QString> { u"remote"_qs, u"second"_qs }));
+    const int secondSlot = pool.workerEndpoint(0).contains(u"127.0.0.2"_qs) ? 0 : 1;
+
+    // 127.0.0.2 goes from the name, then its worker stops.
+    setLocalhost({ QHostAddress(QHostAddress::LocalHost) });
+    second.reset();
+    QTRY_COMPARE_WITH_TIMEOUT(pool.workerStates().value(secondSlot), QGbPool::WorkerState::Stopped,
+                              20000);
+    QTest::qWait(500); // several resolve intervals and restart delays
+    QCOMPARE(pool.workerStates().value(secondSlot), QGbPool::WorkerState::Stopped);
+    QCOMPARE(pool.workerStates().size(), 2);
+    QCOMPARE(pool.readyWorkers(), 1);
+    QCOMPARE(whereCallsRun(pool), QSet<QString> { u"remote"_qs });
+    QCOMPARE(poolErrors.count(), 0); // the worker was not lost: it has no address
+
+    // A new address: the waiting slot takes it.
+    setLocalhost({ QHostAddress(u"127.0.0.3"_qs), QHostAddress(QHostAddress::LocalHost) });
+    QTRY_COMPARE_WITH_TIMEOUT(pool.readyWorkers(), 2, 20000);
+    QCOMPARE(pool.workerStates().size(), 2);
+    QCOMPARE(pool.workerEndpoint(secondSlot), u"localhost:%1 (127.0.0.3:%1)"_qs.arg(first.port()));
+    QCOMPARE(whereCallsRun(pool), (QSet<QString> { u"remote"_qs, u"third"_qs }));
+    QCOMPARE(poolErrors.count(), 0);
 }
 
 void tst_QGbRemote::nonLoopbackPlainRefused()
