@@ -293,6 +293,7 @@ class NetListener:
         self.max_frame = max_frame
         self.log_level = log_level
         self.script = script
+        self.addresses = [host]    # type: List[str]  # where it listens
         self.started = False    # run() took this configuration
 
     def announce(self) -> None:
@@ -309,37 +310,60 @@ class NetListener:
               flush=True)
 
     def describe(self) -> str:
-        return "%s:%d" % (("[%s]" % self.host) if ":" in self.host
+        text = "%s:%d" % (("[%s]" % self.host) if ":" in self.host
                           else self.host, self.port)
+        if len(self.addresses) > 1:
+            text += " (%s)" % ", ".join(self.addresses)
+        return text
 
-    def listen(self) -> socket.socket:
+    def listen(self) -> List[socket.socket]:
         """Bind and listen; sets ``port`` to the port bound (for port 0).
 
         ``:PORT`` (no host) listens on every interface of both families
         where the machine has IPv6: one IPv6 socket that takes IPv4 too.
+        A host name listens on every address it resolves to (``localhost``
+        on 127.0.0.1 and ::1), all on the same port: one socket each.
         """
         if not self.host and socket.has_dualstack_ipv6():
             listener = socket.create_server(("::", self.port),
                                             family=socket.AF_INET6,
                                             backlog=128, dualstack_ipv6=True)
             self.host = "::"
+            self.addresses = [self.host]
             self.port = listener.getsockname()[1]
-            return listener
+            return [listener]
         infos = socket.getaddrinfo(self.host or None, self.port,
                                    type=socket.SOCK_STREAM,
                                    flags=socket.AI_PASSIVE)
-        family, socktype, proto, _, address = infos[0]
-        listener = socket.socket(family, socktype, proto)
+        listeners = []    # type: List[socket.socket]
+        self.addresses = []
         try:
-            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            listener.bind(address)
-            listener.listen(128)
+            for family, socktype, proto, _, address in infos:
+                if address[0] in self.addresses:
+                    continue    # the same address twice (another protocol)
+                if listeners:
+                    # Every address on the port the first one got.
+                    address = (address[0], self.port) + tuple(address[2:])
+                listener = socket.socket(family, socktype, proto)
+                listeners.append(listener)
+                listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                if family == socket.AF_INET6:
+                    # Its own socket for each family: IPv6 only here.
+                    listener.setsockopt(socket.IPPROTO_IPV6,
+                                        socket.IPV6_V6ONLY, 1)
+                listener.bind(address)
+                listener.listen(128)
+                self.addresses.append(address[0])
+                if len(listeners) == 1:
+                    self.port = listener.getsockname()[1]
         except OSError:
-            listener.close()
+            for listener in listeners:
+                listener.close()
             raise
-        self.host = address[0]
-        self.port = listener.getsockname()[1]
-        return listener
+        # One address: that is where it listens; several: the name says it.
+        if len(self.addresses) == 1 or not self.host:
+            self.host = self.addresses[0]
+        return listeners
 
     def accept(self, sock: socket.socket,
                peer: object) -> Optional[socket.socket]:

@@ -70,7 +70,7 @@ class _Server:
         self.token = token.encode("utf-8", "surrogatepass")
         self.max_frame = max_frame
         self.conns = {}   # conn id -> CallConnection (for control cancels)
-        self.listener = None    # type: Optional[socket.socket]
+        self.listeners = []    # type: List[socket.socket]
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._main_idle = True
@@ -102,7 +102,7 @@ class _Server:
 
     def listen(self) -> None:
         if self.net is not None:
-            self.listener = self.net.listen()
+            self.listeners = self.net.listen()
             self.net.announce()
             return
         tmp = self.path + ".tmp"
@@ -118,7 +118,7 @@ class _Server:
             os.umask(old_mask)
         listener.listen(128)
         os.replace(tmp, self.path)
-        self.listener = listener
+        self.listeners = [listener]
 
     def terminate(self, signum: int = 0, frame: Any = None) -> None:
         """SIGTERM/SIGINT: remove the socket file and exit with status 0."""
@@ -139,7 +139,8 @@ class _Server:
         install_handlers(self.terminate)
         self.listen()
         flusher.start()
-        start_thread(self._accept_loop, "gobridge-accept")
+        for listener in self.listeners:
+            start_thread(self._accept_loop, "gobridge-accept", listener)
         parent = os.getppid()
         while True:
             try:
@@ -160,8 +161,7 @@ class _Server:
                 with self._lock:
                     self._main_idle = True
 
-    def _accept_loop(self) -> None:
-        listener = self.listener
+    def _accept_loop(self, listener: socket.socket) -> None:
         while True:
             try:
                 sock, peer = listener.accept()

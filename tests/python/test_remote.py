@@ -18,6 +18,7 @@ import tempfile
 import time
 import unittest
 from typing import List, Optional
+from unittest import mock
 
 import gbtest
 from gbtest import TEST_WORKER, TIMEOUT, worker_env
@@ -494,6 +495,89 @@ class RefusalTest(unittest.TestCase):
         for args, reason in cases:
             with self.subTest(args=args):
                 self.assert_refused_at_start(args, reason)
+
+
+class ListenTest(unittest.TestCase):
+    """NetListener.listen() on a name with several addresses: every one of
+    them, on one port (the resolver is the test's: this machine's names
+    have one address each)."""
+
+    @staticmethod
+    def answers(*addresses: str):
+        """A getaddrinfo() that resolves any name to addresses."""
+        def getaddrinfo(host, port, *args, **kwargs):
+            infos = []
+            for address in addresses:
+                if ":" in address:
+                    infos.append((socket.AF_INET6, socket.SOCK_STREAM, 6, "",
+                                  (address, port, 0, 0)))
+                else:
+                    infos.append((socket.AF_INET, socket.SOCK_STREAM, 6, "",
+                                  (address, port)))
+            return infos
+        return getaddrinfo
+
+    def listener(self, host: str):
+        from gobridge._remote import NetListener
+        return NetListener(host, 0, "token", None, 2.0, 1 << 20, None,
+                           "worker.py")
+
+    def test_every_address_of_a_name(self):
+        net = self.listener("workers.test")
+        addresses = ["127.0.0.2", "127.0.0.3", "127.0.0.2"]  # one twice
+        if socket.has_ipv6:
+            addresses.append("::1")
+        with mock.patch("socket.getaddrinfo",
+                        side_effect=self.answers(*addresses)):
+            sockets = net.listen()
+        try:
+            expected = list(dict.fromkeys(addresses))
+            self.assertEqual(len(sockets), len(expected))
+            self.assertEqual(net.addresses, expected)
+            self.assertEqual(net.host, "workers.test")
+            self.assertNotEqual(net.port, 0)
+            self.assertEqual(net.describe(), "workers.test:%d (%s)"
+                             % (net.port, ", ".join(expected)))
+            for listener, address in zip(sockets, expected):
+                self.assertEqual(listener.getsockname()[:2],
+                                 (address, net.port))
+                with socket.create_connection((address, net.port), 5):
+                    accepted, _ = listener.accept()
+                    accepted.close()
+        finally:
+            for listener in sockets:
+                listener.close()
+
+    def test_one_address_is_the_host(self):
+        net = self.listener("workers.test")
+        with mock.patch("socket.getaddrinfo",
+                        side_effect=self.answers("127.0.0.2")):
+            sockets = net.listen()
+        try:
+            self.assertEqual(len(sockets), 1)
+            self.assertEqual(net.describe(), "127.0.0.2:%d" % net.port)
+        finally:
+            sockets[0].close()
+
+    def test_an_address_that_cannot_be_bound(self):
+        """One address in use: listen() fails and leaves nothing open."""
+        taken = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        taken.bind(("127.0.0.3", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        net = self.listener("workers.test")
+        net.port = port
+        before = set(os.listdir("/proc/self/fd"))
+        try:
+            with mock.patch("socket.getaddrinfo",
+                            side_effect=self.answers("127.0.0.2",
+                                                      "127.0.0.3")):
+                with self.assertRaises(OSError):
+                    net.listen()
+            # The socket bound to 127.0.0.2 was closed again.
+            self.assertEqual(set(os.listdir("/proc/self/fd")), before)
+        finally:
+            taken.close()
 
 
 class CheckTest(unittest.TestCase):
