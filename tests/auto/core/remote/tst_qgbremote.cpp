@@ -271,6 +271,13 @@ private:
     QGbPoolOptions remoteOptions(const QList<Served *> &served, bool tls = true,
                                  bool clientCertificate = false) const;
     bool waitListening(const QList<Served *> &served);
+    // A served worker on another loopback address, on first's port and with
+    // its token: the name localhost may resolve to both.
+    std::unique_ptr<Served> servedBeside(const Served &first, const QString &host,
+                                         const QString &where) const;
+    // Options of a pool whose one remote URL is gobridges://localhost on
+    // first's port, resolved again every interval.
+    QGbPoolOptions localhostOptions(Served &first, std::chrono::milliseconds interval) const;
 
     QTemporaryDir m_certs;
 };
@@ -284,6 +291,25 @@ void tst_QGbRemote::initTestCase()
     QVERIFY(m_certs.isValid());
     QString why;
     QVERIFY2(makeTestCertificates(m_certs.path(), &why), qPrintable(why));
+}
+
+std::unique_ptr<Served> tst_QGbRemote::servedBeside(const Served &first, const QString &host,
+                                                    const QString &where) const
+{
+    Served::Config config;
+    config.host = host;
+    config.port = first.port();
+    config.where = where;
+    return std::make_unique<Served>(m_certs.path(), config, first.token());
+}
+
+QGbPoolOptions tst_QGbRemote::localhostOptions(Served &first,
+                                               std::chrono::milliseconds interval) const
+{
+    QGbPoolOptions options = remoteOptions({ &first });
+    options.setRemoteWorkers({ QUrl(u"gobridges://localhost:%1"_qs.arg(first.port())) })
+            .setRemoteResolveInterval(interval);
+    return options;
 }
 
 QSslConfiguration tst_QGbRemote::sslConfiguration(bool clientCertificate) const
@@ -627,19 +653,14 @@ void tst_QGbRemote::localhostOnBothFamilies()
 void tst_QGbRemote::nameResolvedAgain()
 {
     Served first(m_certs.path(), Served::Config());
-    Served::Config config;
-    config.host = u"127.0.0.2"_qs; // the whole of 127/8 is this machine
-    config.port = first.port();
-    config.where = u"second"_qs;
-    Served second(m_certs.path(), config, first.token());
-    QVERIFY(waitListening({ &first, &second }));
+    // The whole of 127/8 is this machine.
+    const auto second = servedBeside(first, u"127.0.0.2"_qs, u"second"_qs);
+    QVERIFY(waitListening({ &first, second.get() }));
     setLocalhost({ QHostAddress(QHostAddress::LocalHost) });
     QGbPrivate::setHostLookupForTesting(lookupLocalhost);
     const auto restore = qScopeGuard([] { QGbPrivate::setHostLookupForTesting(nullptr); });
 
-    QGbPoolOptions options = remoteOptions({ &first });
-    options.setRemoteWorkers({ QUrl(u"gobridges://localhost:%1"_qs.arg(first.port())) })
-            .setRemoteResolveInterval(100ms);
+    const QGbPoolOptions options = localhostOptions(first, 100ms);
     QCOMPARE(options.remoteResolveInterval(), 100ms);
     QGbPool pool(testWorker(), options);
     QSignalSpy started(&pool, &QGbPool::workerStarted);
@@ -669,10 +690,7 @@ void tst_QGbRemote::nameNotResolvedAgain()
     setLocalhost({ QHostAddress(QHostAddress::LocalHost) });
     QGbPrivate::setHostLookupForTesting(lookupLocalhost);
     const auto restore = qScopeGuard([] { QGbPrivate::setHostLookupForTesting(nullptr); });
-    QGbPoolOptions options = remoteOptions({ &first });
-    options.setRemoteWorkers({ QUrl(u"gobridges://localhost:%1"_qs.arg(first.port())) })
-            .setRemoteResolveInterval(0ms);
-    QGbPool pool(testWorker(), options);
+    QGbPool pool(testWorker(), localhostOptions(first, 0ms));
     QVERIFY(pool.waitForStarted(20000));
     setLocalhost({ QHostAddress(QHostAddress::LocalHost), QHostAddress(u"127.0.0.2"_qs) });
     QTest::qWait(500);
@@ -686,20 +704,13 @@ void tst_QGbRemote::nameNotResolvedAgain()
 void tst_QGbRemote::addressesInAnotherOrder()
 {
     Served first(m_certs.path(), Served::Config());
-    Served::Config config;
-    config.host = u"127.0.0.2"_qs;
-    config.port = first.port();
-    config.where = u"second"_qs;
-    Served second(m_certs.path(), config, first.token());
-    QVERIFY(waitListening({ &first, &second }));
+    const auto second = servedBeside(first, u"127.0.0.2"_qs, u"second"_qs);
+    QVERIFY(waitListening({ &first, second.get() }));
     setLocalhost({ QHostAddress(QHostAddress::LocalHost), QHostAddress(u"127.0.0.2"_qs) });
     QGbPrivate::setHostLookupForTesting(lookupLocalhostRotating);
     const auto restore = qScopeGuard([] { QGbPrivate::setHostLookupForTesting(nullptr); });
 
-    QGbPoolOptions options = remoteOptions({ &first });
-    options.setRemoteWorkers({ QUrl(u"gobridges://localhost:%1"_qs.arg(first.port())) })
-            .setRemoteResolveInterval(50ms);
-    QGbPool pool(testWorker(), options);
+    QGbPool pool(testWorker(), localhostOptions(first, 50ms));
     QSignalSpy poolErrors(&pool, &QGbPool::errorOccurred);
     QTRY_COMPARE_WITH_TIMEOUT(pool.readyWorkers(), 2, 20000);
     QCOMPARE(whereCallsRun(pool), (QSet<QString> { u"remote"_qs, u"second"_qs }));
@@ -721,23 +732,14 @@ void tst_QGbRemote::addressesInAnotherOrder()
 void tst_QGbRemote::slotWithoutAnAddressWaits()
 {
     Served first(m_certs.path(), Served::Config());
-    Served::Config config;
-    config.host = u"127.0.0.2"_qs;
-    config.port = first.port();
-    config.where = u"second"_qs;
-    auto second = std::make_unique<Served>(m_certs.path(), config, first.token());
-    config.host = u"127.0.0.3"_qs;
-    config.where = u"third"_qs;
-    Served third(m_certs.path(), config, first.token());
-    QVERIFY(waitListening({ &first, second.get(), &third }));
+    auto second = servedBeside(first, u"127.0.0.2"_qs, u"second"_qs);
+    const auto third = servedBeside(first, u"127.0.0.3"_qs, u"third"_qs);
+    QVERIFY(waitListening({ &first, second.get(), third.get() }));
     setLocalhost({ QHostAddress(QHostAddress::LocalHost), QHostAddress(u"127.0.0.2"_qs) });
     QGbPrivate::setHostLookupForTesting(lookupLocalhost);
     const auto restore = qScopeGuard([] { QGbPrivate::setHostLookupForTesting(nullptr); });
 
-    QGbPoolOptions options = remoteOptions({ &first });
-    options.setRemoteWorkers({ QUrl(u"gobridges://localhost:%1"_qs.arg(first.port())) })
-            .setRemoteResolveInterval(100ms);
-    QGbPool pool(testWorker(), options);
+    QGbPool pool(testWorker(), localhostOptions(first, 100ms));
     QSignalSpy poolErrors(&pool, &QGbPool::errorOccurred);
     QTRY_COMPARE_WITH_TIMEOUT(pool.readyWorkers(), 2, 20000);
     QCOMPARE(whereCallsRun(pool), (QSet<QString> { u"remote"_qs, u"second"_qs }));
