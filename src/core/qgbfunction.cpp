@@ -4,6 +4,8 @@
 #include "qgbfunction.h"
 #include "qgbfunction_p.h"
 
+#include <algorithm>
+
 /*!
     \class QGbParameter
     \inmodule QGobridge
@@ -517,10 +519,89 @@ QString positionalList(const QList<QGbParameter> &parameters)
     return QLatin1Char('(') + names.join(QStringLiteral(", ")) + QLatin1Char(')');
 }
 
+// Names as Python lists them in its errors: 'a'; 'a' and 'b'; 'a', 'b', and 'c'.
+QString quotedNames(const QStringList &names)
+{
+    QStringList quoted;
+    for (const QString &name : names)
+        quoted.append(QLatin1Char('\'') + name + QLatin1Char('\''));
+    if (quoted.size() <= 2)
+        return quoted.join(QStringLiteral(" and "));
+    const QString last = quoted.takeLast();
+    return quoted.join(QStringLiteral(", ")) + QStringLiteral(", and ") + last;
+}
+
+// What binding argumentCount positional arguments and keywords to the
+// parameters leaves wrong, in Python's words (the positional count is
+// checked before): NoError if nothing.
+QGbError bindError(const QString &function, const QList<QGbParameter> &parameters,
+                   qsizetype argumentCount, const QVariantMap &keywords)
+{
+    const auto fail = [&function](const QString &what) {
+        return QGbError(QGbError::BadArguments, QStringLiteral("%1() %2").arg(function, what));
+    };
+    const bool anyKeyword = std::any_of(parameters.cbegin(), parameters.cend(), [](const auto &p) {
+        return p.kind() == QGbParameter::VarKeyword;
+    });
+    QStringList positionalOnly;
+    for (auto it = keywords.keyBegin(); it != keywords.keyEnd(); ++it) {
+        qsizetype position = 0;
+        const QGbParameter *named = nullptr;
+        for (const QGbParameter &p : parameters) {
+            if (p.name() == *it && p.kind() != QGbParameter::VarPositional
+                && p.kind() != QGbParameter::VarKeyword) {
+                named = &p;
+                break;
+            }
+            position += p.isPositional() ? 1 : 0;
+        }
+        if (!named) {
+            if (!anyKeyword)
+                return fail(QStringLiteral("got an unexpected keyword argument '%1'").arg(*it));
+        } else if (named->kind() == QGbParameter::PositionalOnly) {
+            // **kwargs takes the name as any other.
+            if (!anyKeyword)
+                positionalOnly.append(*it);
+        } else if (named->kind() == QGbParameter::PositionalOrKeyword && position < argumentCount) {
+            return fail(QStringLiteral("got multiple values for argument '%1'").arg(*it));
+        }
+    }
+    if (!positionalOnly.isEmpty())
+        return fail(QStringLiteral("got some positional-only arguments passed as keyword "
+                                   "arguments: '%1'")
+                            .arg(positionalOnly.join(QStringLiteral(", "))));
+    QStringList missingPositional;
+    QStringList missingKeyword;
+    qsizetype position = 0;
+    for (const QGbParameter &p : parameters) {
+        if (p.isPositional()) {
+            const bool named =
+                    p.kind() == QGbParameter::PositionalOrKeyword && keywords.contains(p.name());
+            if (position++ >= argumentCount && !p.hasDefault() && !named)
+                missingPositional.append(p.name());
+        } else if (p.kind() == QGbParameter::KeywordOnly && !p.hasDefault()
+                   && !keywords.contains(p.name())) {
+            missingKeyword.append(p.name());
+        }
+    }
+    const auto missing = [&fail](const QStringList &names, const char *kind) {
+        return fail(QStringLiteral("missing %1 required %2 argument%3: %4")
+                            .arg(names.size())
+                            .arg(QLatin1String(kind),
+                                 names.size() == 1 ? QString() : QStringLiteral("s"),
+                                 quotedNames(names)));
+    };
+    if (!missingPositional.isEmpty())
+        return missing(missingPositional, "positional");
+    if (!missingKeyword.isEmpty())
+        return missing(missingKeyword, "keyword-only");
+    return QGbError();
+}
+
 } // namespace
 
 QGbError QGbFunctionPrivate::checkCall(const QGbFunction &function, qsizetype argumentCount,
-                                       bool hasInput, int streamOut, bool keywords)
+                                       bool hasInput, int streamOut, const QVariantMap &keywords)
 {
     const QGbFunctionPrivate *d = function.d.constData();
     const bool generator =
@@ -547,12 +628,13 @@ QGbError QGbFunctionPrivate::checkCall(const QGbFunction &function, qsizetype ar
                                     .arg(d->name, p.name(), p.annotation()));
         }
     }
-    if (!d->signatureKnown || keywords)
+    if (!d->signatureKnown)
         return QGbError();
     const int min = d->minimumArguments;
     const int max = d->maximumArguments;
-    if (argumentCount >= min && (max < 0 || argumentCount <= max))
-        return QGbError();
+    // With keyword arguments, fewer positional ones may do.
+    if ((argumentCount >= min || !keywords.isEmpty()) && (max < 0 || argumentCount <= max))
+        return bindError(d->name, d->parameters, argumentCount, keywords);
     QString takes;
     if (max == 0)
         takes = QStringLiteral("takes no arguments");

@@ -36,11 +36,12 @@ class QGbFunctionPrivate : public QSharedData
 public:
     // What a call of function with argumentCount positional arguments (a
     // channel counts as one), an input channel or not, and an expected
-    // output (streamOut: 0 a single result, 1 a stream, -1 either) cannot
-    // do, as the worker would refuse it; NoError if it may go. With keyword
-    // arguments the count is not checked (the worker binds them).
+    // output (streamOut: 0 a single result, 1 a stream, -1 either), and
+    // these keyword arguments cannot do, as the worker would refuse it (the
+    // arguments bound to the parameters as Python binds them); NoError if it
+    // may go.
     static QGbError checkCall(const QGbFunction &function, qsizetype argumentCount, bool hasInput,
-                              int streamOut, bool keywords = false);
+                              int streamOut, const QVariantMap &keywords = QVariantMap());
 
     QString name;
     QGbFunction::Mode mode = QGbFunction::Call;

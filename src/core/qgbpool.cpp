@@ -718,8 +718,16 @@ QFuture<QVariantList> QGbPool::describe()
     \li stream() of a function that is not a generator;
     \li a call without a QGbChannel of a function with a stream parameter
         (QGbFunction::ClientStream or QGbFunction::Bidirectional);
-    \li fewer arguments than QGbFunction::minimumArguments() or more than
-        QGbFunction::maximumArguments() (a QGbChannel counts as one).
+    \li more arguments than QGbFunction::maximumArguments(), or, without
+        keyword arguments, fewer than QGbFunction::minimumArguments() (a
+        QGbChannel counts as one);
+    \li keyword arguments (QGbCallOptions::setKeywordArguments()) that
+        Python would not bind: a name the function does not take (unless it
+        takes \c{**kwargs}), a positional-only parameter by name, a
+        parameter given both by position and by name; and a required
+        parameter given neither way (a keyword-only one included). The
+        error says it in Python's words ("add() got multiple values for
+        argument 'a'").
     \endlist
 
     invoke() checks the arguments and the channel, not the output mode. Calls
@@ -828,7 +836,7 @@ std::shared_ptr<QGbCallRecord> QGbPoolPrivate::submit(
         }
         if (function.isValid())
             error = QGbFunctionPrivate::checkCall(function, call->args.size(), input != nullptr,
-                                                  streamOut, !call->kwargs.isEmpty());
+                                                  streamOut, call->kwargs);
     }
 
     // A channel feeds one call: the first to bind it. A call that cannot

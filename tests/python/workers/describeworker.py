@@ -59,6 +59,11 @@ def options(**kw: int) -> dict:
 
 
 @gobridge
+def place(x: int, *, at: int) -> list:
+    return [x, at]
+
+
+@gobridge
 def count_up(n: int) -> Iterator[int]:
     yield from range(n)
 

@@ -74,6 +74,8 @@ private Q_SLOTS:
     void refusedBeforeSending_data();
     void refusedBeforeSending();
     void rightCallsWork();
+    void keywordsBoundBeforeSending_data();
+    void keywordsBoundBeforeSending();
     void unknownMethodGoesToTheWorker();
     void callsBeforeTheListIsKnownGoThrough();
     void fetchedAgainAfterACrash();
@@ -105,9 +107,10 @@ void tst_QGbDiscovery::functionsListed()
         QVERIFY(f.isValid());
         listed.append(f.name());
     }
-    const QStringList expected = { u"add"_s,   u"biggest"_s, u"count_up"_s, u"doubled"_s,
-                                   u"greet"_s, u"opaque"_s,  u"options"_s,  u"plus_one"_s,
-                                   u"scale"_s, u"sum_all"_s, u"total"_s,    u"traced"_s };
+    const QStringList expected = { u"add"_s,      u"biggest"_s, u"count_up"_s, u"doubled"_s,
+                                   u"greet"_s,    u"opaque"_s,  u"options"_s,  u"place"_s,
+                                   u"plus_one"_s, u"scale"_s,   u"sum_all"_s,  u"total"_s,
+                                   u"traced"_s };
     QCOMPARE(listed, expected); // sorted by name
     QCOMPARE(m_pool->function(u"add"_s), functions.first());
     QVERIFY(!m_pool->function(u"no_such_function"_s).isValid());
@@ -366,6 +369,82 @@ void tst_QGbDiscovery::refusedBeforeSending()
     // only one it started and sent.
     QCOMPARE(m_pool->call<int>("add", 2, 2).result(), 4);
     QCOMPARE(m_sent.events(), QStringList({ u"started add"_s, u"sent add"_s }));
+}
+
+void tst_QGbDiscovery::keywordsBoundBeforeSending_data()
+{
+    // A call with keyword arguments is bound to the parameters as Python
+    // binds it: what Python would refuse is refused before it is sent (with
+    // Python's words), and what it takes goes through.
+    QTest::addColumn<QString>("method");
+    QTest::addColumn<QVariantList>("args");
+    QTest::addColumn<QVariantMap>("kwargs");
+    QTest::addColumn<QString>("message"); // empty: the call goes through
+    QTest::addColumn<QVariant>("result");
+
+    QTest::newRow("by name") << u"add"_s << QVariantList {}
+                             << QVariantMap { { u"a"_s, 1 }, { u"b"_s, 2 } } << QString()
+                             << QVariant(3);
+    QTest::newRow("the rest by name") << u"add"_s << QVariantList { 1 }
+                                      << QVariantMap { { u"b"_s, 5 } } << QString() << QVariant(6);
+    QTest::newRow("a default by name")
+            << u"scale"_s << QVariantList { 3 } << QVariantMap { { u"factor"_s, 3 } } << QString()
+            << QVariant(9.0);
+    QTest::newRow("keyword-only") << u"greet"_s << QVariantList { u"Ann"_s }
+                                  << QVariantMap { { u"greeting"_s, u"Hi"_s } } << QString()
+                                  << QVariant(u"Hi, Ann"_s);
+    QTest::newRow("required keyword-only")
+            << u"place"_s << QVariantList { 1 } << QVariantMap { { u"at"_s, 2 } } << QString()
+            << QVariant(QVariantList { 1, 2 });
+    QTest::newRow("**kwargs takes any name")
+            << u"options"_s << QVariantList {} << QVariantMap { { u"x"_s, 1 } } << QString()
+            << QVariant(QVariantMap { { u"x"_s, 1 } });
+
+    QTest::newRow("unexpected") << u"add"_s << QVariantList { 1 }
+                                << QVariantMap { { u"b"_s, 2 }, { u"c"_s, 3 } }
+                                << u"add() got an unexpected keyword argument 'c'"_s << QVariant();
+    QTest::newRow("twice") << u"add"_s << QVariantList { 1, 2 } << QVariantMap { { u"a"_s, 3 } }
+                           << u"add() got multiple values for argument 'a'"_s << QVariant();
+    QTest::newRow("positional-only by name")
+            << u"greet"_s << QVariantList {} << QVariantMap { { u"name"_s, u"Ann"_s } }
+            << u"greet() got some positional-only arguments passed as keyword arguments: "
+               "'name'"_s
+            << QVariant();
+    QTest::newRow("a positional one missing")
+            << u"add"_s << QVariantList {} << QVariantMap { { u"b"_s, 2 } }
+            << u"add() missing 1 required positional argument: 'a'"_s << QVariant();
+    QTest::newRow("a keyword-only one missing")
+            << u"place"_s << QVariantList { 1 } << QVariantMap()
+            << u"place() missing 1 required keyword-only argument: 'at'"_s << QVariant();
+    QTest::newRow("too many still counted")
+            << u"add"_s << QVariantList { 1, 2, 3 } << QVariantMap { { u"b"_s, 2 } }
+            << u"add() takes 2 arguments (a, b), 3 given"_s << QVariant();
+}
+
+void tst_QGbDiscovery::keywordsBoundBeforeSending()
+{
+    QFETCH(QString, method);
+    QFETCH(QVariantList, args);
+    QFETCH(QVariantMap, kwargs);
+    QFETCH(QString, message);
+    QFETCH(QVariant, result);
+
+    QCOMPARE(m_pool->call<int>("add", 1, 1).result(), 2);
+    m_sent.clear();
+    std::unique_ptr<QGbCall> call(
+            m_pool->invoke(QGbCallOptions().setKeywordArguments(kwargs), method, args));
+    if (message.isEmpty()) {
+        QTRY_VERIFY_WITH_TIMEOUT(call->isFinished(), 20000);
+        QVERIFY2(!call->error().isError(), describe(call->error()));
+        QCOMPARE(call->result(), result);
+        QCOMPARE(m_sent.events(), QStringList({ u"started "_s + method, u"sent "_s + method }));
+        return;
+    }
+    QVERIFY(call->future().isFinished()); // failed in invoke() itself
+    QTRY_VERIFY(call->isFinished());
+    QCOMPARE(call->error().code(), QGbError::BadArguments);
+    QCOMPARE(call->error().errorString(), message);
+    QVERIFY(m_sent.events().isEmpty());
 }
 
 void tst_QGbDiscovery::rightCallsWork()
