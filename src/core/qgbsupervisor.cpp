@@ -304,9 +304,12 @@ void QGbSupervisor::pong(QGbWorker *worker)
 void QGbSupervisor::updateReadyCount()
 {
     int ready = 0;
+    int idle = 0; // remote slots without an address: not waited for
     QList<qint64> pids;
     QList<QGbPool::WorkerState> states;
     for (const auto &w : m_workers) {
+        if (w->remote && w->state == QGbWorker::State::Stopped && !m_context.shuttingDown)
+            ++idle;
         switch (w->state) {
         case QGbWorker::State::Ready:
             ++ready;
@@ -337,7 +340,7 @@ void QGbSupervisor::updateReadyCount()
         m_workerStates = states;
         m_endpoints = m_context.endpoints;
         if (!m_workers.empty())
-            m_workerCount = int(m_workers.size());
+            m_workerCount = int(m_workers.size()) - idle;
         m_readyCondition.wakeAll();
     }
     if (changed)

@@ -233,8 +233,9 @@ void QGbSupervisor::assignRemoteAddresses(const QUrl &url,
             continue;
         }
         // Connected, or connecting, to addresses the name does not have
-        // now: it keeps them until that connection is lost.
-        if (w != resolving
+        // now: it keeps them until that connection is lost. (A slot that
+        // waits for its first lookup has none yet: it takes one here.)
+        if (w != resolving && !w->assigned.isEmpty()
             && (w->state == QGbWorker::State::Ready || w->state == QGbWorker::State::Starting))
             continue;
         w->assigned.clear();
