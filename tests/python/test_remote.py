@@ -580,6 +580,51 @@ class ListenTest(unittest.TestCase):
             taken.close()
 
 
+class ServeOnANameTest(unittest.TestCase):
+    """``serve --listen NAME:0`` where NAME resolves to two addresses (a
+    real serve process whose resolver is replaced before it starts: this
+    machine's names have one address each): both answer, on one port."""
+
+    def test_both_addresses_serve(self):
+        token = secrets.token_hex(8)
+        launcher = (
+            "import runpy, socket, sys\n"
+            "real = socket.getaddrinfo\n"
+            "def getaddrinfo(host, port, *args, **kwargs):\n"
+            "    if host != 'workers.test':\n"
+            "        return real(host, port, *args, **kwargs)\n"
+            "    return [(socket.AF_INET, socket.SOCK_STREAM, 6, '', (a, port))\n"
+            "            for a in ('127.0.0.2', '127.0.0.3')]\n"
+            "socket.getaddrinfo = getaddrinfo\n"
+            "sys.argv = ['gobridge'] + sys.argv[1:]\n"
+            "runpy.run_module('gobridge', run_name='__main__')\n")
+        proc = subprocess.Popen(
+            [sys.executable, "-c", launcher, "serve", TEST_WORKER,
+             "--listen", "workers.test:0", "--insecure", "--token-env",
+             "GB_TEST_TOKEN"],
+            env=worker_env({"GB_TEST_TOKEN": token}),
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, text=True)
+        try:
+            line = proc.stderr.readline()
+            match = re.search(r" on workers\.test:(\d+) "
+                              r"\(127\.0\.0\.2, 127\.0\.0\.3\) ", line)
+            self.assertIsNotNone(match, line)
+            port = int(match.group(1))
+            conns = [gbtest.connect_tcp(host, port)
+                     for host in ("127.0.0.2", "127.0.0.3")]
+            for conn in conns:
+                self.assertEqual(conn.hello(token)["type"], "hello")
+            for i, conn in enumerate(conns):
+                self.assertEqual(conn.value("add", i, 10), i + 10)
+            for conn in conns:
+                conn.close()
+        finally:
+            proc.terminate()
+            proc.wait(5)
+            proc.stderr.close()
+
+
 class CheckTest(unittest.TestCase):
     """``python3 -m gobridge check``: exit status and message."""
 
