@@ -427,24 +427,44 @@ QJsonObject scalingToJson(const QList<ScalingCurve> &curves, const QString &payl
     return { { QStringLiteral("payload"), payload }, { QStringLiteral("curves"), array } };
 }
 
+namespace {
+
+    // The ratios of a baseline file by key; false, saying why, if it has none.
+    bool readBaseline(const QString &path, QMap<QString, double> *ratios, bool print)
+    {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            if (print)
+                std::printf("check: cannot read %s\n", qPrintable(path));
+            return false;
+        }
+        const QJsonObject baseline = QJsonDocument::fromJson(file.readAll()).object();
+        for (const QJsonValue &v : baseline.value(u"results").toArray()) {
+            const QJsonObject r = v.toObject();
+            if (r.value(u"ratio").isDouble())
+                ratios->insert(r.value(u"key").toString(), r.value(u"ratio").toDouble());
+        }
+        if (ratios->isEmpty() && print)
+            std::printf("check: %s holds no ratios\n", qPrintable(path));
+        return !ratios->isEmpty();
+    }
+
+    // Whether row fails against the baseline ratio base.
+    bool fails(const Row &row, double base, double tolerance)
+    {
+        if (!row.hasRatio())
+            return true;
+        const double ratio = row.ratio();
+        return row.metric.lowerIsBetter ? ratio > base * tolerance : ratio < base / tolerance;
+    }
+
+} // namespace
+
 bool checkAgainst(const QList<Row> &rows, const QString &baselinePath, double tolerance)
 {
-    QFile file(baselinePath);
-    if (!file.open(QIODevice::ReadOnly)) {
-        std::printf("check: cannot read %s\n", qPrintable(baselinePath));
-        return false;
-    }
-    const QJsonObject baseline = QJsonDocument::fromJson(file.readAll()).object();
     QMap<QString, double> baseRatios;
-    for (const QJsonValue &v : baseline.value(u"results").toArray()) {
-        const QJsonObject r = v.toObject();
-        if (r.value(u"ratio").isDouble())
-            baseRatios.insert(r.value(u"key").toString(), r.value(u"ratio").toDouble());
-    }
-    if (baseRatios.isEmpty()) {
-        std::printf("check: %s holds no ratios\n", qPrintable(baselinePath));
+    if (!readBaseline(baselinePath, &baseRatios, true))
         return false;
-    }
     std::printf("\nCheck against %s (fails only if a ratio is more than %gx worse than the "
                 "baseline's):\n",
                 qPrintable(baselinePath), tolerance);
@@ -452,24 +472,32 @@ bool checkAgainst(const QList<Row> &rows, const QString &baselinePath, double to
     for (const Row &row : rows) {
         if (!row.metric.checked || !baseRatios.contains(row.key))
             continue;
-        const double base = baseRatios.value(row.key);
-        QString verdict;
-        if (!row.hasRatio()) {
-            verdict = QStringLiteral("FAIL (no figure: %1)").arg(row.error);
-            ok = false;
-        } else {
-            const double ratio = row.ratio();
-            const bool worse =
-                    row.metric.lowerIsBetter ? ratio > base * tolerance : ratio < base / tolerance;
-            verdict = worse ? QStringLiteral("FAIL") : QStringLiteral("ok");
-            ok = ok && !worse;
-        }
-        std::printf("  %-12s baseline %7.2fx  now %7.2fx  %s\n", qPrintable(row.key), base,
-                    row.ratio(), qPrintable(verdict));
+        const bool worse = fails(row, baseRatios.value(row.key), tolerance);
+        const QString verdict = !row.hasRatio()
+                ? QStringLiteral("FAIL (no figure: %1)").arg(row.error)
+                : worse ? QStringLiteral("FAIL")
+                        : QStringLiteral("ok");
+        ok = ok && !worse;
+        std::printf("  %-12s baseline %7.2fx  now %7.2fx  %s\n", qPrintable(row.key),
+                    baseRatios.value(row.key), row.ratio(), qPrintable(verdict));
     }
     std::printf("check: %s\n", ok ? "passed" : "FAILED");
     std::fflush(stdout);
     return ok;
+}
+
+QStringList failingWorkloads(const QList<Row> &rows, const QString &baselinePath, double tolerance)
+{
+    QMap<QString, double> baseRatios;
+    QStringList failing;
+    if (!readBaseline(baselinePath, &baseRatios, false))
+        return failing;
+    for (const Row &row : rows) {
+        if (row.metric.checked && baseRatios.contains(row.key)
+            && fails(row, baseRatios.value(row.key), tolerance) && !failing.contains(row.workload))
+            failing.append(row.workload);
+    }
+    return failing;
 }
 
 } // namespace Bench

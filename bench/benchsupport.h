@@ -183,6 +183,8 @@ void printScaling(const QList<ScalingCurve> &curves);
 QJsonObject scalingToJson(const QList<ScalingCurve> &curves, const QString &payload);
 // Compares the ratios with a baseline; prints a verdict. Returns false on a regression.
 bool checkAgainst(const QList<Row> &rows, const QString &baselinePath, double tolerance);
+// The workloads of the rows that fail that comparison (each once), printing nothing.
+QStringList failingWorkloads(const QList<Row> &rows, const QString &baselinePath, double tolerance);
 
 // --inspect (inspectcost.cpp): W1 and W2 with inspection off, on with nobody
 // attached, with a reading inspector and with one that never reads.
