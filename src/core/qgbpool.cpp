@@ -498,8 +498,9 @@ QList<QGbPool::WorkerState> QGbPool::workerStates() const
 /*!
     Blocks until every worker is ready or \a msecs milliseconds have passed.
     Returns \c true if every worker is ready. A remote worker that waits for
-    an address (WorkerState::Stopped while the pool runs) is not waited for. Calls need not wait for this:
-    calls made before the workers are ready wait for them.
+    an address (WorkerState::Stopped while the pool runs) is not waited for.
+    Calls need not wait for this: calls made before the workers are ready
+    wait for them.
 */
 bool QGbPool::waitForStarted(int msecs)
 {
