@@ -400,6 +400,8 @@ QGbFunction QGbFunction::fromDescription(const QVariantMap &description)
                 required = positional;
         } else if (p->kind == QGbParameter::VarPositional) {
             unlimited = true;
+        } else if (p->kind == QGbParameter::KeywordOnly && !p->hasDefault) {
+            d->requiresKeywords = true;
         }
         d->parameters.append(std::move(parameter));
     }
@@ -632,9 +634,14 @@ QGbError QGbFunctionPrivate::checkCall(const QGbFunction &function, qsizetype ar
         return QGbError();
     const int min = d->minimumArguments;
     const int max = d->maximumArguments;
-    // With keyword arguments, fewer positional ones may do.
-    if ((argumentCount >= min || !keywords.isEmpty()) && (max < 0 || argumentCount <= max))
+    // With keyword arguments, fewer positional ones may do. Without them,
+    // and no parameter to be named, the count says all (every call of a
+    // known function comes here).
+    if ((argumentCount >= min || !keywords.isEmpty()) && (max < 0 || argumentCount <= max)) {
+        if (keywords.isEmpty() && !d->requiresKeywords)
+            return QGbError();
         return bindError(d->name, d->parameters, argumentCount, keywords);
+    }
     QString takes;
     if (max == 0)
         takes = QStringLiteral("takes no arguments");

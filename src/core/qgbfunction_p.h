@@ -52,6 +52,8 @@ public:
     bool signatureKnown = false;
     int minimumArguments = 0;
     int maximumArguments = -1;
+    // A keyword-only parameter without a default: a call must name it.
+    bool requiresKeywords = false;
 };
 
 #endif // QGBFUNCTION_P_H
