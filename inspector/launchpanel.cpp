@@ -437,20 +437,26 @@ void LaunchPanel::selectionChanged()
     validate();
 }
 
+bool LaunchPanel::readRequest(const QGbFunction &function, Request *request, QString *error) const
+{
+    return LaunchArguments::parseArguments(m_arguments->toPlainText(), &request->arguments, error)
+            && LaunchArguments::parseKeywordArguments(m_keywords->text(), &request->keywords, error)
+            && (!takesInput(function)
+                || LaunchArguments::parseInputLines(m_input->toPlainText(), &request->items,
+                                                    error));
+}
+
 void LaunchPanel::validate()
 {
     const QModelIndex current = m_functionsView->selectionModel()->currentIndex();
     const QGbFunction function =
             current.isValid() ? m_functions->function(current.row()) : QGbFunction();
-    QVariantList arguments;
-    QVariantMap keywords;
-    QVariantList items;
+    Request request;
     QString error;
-    m_valid = LaunchArguments::parseArguments(m_arguments->toPlainText(), &arguments, &error);
-    if (m_valid)
-        m_valid = LaunchArguments::parseKeywordArguments(m_keywords->text(), &keywords, &error);
-    if (m_valid && takesInput(function))
-        m_valid = LaunchArguments::parseInputLines(m_input->toPlainText(), &items, &error);
+    m_valid = readRequest(function, &request, &error);
+    const QVariantList &arguments = request.arguments;
+    const QVariantMap &keywords = request.keywords;
+    const QVariantList &items = request.items;
     m_validationMessage = m_valid ? QString() : error;
     if (!m_valid) {
         m_validation->setStyleSheet(u"color: #b00020"_s);
@@ -515,17 +521,15 @@ void LaunchPanel::call()
     if (!function.isValid())
         return;
     validate();
-    QVariantList arguments;
-    QVariantMap keywords;
-    QVariantList items;
+    Request request;
     QString error;
-    if (!LaunchArguments::parseArguments(m_arguments->toPlainText(), &arguments, &error)
-        || !LaunchArguments::parseKeywordArguments(m_keywords->text(), &keywords, &error)
-        || (takesInput(function)
-            && !LaunchArguments::parseInputLines(m_input->toPlainText(), &items, &error))) {
+    if (!readRequest(function, &request, &error)) {
         m_callStatus->setText(tr("Not called: %1").arg(error));
         return;
     }
+    QVariantList &arguments = request.arguments;
+    const QVariantMap &keywords = request.keywords;
+    const QVariantList &items = request.items;
     clearOutcome();
     m_chunks->clear();
     if (takesInput(function)) {

@@ -16,6 +16,7 @@ class ChunkLog;
 class FunctionsModel;
 class QGbCall;
 class QGbChannel;
+class QGbFunction;
 class QGbPool;
 class QLabel;
 class QLineEdit;
@@ -100,6 +101,15 @@ private:
     void createWidgets();
     void functionsChanged();
     void selectionChanged();
+    // What the editors hold, parsed: false with *error (one sentence) if
+    // one of them is not valid JSON of its kind.
+    struct Request
+    {
+        QVariantList arguments;
+        QVariantMap keywords;
+        QVariantList items; // the input lines, for a function that takes them
+    };
+    bool readRequest(const QGbFunction &function, Request *request, QString *error) const;
     void validate();
     void updateButtons();
     void updateStatus();
