@@ -45,6 +45,8 @@ public:
         RestartScheduled, // detail: the backoff delay in milliseconds
         GaveUp,           // it died too often; no more restarts (text says why)
         Recycling,        // it served its calls and is asked to exit
+        Idle,             // a remote slot whose name has no address for it
+                          // now: it waits, not retried (text says why)
     };
 
     virtual ~QGbEngineListener();

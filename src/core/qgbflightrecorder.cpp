@@ -182,8 +182,8 @@ const char *codeName(qint64 code)
     return name ? name : "Unknown";
 }
 
-const char *const workerStates[] = { "starting",         "ready",  "exited",
-                                     "restartScheduled", "gaveUp", "recycling" };
+const char *const workerStates[] = { "starting", "ready",     "exited", "restartScheduled",
+                                     "gaveUp",   "recycling", "idle" };
 const char *const callModes[] = { "call", "stream", "clientStream", "bidi", "describe" };
 
 } // namespace

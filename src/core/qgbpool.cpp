@@ -453,8 +453,9 @@ QList<qint64> QGbPool::workerProcessIds() const
     Returns where the worker numbered \a worker runs when it is a remote
     worker (QGbPoolOptions::setRemoteWorkers()): its URL's \c{host:port},
     followed by the address it connects to in parentheses when the host is a
-    name, such as \c{"workers.example:8443 (10.0.3.7:8443)"}. Returns an
-    empty string for a local worker, and for a number that is no worker.
+    name, such as \c{"workers.example:8443 (10.0.3.7:8443)"} (without the
+    address while the name has none for it: see WorkerState::Stopped). Returns
+    an empty string for a local worker, and for a number that is no worker.
     Thread-safe.
 
     Remote workers are numbered after the local ones, in the order of their

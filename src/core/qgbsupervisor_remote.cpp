@@ -269,8 +269,11 @@ void QGbSupervisor::remoteIdle(QGbWorker *worker, const QString &reason)
     worker->heartbeatTimer->stop();
     worker->state = QGbWorker::State::Stopped;
     worker->consecutiveFailures = 0;
+    // It has no address now: its endpoint is the URL's alone.
+    worker->endpoint = authority(worker->host, worker->port);
+    m_context.endpoints[worker->index] = worker->endpoint;
     updateReadyCount();
-    report(worker, QGbEngineListener::WorkerEvent::Exited, 0, 0, reason);
+    report(worker, QGbEngineListener::WorkerEvent::Idle, 0, 0, reason);
     qCDebug(lcQGbSupervisor) << "remote worker" << worker->index << worker->endpoint
                              << "idle:" << reason;
 }
@@ -302,10 +305,12 @@ void QGbSupervisor::remoteResolved(QGbWorker *worker, int generation, const QHos
     const QList<QList<QHostAddress>> workers = QGbPrivate::remoteWorkerAddresses(addresses);
     assignRemoteAddresses(worker->url, workers, worker);
     if (worker->assigned.isEmpty()) {
-        const QString why = QStringLiteral("%1 resolves to %2 addresses now, each with a "
-                                           "worker of its own")
-                                    .arg(worker->host)
-                                    .arg(addresses.size());
+        const QString why = addresses.size() == 1
+                ? QStringLiteral("%1 resolves to one address now, which has a worker")
+                          .arg(worker->host)
+                : QStringLiteral("%1 resolves to %2 addresses now, each with a worker")
+                          .arg(worker->host)
+                          .arg(addresses.size());
         // Resolved again on a timer: it waits for a new address. Without
         // the timer, it tries again after its backoff, as a lost worker.
         if (m_options.remoteResolveInterval().count() > 0)

@@ -86,6 +86,43 @@ QSet<QString> whereCallsRun(QGbPool &pool)
     return where;
 }
 
+#ifdef QGB_HAVE_INSPECTOR_CLIENT
+// The worker events of this process's inspectable pool, as an attached
+// inspector receives them.
+class WorkerEventLog
+{
+public:
+    bool attach()
+    {
+        QString path;
+        for (const QGbInspectorPoolEntry &entry : QGbInspectorRegistry::pools())
+            if (entry.pid == QCoreApplication::applicationPid())
+                path = entry.socketPath;
+        if (path.isEmpty())
+            return false;
+        QObject::connect(&m_client, &QGbInspectorClient::messageReceived, &m_client,
+                         [this](const QGbInspect::Message &message) {
+                             if (message.value(u"type").toString() == u"worker"_qs)
+                                 m_events.append(message.toObject());
+                         });
+        m_client.connectToPool(path);
+        return true;
+    }
+    // The first event of this state in this slot, or an empty object.
+    QJsonObject find(int worker, const QString &state) const
+    {
+        for (const QJsonObject &e : m_events)
+            if (e.value(u"worker").toInt() == worker && e.value(u"state").toString() == state)
+                return e;
+        return QJsonObject();
+    }
+
+private:
+    QGbInspectorClient m_client;
+    QList<QJsonObject> m_events;
+};
+#endif
+
 } // namespace
 
 // One served worker, and the test's small supervisor for it: it is started
@@ -739,9 +776,13 @@ void tst_QGbRemote::slotWithoutAnAddressWaits()
     QGbPrivate::setHostLookupForTesting(lookupLocalhost);
     const auto restore = qScopeGuard([] { QGbPrivate::setHostLookupForTesting(nullptr); });
 
-    QGbPool pool(testWorker(), localhostOptions(first, 100ms));
+    QGbPool pool(testWorker(), localhostOptions(first, 100ms).setInspectable(true));
     QSignalSpy poolErrors(&pool, &QGbPool::errorOccurred);
     QTRY_COMPARE_WITH_TIMEOUT(pool.readyWorkers(), 2, 20000);
+#ifdef QGB_HAVE_INSPECTOR_CLIENT
+    WorkerEventLog log;
+    QVERIFY(log.attach());
+#endif
     QCOMPARE(whereCallsRun(pool), (QSet<QString> { u"remote"_qs, u"second"_qs }));
     const int secondSlot = pool.workerEndpoint(0).contains(u"127.0.0.2"_qs) ? 0 : 1;
 
@@ -752,11 +793,24 @@ void tst_QGbRemote::slotWithoutAnAddressWaits()
                               20000);
     QTest::qWait(500); // several resolve intervals and restart delays
     QCOMPARE(pool.workerStates().value(secondSlot), QGbPool::WorkerState::Stopped);
+    QCOMPARE(pool.workerEndpoint(secondSlot), u"localhost:%1"_qs.arg(first.port())); // no address
     QCOMPARE(pool.workerStates().size(), 2);
     QCOMPARE(pool.readyWorkers(), 1);
     QVERIFY(pool.waitForStarted(1000)); // not waited for: it has no address
     QCOMPARE(whereCallsRun(pool), QSet<QString> { u"remote"_qs });
     QCOMPARE(poolErrors.count(), 0); // the worker was not lost: it has no address
+#ifdef QGB_HAVE_INSPECTOR_CLIENT
+    // An inspector sees the lost connection, then the slot idle, not exited.
+    QTRY_VERIFY_WITH_TIMEOUT(!log.find(secondSlot, u"idle"_qs).isEmpty(), 20000);
+    const QJsonObject idle = log.find(secondSlot, u"idle"_qs);
+    QCOMPARE(idle.value(u"endpoint").toString(), u"localhost:%1"_qs.arg(first.port()));
+    QCOMPARE(idle.value(u"reason").toString(),
+             u"localhost resolves to one address now, which has a worker"_qs);
+    QVERIFY(!idle.contains(u"exitCode"));
+    QVERIFY(!log.find(secondSlot, u"exited"_qs).isEmpty());
+    QVERIFY(idle.value(u"seq").toInteger()
+            > log.find(secondSlot, u"exited"_qs).value(u"seq").toInteger());
+#endif
 
     // A new address: the waiting slot takes it.
     setLocalhost({ QHostAddress(u"127.0.0.3"_qs), QHostAddress(QHostAddress::LocalHost) });
@@ -975,26 +1029,10 @@ void tst_QGbRemote::inspectorEvents()
     options.setWorkers(1).setInspectable(true);
     QGbPool pool(testWorker(), options);
     QVERIFY(pool.waitForStarted(30000));
-    QString path;
-    for (const QGbInspectorPoolEntry &entry : QGbInspectorRegistry::pools())
-        if (entry.pid == QCoreApplication::applicationPid())
-            path = entry.socketPath;
-    QVERIFY(!path.isEmpty());
-    QGbInspectorClient client;
-    QList<QJsonObject> events;
-    connect(&client, &QGbInspectorClient::messageReceived, this,
-            [&](const QGbInspect::Message &message) {
-                if (message.value(u"type").toString() == u"worker"_qs)
-                    events.append(message.toObject());
-            });
-    client.connectToPool(path);
+    WorkerEventLog log;
+    QVERIFY(log.attach());
     const QString endpoint = QStringLiteral("127.0.0.1:%1").arg(served.port());
-    auto find = [&](int worker, const QString &state) {
-        for (const QJsonObject &e : events)
-            if (e.value(u"worker").toInt() == worker && e.value(u"state").toString() == state)
-                return e;
-        return QJsonObject();
-    };
+    const auto find = [&log](int worker, const QString &state) { return log.find(worker, state); };
     QTRY_VERIFY_WITH_TIMEOUT(!find(1, u"ready"_qs).isEmpty(), 20000);
     const QJsonObject localReady = find(0, u"ready"_qs);
     QVERIFY(localReady.value(u"pid").toInteger() > 0);
