@@ -49,6 +49,7 @@ const QColor CrashColor(0xd5, 0x00, 0x00);
 const QColor BackoffColor(0xe6, 0x7e, 0x22);
 const QColor RecycledColor(0x3f, 0x51, 0xb5);
 const QColor GaveUpColor(0x6d, 0x0c, 0x0c);
+const QColor IdleColor(0x90, 0x90, 0x90);
 
 QString durationText(qint64 ns)
 {
@@ -620,7 +621,7 @@ void TimelineView::paintLane(QPainter *painter, const Geometry &g, int lane)
         if (p.exited()) {
             if (next)
                 gapEnd = next->start;
-            else if (p.gaveUpAt >= 0)
+            else if (p.gaveUpAt >= 0 || p.idle)
                 gapEnd = nowT;
             else if (p.restartScheduledAt >= 0)
                 gapEnd = qMin(nowT, p.restartScheduledAt + p.restartDelayMs * 1000000);
@@ -634,16 +635,17 @@ void TimelineView::paintLane(QPainter *painter, const Geometry &g, int lane)
         painter->fillRect(band, StartingColor);
         if (xr >= 0)
             painter->fillRect(QRectF(xr, bandTop, qMax(1.0, x1 - xr), BandHeight), ReadyColor);
-        if (p.pid && x1 - qMax(x0, xr) > 70) {
+        if ((p.pid || !p.endpoint.isEmpty()) && x1 - qMax(x0, xr) > 70) {
             painter->setPen(Qt::white);
             painter->drawText(QRectF(qMax(qMax(x0, xr), double(Gutter)) + 4, bandTop,
                                      x1 - qMax(x0, xr) - 8, BandHeight),
-                              Qt::AlignVCenter | Qt::AlignLeft, tr("pid %1").arg(p.pid));
+                              Qt::AlignVCenter | Qt::AlignLeft, p.name());
         }
         if (gapEnd > end) {
             const double g1 = clampX(g.xOf(gapEnd));
             const QRectF gap(x1, bandTop, qMax(2.0, g1 - x1), BandHeight);
-            const QColor color = p.gaveUpAt >= 0 ? GaveUpColor : BackoffColor;
+            const QColor color =
+                    p.gaveUpAt >= 0 ? GaveUpColor : (p.idle ? IdleColor : BackoffColor);
             // Hatched across the lane: no process, no calls.
             QColor faint = color;
             faint.setAlpha(110);
@@ -654,7 +656,8 @@ void TimelineView::paintLane(QPainter *painter, const Geometry &g, int lane)
             painter->drawRect(gap.adjusted(0, 0, -0.5, -0.5));
             const QString label = p.gaveUpAt >= 0
                     ? tr("gave up")
-                    : tr("backoff %1 ms").arg(qMax<qint64>(0, p.restartDelayMs));
+                    : (p.idle ? tr("idle: no address")
+                              : tr("backoff %1 ms").arg(qMax<qint64>(0, p.restartDelayMs)));
             if (gap.width() > painter->fontMetrics().horizontalAdvance(label) + 8) {
                 painter->setPen(color.darker(130));
                 painter->drawText(gap.adjusted(4, 0, 0, 0), Qt::AlignVCenter | Qt::AlignLeft,
@@ -781,12 +784,14 @@ void TimelineView::paintLane(QPainter *painter, const Geometry &g, int lane)
     painter->restore();
     if (!processes.empty()) {
         const TimelineModel::Process &last = processes.back();
-        QString state = last.pid ? tr("pid %1").arg(last.pid) : QString();
+        QString state = last.pid || !last.endpoint.isEmpty() ? last.name() : QString();
         if (last.gaveUpAt >= 0)
             state = tr("gave up");
+        else if (last.idle)
+            state = tr("idle");
         else if (last.exited())
             state = tr("restarting");
-        painter->setPen(last.exited() ? CrashColor : palette().color(QPalette::Text));
+        painter->setPen(last.exited() && !last.idle ? CrashColor : palette().color(QPalette::Text));
         painter->drawText(QRect(6, top + g.laneHeight / 2, Gutter - 10, g.laneHeight / 2 - 2),
                           Qt::AlignLeft | Qt::AlignVCenter, state);
     }
@@ -892,14 +897,13 @@ QString TimelineView::toolTipAt(const QPoint &pos) const
         const qint64 end = p.exited() ? p.end : now();
         QStringList lines;
         if (p.exited() && std::abs(t - p.end) <= tolerance) {
-            lines << tr("<b>worker %1, pid %2: %3</b>")
-                             .arg(lane)
-                             .arg(p.pid)
-                             .arg(p.crashed() ? tr("crashed")
-                                              : (p.recycled() ? tr("recycled") : tr("exited")));
+            const QString what = p.crashed()
+                    ? (p.lost ? tr("connection lost") : tr("crashed"))
+                    : (p.recycled() ? tr("recycled") : (p.idle ? tr("idle") : tr("exited")));
+            lines << tr("<b>worker %1, %2: %3</b>").arg(lane).arg(p.name().toHtmlEscaped(), what);
             lines << p.exitText().toHtmlEscaped();
         } else if (t >= p.start && t <= end) {
-            lines << tr("<b>worker %1, pid %2</b>").arg(lane).arg(p.pid);
+            lines << tr("<b>worker %1, %2</b>").arg(lane).arg(p.name().toHtmlEscaped());
             lines << tr("started at %1 s").arg(double(p.start) / 1e9, 0, 'f', 3);
             if (p.ready >= 0)
                 lines << tr("ready after %1").arg(durationText(p.ready - p.start));
@@ -912,6 +916,8 @@ QString TimelineView::toolTipAt(const QPoint &pos) const
                 if (p.gaveUpAt >= 0)
                     lines << tr("<b>worker %1: the pool gave up</b>").arg(lane)
                           << p.gaveUpReason.toHtmlEscaped();
+                else if (p.idle)
+                    lines << tr("<b>worker %1: idle, waiting for an address</b>").arg(lane);
                 else
                     lines << tr("<b>worker %1: restart backoff</b>").arg(lane)
                           << tr("restart after %1 ms").arg(p.restartDelayMs);

@@ -63,6 +63,8 @@ public:
     QRect crashMarkRect(int lane, int process) const;
     // The call drawn at pos (canvas coordinates), or 0.
     qint64 callAt(const QPoint &pos) const;
+    // The tooltip at pos (canvas coordinates), rich text; empty for none.
+    QString toolTipAt(const QPoint &pos) const;
 
 Q_SIGNALS:
     // The user clicked a call's span: its id and its connection's link.
@@ -83,7 +85,6 @@ private:
     void paintCanvas(QPainter *painter);
     void paintAxis(QPainter *painter, const Geometry &g);
     void paintLane(QPainter *painter, const Geometry &g, int lane);
-    QString toolTipAt(const QPoint &pos) const;
     qint64 keyAt(const QPoint &pos) const;
     qint64 keyFor(qint64 id) const;
 

@@ -35,11 +35,22 @@ QString TimelineModel::Process::exitText() const
 {
     if (!exited())
         return QString();
+    if (idle)
+        return reason.isEmpty() ? u"idle"_s : u"idle: "_s + reason;
+    if (lost)
+        return reason.isEmpty() ? u"connection lost"_s : reason;
     QString text =
             signal ? u"killed by signal %1"_s.arg(signal) : u"exited with code %1"_s.arg(exitCode);
     if (!reason.isEmpty())
         text += u": "_s + reason;
     return text;
+}
+
+QString TimelineModel::Process::name() const
+{
+    if (pid || endpoint.isEmpty())
+        return u"pid %1"_s.arg(pid);
+    return endpoint;
 }
 
 TimelineModel::TimelineModel(QObject *parent)
@@ -107,7 +118,12 @@ TimelineModel::Process *TimelineModel::openProcess(Lane *lane, qint64 t, bool cr
         return nullptr;
     Process process;
     process.start = lane->processes.empty() ? qMin(m_first, t) : t;
-    lane->processes.push_back(process);
+    return addProcess(lane, std::move(process));
+}
+
+TimelineModel::Process *TimelineModel::addProcess(Lane *lane, Process process)
+{
+    lane->processes.push_back(std::move(process));
     if (lane->processes.size() > MaxProcesses)
         lane->processes.erase(lane->processes.begin(),
                               lane->processes.begin() + qsizetype(MaxProcesses / 10));
@@ -152,8 +168,9 @@ void TimelineModel::workerEvent(const QGbInspect::Message &event, qint64 t)
             previous->end = t;
         Process process;
         process.pid = pid;
+        process.endpoint = event.value(u"endpoint").toString();
         process.start = t;
-        lane->processes.push_back(process);
+        addProcess(lane, std::move(process));
         return;
     }
     if (state == "restartScheduled"_L1 || state == "gaveUp"_L1) {
@@ -172,14 +189,20 @@ void TimelineModel::workerEvent(const QGbInspect::Message &event, qint64 t)
     Process *process = openProcess(lane, t, true);
     if (pid)
         process->pid = pid;
+    if (event.contains(u"endpoint"))
+        process->endpoint = event.value(u"endpoint").toString();
     if (state == "ready"_L1) {
         process->ready = t;
     } else if (state == "recycling"_L1) {
         process->recyclingAt = t;
-    } else if (state == "exited"_L1) {
+    } else if (state == "exited"_L1 || state == "idle"_L1) {
         process->end = t;
         process->exitCode = event.value(u"exitCode").toInt();
         process->signal = event.value(u"signal").toInt();
+        process->idle = state == "idle"_L1;
+        // A remote worker's exit is its connection's end: it has no status.
+        process->lost =
+                !process->idle && !event.contains(u"exitCode") && !event.contains(u"signal");
         process->reason = event.value(u"reason").toString();
         if (process->ready < 0 && process->start < m_first)
             process->ready = process->start;

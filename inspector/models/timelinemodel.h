@@ -42,11 +42,14 @@ public:
     struct Process
     {
         qint64 pid = 0;
+        QString endpoint;  // a remote worker's "host:port" (it has no pid)
         qint64 start = 0;  // "starting" (the capture's first time if that was not seen)
         qint64 ready = -1; // "ready", -1 until then
-        qint64 end = -1;   // "exited", -1 while it runs
+        qint64 end = -1;   // "exited" (or "idle"), -1 while it runs
         int exitCode = 0;
         int signal = 0;
+        bool lost = false;              // a remote worker's connection ended (no exit status)
+        bool idle = false;              // a remote slot left without an address: it waits
         QString reason;                 // why it exited
         qint64 recyclingAt = -1;        // "recycling": the pool replaces it on purpose
         qint64 restartScheduledAt = -1; // "restartScheduled" after the exit
@@ -56,10 +59,17 @@ public:
 
         bool exited() const { return end >= 0; }
         bool recycled() const { return recyclingAt >= 0; }
-        // Exited by a signal or a non-zero code, and not recycled.
-        bool crashed() const { return exited() && !recycled() && (signal != 0 || exitCode != 0); }
-        // "killed by signal 9: <reason>" or "exited with code 3: <reason>".
+        // Exited by a signal or a non-zero code, or a remote worker's lost
+        // connection, and not recycled.
+        bool crashed() const
+        {
+            return exited() && !recycled() && (signal != 0 || exitCode != 0 || lost);
+        }
+        // "killed by signal 9: <reason>", "exited with code 3: <reason>", a
+        // lost connection's reason, or "idle: <reason>".
         QString exitText() const;
+        // "pid 123", or a remote worker's "host:port".
+        QString name() const;
     };
 
     // One call in a lane.
@@ -151,6 +161,8 @@ private:
     };
     Lane *laneFor(int worker);
     Process *openProcess(Lane *lane, qint64 t, bool create);
+    // Appends a process to the lane; the oldest go past MaxProcesses.
+    Process *addProcess(Lane *lane, Process process);
     void workerEvent(const QGbInspect::Message &event, qint64 t);
     void callStart(const QGbInspect::Message &event, qint64 t);
     void callEnd(const QGbInspect::Message &event, qint64 t);

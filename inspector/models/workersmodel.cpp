@@ -13,6 +13,11 @@ constexpr qsizetype MaxRunning = 100000;
 
 QString exitText(const QGbInspect::Message &event)
 {
+    // A remote worker's lost connection has no exit status: the reason says.
+    if (!event.contains(u"signal") && !event.contains(u"exitCode")) {
+        const QString reason = event.value(u"reason").toString();
+        return reason.isEmpty() ? u"connection lost"_s : reason;
+    }
     QString text = event.contains(u"signal")
             ? u"killed by signal %1"_s.arg(event.value(u"signal").toInt())
             : u"exited with code %1"_s.arg(event.value(u"exitCode").toInt());
@@ -78,6 +83,9 @@ void WorkersModel::addEvents(const QList<QGbInspect::Message> &batch)
             w.state = state;
             if (event.contains(u"pid"))
                 w.pid = event.value(u"pid").toInteger();
+            if (event.contains(u"endpoint"))
+                w.endpoint = event.value(u"endpoint").toString();
+            w.stateReason.clear();
             if (state == "starting"_L1) {
                 ++w.starts;
                 w.readyAt = -1;
@@ -86,6 +94,10 @@ void WorkersModel::addEvents(const QList<QGbInspect::Message> &batch)
             } else if (state == "exited"_L1) {
                 w.readyAt = -1;
                 w.lastError = exitText(event);
+            } else if (state == "idle"_L1) {
+                // A remote slot whose name has no address for it: not an error.
+                w.readyAt = -1;
+                w.stateReason = event.value(u"reason").toString();
             } else if (state == "gaveUp"_L1) {
                 w.lastError = u"gave up: "_s + event.value(u"reason").toString();
             }
@@ -150,7 +162,9 @@ QVariant WorkersModel::data(const QModelIndex &index, int role) const
         case Slot:
             return index.row();
         case Pid:
-            return w.pid ? QVariant(w.pid) : QVariant(u"-"_s);
+            if (w.pid)
+                return w.pid;
+            return w.endpoint.isEmpty() ? u"-"_s : w.endpoint;
         case State:
             return w.state;
         case Uptime:
@@ -172,7 +186,15 @@ QVariant WorkersModel::data(const QModelIndex &index, int role) const
             return w.lastError;
         }
         return QVariant();
+    case Qt::ToolTipRole:
+        if (index.column() == State && !w.stateReason.isEmpty())
+            return w.stateReason;
+        if (index.column() == Pid && !w.endpoint.isEmpty())
+            return tr("remote worker at %1").arg(w.endpoint);
+        return QVariant();
     case Qt::ForegroundRole:
+        if (index.column() == State && w.state == "idle"_L1)
+            return QColor(Qt::darkGray);
         if (index.column() == State && w.state != "ready"_L1)
             return QColor(w.state == "starting"_L1 ? Qt::darkYellow : Qt::red);
         if (index.column() == LastError)
@@ -182,6 +204,8 @@ QVariant WorkersModel::data(const QModelIndex &index, int role) const
         return w.pid;
     case StateRole:
         return w.state;
+    case EndpointRole:
+        return w.endpoint;
     }
     return QVariant();
 }
@@ -192,8 +216,8 @@ QVariant WorkersModel::headerData(int section, Qt::Orientation orientation, int 
         || section >= ColumnCount)
         return QVariant();
     static const char *const names[] = {
-        "Slot",      "PID",    "State",    "Uptime",  "Calls",
-        "Succeeded", "Failed", "Restarts", "Current", "Last error"
+        "Slot",      "Process", "State",    "Uptime",  "Calls",
+        "Succeeded", "Failed",  "Restarts", "Current", "Last error"
     };
     return QString::fromLatin1(names[section]);
 }

@@ -13,7 +13,8 @@
 #include <vector>
 
 // The pool's worker slots, one row each, from the worker and call events:
-// process id, state, uptime, calls, restarts, the last error.
+// process id (a remote worker's host:port), state, uptime, calls, restarts,
+// the last error.
 class WorkersModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -35,6 +36,7 @@ public:
     enum Role {
         PidRole = Qt::UserRole + 1, // qint64
         StateRole,                  // the last worker state event's state
+        EndpointRole,               // a remote worker's "host:port", else empty
     };
 
     explicit WorkersModel(QObject *parent = nullptr);
@@ -62,6 +64,8 @@ private:
         int starts = 0;
         int current = 0;
         QString state = QStringLiteral("unknown");
+        QString endpoint;    // a remote worker's
+        QString stateReason; // why it is idle
         QString lastError;
     };
     void ensureRows(int count);

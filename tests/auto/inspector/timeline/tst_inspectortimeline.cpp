@@ -17,6 +17,7 @@
 #include "models/framesfiltermodel.h"
 #include "models/statsmodel.h"
 #include "models/timelinemodel.h"
+#include "models/workersmodel.h"
 #include "statsview.h"
 #include "timelineview.h"
 
@@ -25,6 +26,7 @@
 #include <QtCharts/qlineseries.h>
 #include <QtCore/qtemporarydir.h>
 #include <QtCore/qthread.h>
+#include <QtTest/qabstractitemmodeltester.h>
 #include <QtTest/qsignalspy.h>
 #include <QtTest/qtest.h>
 #include <QtWidgets/qdockwidget.h>
@@ -137,6 +139,7 @@ class tst_InspectorTimeline : public QObject
 private slots:
     void initTestCase();
     void processesFromWorkerEvents();
+    void remoteWorkerEvents();
     void callOutcomes_data();
     void callOutcomes();
     void overlappingCallsGoInRows();
@@ -225,6 +228,113 @@ void tst_InspectorTimeline::processesFromWorkerEvents()
     QCOMPARE(model.laneCount(), 1);
     QVERIFY(model.processes(0).empty());
     QCOMPARE(model.callCount(), 0);
+
+    // A worker that restarts for ever: its lane keeps the latest processes
+    // (at most 10000), not all of them.
+    QList<QGbInspect::Message> restarts;
+    for (int i = 0; i < 12000; ++i)
+        restarts.append(worker(qint64(i + 1) * Ms, 0, "starting", { { u"pid"_s, 1000 + i } }));
+    model.addEvents(restarts);
+    QVERIFY(model.processes(0).size() <= size_t(10000));
+    QVERIFY(model.processes(0).size() >= size_t(9000));
+    QCOMPARE(model.processes(0).back().pid, 1000 + 11999);
+    QCOMPARE(model.processes(0)[model.processes(0).size() - 2].end, 12000 * Ms);
+}
+
+void tst_InspectorTimeline::remoteWorkerEvents()
+{
+    // A remote worker has an endpoint, not a pid: its exit is a lost
+    // connection (a crash, with the reason as its text), and a slot whose
+    // name has no address for it is idle (not a crash, not an error).
+    const QJsonObject at { { u"endpoint"_s, u"workers.test:8443 (10.0.0.2:8443)"_s } };
+    auto with = [&at](std::initializer_list<std::pair<QString, QJsonValue>> more) {
+        QJsonObject fields = at;
+        for (const auto &[key, value] : more)
+            fields.insert(key, value);
+        return fields;
+    };
+    const QList<QGbInspect::Message> events {
+        worker(10 * Ms, 0, "starting", at),
+        worker(20 * Ms, 0, "ready", at),
+        worker(50 * Ms, 0, "exited", with({ { u"reason"_s, u"the connection was reset"_s } })),
+        worker(50 * Ms, 0, "restartScheduled", { { u"delayMs"_s, 100 } }),
+        worker(150 * Ms, 0, "starting", at),
+        worker(151 * Ms, 0, "idle",
+               with({ { u"reason"_s, u"workers.test resolves to one address now"_s } })),
+    };
+    TimelineModel model;
+    model.reset(1);
+    model.addEvents(events);
+    const std::vector<TimelineModel::Process> &p = model.processes(0);
+    QCOMPARE(p.size(), size_t(2));
+    QCOMPARE(p[0].pid, 0);
+    QCOMPARE(p[0].endpoint, at.value(u"endpoint").toString());
+    QCOMPARE(p[0].name(), at.value(u"endpoint").toString());
+    QVERIFY(p[0].lost);
+    QVERIFY(p[0].crashed());
+    QCOMPARE(p[0].exitText(), u"the connection was reset"_s);
+    QCOMPARE(p[1].start, 150 * Ms);
+    QCOMPARE(p[1].end, 151 * Ms);
+    QVERIFY(p[1].idle);
+    QVERIFY(!p[1].crashed());
+    QCOMPARE(p[1].exitText(), u"idle: workers.test resolves to one address now"_s);
+    // A local worker's exit keeps its status.
+    model.addEvents({ worker(200 * Ms, 0, "starting", { { u"pid"_s, 7 } }),
+                      worker(210 * Ms, 0, "exited", { { u"pid"_s, 7 }, { u"exitCode"_s, 0 } }) });
+    QVERIFY(!model.processes(0).back().lost);
+    QVERIFY(!model.processes(0).back().crashed());
+    QCOMPARE(model.processes(0).back().name(), u"pid 7"_s);
+
+    WorkersModel workers;
+    QAbstractItemModelTester tester(&workers,
+                                    QAbstractItemModelTester::FailureReportingMode::Fatal);
+    workers.reset(1);
+    workers.addEvents(events.mid(0, 2));
+    const QModelIndex process = workers.index(0, WorkersModel::Pid);
+    const QModelIndex state = workers.index(0, WorkersModel::State);
+    const QModelIndex lastError = workers.index(0, WorkersModel::LastError);
+    QCOMPARE(workers.headerData(WorkersModel::Pid, Qt::Horizontal).toString(), u"Process"_s);
+    QCOMPARE(process.data().toString(), at.value(u"endpoint").toString());
+    QCOMPARE(process.data(WorkersModel::EndpointRole).toString(), at.value(u"endpoint").toString());
+    QCOMPARE(process.data(WorkersModel::PidRole).toLongLong(), 0);
+    QCOMPARE(state.data().toString(), u"ready"_s);
+    workers.addEvents(events.mid(2, 2));
+    QCOMPARE(state.data().toString(), u"restartScheduled"_s);
+    QCOMPARE(lastError.data().toString(), u"the connection was reset"_s); // no "exit code 0"
+    workers.addEvents(events.mid(4));
+    QCOMPARE(state.data().toString(), u"idle"_s);
+    QCOMPARE(state.data(Qt::ToolTipRole).toString(), u"workers.test resolves to one address now"_s);
+    QCOMPARE(state.data(Qt::ForegroundRole).value<QColor>(), QColor(Qt::darkGray));
+    QCOMPARE(workers.index(0, WorkersModel::Uptime).data().toString(), u"-"_s);
+    QCOMPARE(lastError.data().toString(), u"the connection was reset"_s); // idle is no error
+    // A local worker in the slot: its pid again.
+    workers.addEvents({ worker(200 * Ms, 0, "starting", { { u"pid"_s, 7 } }) });
+    QCOMPARE(process.data().toLongLong(), 7);
+    QVERIFY(state.data(Qt::ToolTipRole).isNull());
+
+    // Drawn: the idle gap and the lost connection's mark (looked at in
+    // timeline-remote.png when QGB_TEST_SCREENSHOTS names a directory).
+    TimelineModel drawn;
+    drawn.reset(1);
+    drawn.addEvents(events);
+    TimelineView view(&drawn);
+    view.resize(900, 160);
+    view.setStopped(300 * Ms);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.fit();
+    const QRect lost = view.crashMarkRect(0, 0);
+    QVERIFY(!lost.isNull());
+    QVERIFY(view.crashMarkRect(0, 1).isNull()); // idle: no crash
+    QVERIFY2(view.toolTipAt(lost.center()).contains(u"connection lost"_s),
+             qPrintable(view.toolTipAt(lost.center())));
+    const QPoint inIdleGap(view.canvas()->width() * 9 / 10, lost.center().y() + 4);
+    QVERIFY2(view.toolTipAt(inIdleGap).contains(u"idle, waiting for an address"_s),
+             qPrintable(view.toolTipAt(inIdleGap)));
+    const QImage image = view.grab().toImage();
+    QVERIFY(!image.isNull());
+    if (const QString dir = qEnvironmentVariable("QGB_TEST_SCREENSHOTS"); !dir.isEmpty())
+        QVERIFY(image.save(dir + u"/timeline-remote.png"_s));
 }
 
 void tst_InspectorTimeline::callOutcomes_data()
