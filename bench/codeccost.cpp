@@ -11,6 +11,10 @@
 //             QVariantMaps, the codec's writer; the frame reader's parse and
 //             QGb::fromWire();
 //   qjson     what the bridge does: QJsonObjects and QJsonDocument.
+// And the same gadgets read as a stream's items (QGbPool::stream<BenchItem>()),
+// in chunk messages of 256 items, into the stream's sink (typed: from each
+// chunk's text; tree: parsed, then converted item by item), or with
+// QJsonDocument.
 // The figures are the median of the repetitions, each the best of 5 runs
 // (the least disturbed by other processes): a time per trip, in ms.
 
@@ -18,9 +22,11 @@
 #include "workloads.h"
 
 #include "impl/qgbjson_impl.h"
+#include "impl/qgbpool_impl.h"
 #include "qgbwire_p.h"
 
 #include <QtCore/qelapsedtimer.h>
+#include <QtCore/qendian.h>
 #include <QtCore/qjsonarray.h>
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qjsonobject.h>
@@ -59,11 +65,52 @@ namespace {
         return frame;
     }
 
+    constexpr qsizetype ItemsPerChunk = 256;
+
+    // The items as a worker streams them: chunk frames of ItemsPerChunk.
+    QByteArray chunkFrames(const QList<BenchItem> &items)
+    {
+        QByteArray frames;
+        for (qsizetype i = 0; i < items.size(); i += ItemsPerChunk) {
+            QGbPrivate::JsonWriter writer;
+            check(QGbPrivate::writeTypedJson(writer, items.mid(i, ItemsPerChunk)), "chunk");
+            const QByteArray json = "{\"type\":\"chunk\",\"id\":7,\"items\":" + writer.text + '}';
+            QGbWire::appendFrame(&frames, json.constData(), json.size());
+        }
+        return frames;
+    }
+
+    // Reads every chunk of frames into a stream's sink, as the pool does.
+    qsizetype readChunks(const QByteArray &frames, bool lazy)
+    {
+        QGbWire::FrameReader reader;
+        reader.setLazyValues(lazy);
+        reader.append(frames);
+        QGbPrivate::TypedSink<BenchItem> sink;
+        QGbWire::Message message;
+        QGbError error;
+        while (reader.next(&message, &error) == QGbWire::FrameReader::Ready) {
+            check(message.hasRawValue() == lazy, "lazy items");
+            qsizetype count = 0;
+            if (lazy) {
+                check(sink.deliverItemsJson(message.rawValueBegin, message.rawValueEnd, &count),
+                      "typed items");
+            } else {
+                QVariantList items;
+                check(QGbWire::readChunk(message, &items, &error)
+                              && sink.deliverItems(items, &error),
+                      "tree items");
+            }
+        }
+        sink.deliverFinished();
+        return sink.future().resultCount();
+    }
+
     // The frame reader a call connection has, on a result frame. A raw value
     // points into the reader's buffer: the reader must outlive the message.
     QGbWire::Message readFrame(QGbWire::FrameReader *reader, const QByteArray &frame, bool lazy)
     {
-        reader->setLazyResultValue(lazy);
+        reader->setLazyValues(lazy);
         reader->append(frame);
         QGbWire::Message message;
         QGbError error;
@@ -84,11 +131,12 @@ int runCodecCost(const Config &config)
         text = writer.text;
     }
     const QByteArray frame = resultFrame(text);
+    const QByteArray chunks = chunkFrames(items);
     std::printf("W6's argument and result: %lld gadgets, %lld bytes of JSON; ms per trip, "
                 "median of %d repetitions of the best of 5\n\n",
                 qint64(items.size()), qint64(text.size()), config.repeats);
 
-    QList<double> write[3], read[3];
+    QList<double> write[3], read[3], stream[3];
     for (int r = 0; r < config.repeats; ++r) {
         write[0].append(bestOf5([&] {
             QGbPrivate::JsonWriter writer;
@@ -140,6 +188,22 @@ int runCodecCost(const Config &config)
                 back.append(BenchItem::fromJson(value.toObject()));
             check(back.size() == items.size(), "qjson read");
         }));
+        stream[0].append(
+                bestOf5([&] { check(readChunks(chunks, true) == items.size(), "typed"); }));
+        stream[1].append(
+                bestOf5([&] { check(readChunks(chunks, false) == items.size(), "tree"); }));
+        stream[2].append(bestOf5([&] {
+            QList<BenchItem> back;
+            for (qsizetype at = 0; at < chunks.size();) {
+                const qsizetype size = qFromBigEndian<quint32>(chunks.constData() + at);
+                const QJsonObject message =
+                        QJsonDocument::fromJson(chunks.mid(at + 4, size)).object();
+                for (const QJsonValue &value : message.value(u"items").toArray())
+                    back.append(BenchItem::fromJson(value.toObject()));
+                at += 4 + size;
+            }
+            check(back.size() == items.size(), "qjson items");
+        }));
     }
 
     std::printf("%-22s | %9s | %9s | %9s | %s\n", "", "typed", "tree", "qjson",
@@ -157,6 +221,7 @@ int runCodecCost(const Config &config)
             both[i].append(write[i].at(r) + read[i].at(r));
     }
     row("both", both);
+    row("read as stream items", stream);
     return 0;
 }
 

@@ -116,8 +116,9 @@
     QGbPool::call() and QGbPool::stream() take a shortcut for gadgets and
     containers, whose wire values are trees of maps and lists: an argument
     of such a type is written as JSON text in the calling thread, and the
-    result of a QGbPool::call() of a gadget or list type is read from the
-    answer's text straight into the C++ value. The shortcut follows these rules exactly (the same
+    result of a QGbPool::call() of a gadget or list type, or the items of a
+    QGbPool::stream() of such a type, are read from the answer's text
+    straight into the C++ values. The shortcut follows these rules exactly (the same
     bytes are sent, the same values and the same errors come back) and
     leaves what it does not handle to the general conversion: bytes, map
     keys with escapes or a leading \c{$}, repeated keys, anything that

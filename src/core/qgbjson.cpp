@@ -312,6 +312,7 @@ bool parseMessage(const char *begin, const char *end, Message *out, ParseContext
         && !out->fields.contains(QStringLiteral("att"))) {
         out->rawValueBegin = ctx.rawValueBegin;
         out->rawValueEnd = ctx.rawValueEnd;
+        out->rawKey = ctx.rawKey;
         out->rawOrigin = ctx.origin ? ctx.origin : begin;
         out->rawKeys = &ctx.keyCache();
         return true;
@@ -321,11 +322,19 @@ bool parseMessage(const char *begin, const char *end, Message *out, ParseContext
     // that the errors are those of the whole and come in its order.
     ctx.rawValueBegin = ctx.rawValueEnd = nullptr;
     ctx.deferredAttachments = deferredBefore;
-    const bool lazy = std::exchange(ctx.lazyResultValue, false);
+    const bool lazy = std::exchange(ctx.lazyValues, false);
     *out = Message();
     const bool again = parseEnvelope(begin, end, out, ctx, error);
-    ctx.lazyResultValue = lazy;
+    ctx.lazyValues = lazy;
     return again;
+}
+
+// The field a message's raw text is the value of, without an allocation.
+static const QString &rawKeyOf(const Message &message)
+{
+    static const QString value = QStringLiteral("value");
+    static const QString items = QStringLiteral("items");
+    return message.rawKey == QLatin1String("items") ? items : value;
 }
 
 bool parseRawValue(const Message &message, QVariant *out, QGbError *error)
@@ -338,7 +347,7 @@ bool parseRawValue(const Message &message, QVariant *out, QGbError *error)
     Parser parser(message.rawValueBegin, message.rawValueEnd, ctx, error);
     static const QGbPath root;
     QVariant value;
-    if (!parser.parseFieldValue(&value, root.key(QStringLiteral("value"))))
+    if (!parser.parseFieldValue(&value, root.key(rawKeyOf(message))))
         return false;
     // Markers of attachments the message does not have ("att" absent).
     if (ctx.deferredAttachments > 0 && !resolveAttachments(&value, {}, error))
@@ -354,7 +363,7 @@ bool materializeValue(Message *message, QGbError *error)
     QVariant value;
     if (!parseRawValue(*message, &value, error))
         return false;
-    message->fields.insert(QStringLiteral("value"), std::move(value));
+    message->fields.insert(rawKeyOf(*message), std::move(value));
     message->rawValueBegin = message->rawValueEnd = message->rawOrigin = nullptr;
     message->rawKeys = nullptr;
     return true;

@@ -85,12 +85,15 @@ struct ParseContext
     const QGbPath *root = nullptr;
     // Out: the number of placeholders left by deferAttachments.
     qsizetype deferredAttachments = 0;
-    // parseMessage(): leave the "value" of a "result" message without
-    // attachments unparsed (see Message::rawValueBegin).
-    bool lazyResultValue = false;
-    // Out: the text left unparsed by lazyResultValue, null when none.
+    // parseMessage(): leave the "value" of a "result" message and the
+    // "items" of a "chunk" message, without attachments, unparsed (see
+    // Message::rawValueBegin).
+    bool lazyValues = false;
+    // Out: the text left unparsed by lazyValues, null when none, and the
+    // field it is the value of.
     const char *rawValueBegin = nullptr;
     const char *rawValueEnd = nullptr;
+    QLatin1String rawKey;
     KeyCache keys;
     // Intern keys here instead of in keys: the parse of a raw value
     // borrows the cache of the reader that left it (Message::rawKeys).
@@ -116,12 +119,14 @@ struct Message
     QByteArray type;    // the "type" field
     qint64 id = 0;      // the "id" field, 0 when absent
     QVariantMap fields; // every field of the envelope (type and id too), attachments resolved
-    // With ParseContext::lazyResultValue, the JSON text of a result's
-    // "value", not yet parsed nor checked (fields holds an invalid QVariant
-    // under "value" meanwhile). It points into the frame: valid until the
-    // FrameReader reads on. materializeValue() parses it into fields.
+    // With ParseContext::lazyValues, the JSON text of a result's "value" or
+    // a chunk's "items" (rawKey says which), not yet parsed nor checked
+    // (fields holds an invalid QVariant under that key meanwhile). It points
+    // into the frame: valid until the FrameReader reads on.
+    // materializeValue() parses it into fields.
     const char *rawValueBegin = nullptr;
     const char *rawValueEnd = nullptr;
+    QLatin1String rawKey;
     const char *rawOrigin = nullptr; // the frame's start, for error positions
     KeyCache *rawKeys = nullptr;     // the parsing context's key cache, as long-lived
 
@@ -133,10 +138,11 @@ struct Message
 QGB_EXPORT bool parseMessage(const char *begin, const char *end, Message *out, ParseContext &ctx,
                              QGbError *error);
 
-// Parses message's raw "value" as parseMessage() would have parsed it in
-// place: the same checks, the same errors. The message must have one.
+// Parses message's raw "value" (or "items") as parseMessage() would have
+// parsed it in place: the same checks, the same errors. The message must
+// have one.
 QGB_EXPORT bool parseRawValue(const Message &message, QVariant *out, QGbError *error);
-// Parses message's raw "value" (if it has one) into its fields.
+// Parses message's raw "value" or "items" (if it has one) into its fields.
 QGB_EXPORT bool materializeValue(Message *message, QGbError *error);
 
 // Appends compact JSON for a canonical value. QByteArray values are appended

@@ -120,7 +120,7 @@ public:
     }
 
     // Parses the field value that makes up all of [begin, end), as the
-    // envelope's parse would have parsed it there (ParseContext::lazyResultValue):
+    // envelope's parse would have parsed it there (ParseContext::lazyValues):
     // the same depth, the same errors.
     bool parseFieldValue(QVariant *out, const QGbPath &path)
     {
@@ -377,7 +377,7 @@ protected:
                 }
                 return false;
             }
-            if (!(Q_UNLIKELY(envelope) && skipResultValue(key, *map))
+            if (!(Q_UNLIKELY(envelope) && skipLazyValue(key, *map))
                 && !parseValue(&slot, path.key(key), depth))
                 return false;
             skipSpace();
@@ -396,16 +396,20 @@ protected:
     }
 
     // In a message's envelope, at the value of field key: with
-    // ParseContext::lazyResultValue, passes over the "value" of a "result"
-    // without attachments (so far: "att" comes first), leaving its text in
-    // ctx.rawValueBegin/End. False: parse the value now.
-    bool skipResultValue(const QString &key, const QVariantMap &fields)
+    // ParseContext::lazyValues, passes over the "value" of a "result" or the
+    // "items" of a "chunk" without attachments (so far: "att" comes first),
+    // leaving its text in ctx.rawValueBegin/End. False: parse the value now.
+    bool skipLazyValue(const QString &key, const QVariantMap &fields)
     {
-        if (!ctx.lazyResultValue || key != QLatin1String("value"))
+        if (!ctx.lazyValues)
+            return false;
+        const bool value = key == QLatin1String("value");
+        if (!value && key != QLatin1String("items"))
             return false;
         const auto type = fields.constFind(QStringLiteral("type"));
         if (type == fields.cend() || type->typeId() != QMetaType::QString
-            || *static_cast<const QString *>(type->constData()) != QLatin1String("result")
+            || *static_cast<const QString *>(type->constData())
+                    != QLatin1String(value ? "result" : "chunk")
             || fields.contains(QStringLiteral("att")))
             return false;
         skipSpace();
@@ -414,6 +418,7 @@ protected:
             return false;
         ctx.rawValueBegin = p;
         ctx.rawValueEnd = q;
+        ctx.rawKey = QLatin1String(value ? "value" : "items");
         p = q;
         return true;
     }

@@ -27,6 +27,11 @@ void CallSink::deliverError(const QGbError &error)
     futureInterface().reportException(QGbException(error));
 }
 
+bool CallSink::deliverItemsJson(const char *, const char *, qsizetype *)
+{
+    return false;
+}
+
 bool CallSink::deliverResultJson(const char *, const char *)
 {
     return false;

@@ -477,6 +477,17 @@ void QGbScheduler::sendCredit(const QGbCallPtr &call)
     m_sessions->send(call->connection, QGbWire::creditMessage(call->id, n));
 }
 
+// Items of the call's output stream were taken. A QFuture keeps every result
+// anyway: credit at once. A QGbCall credits what its consumer took
+// (onConsumed), which bounds memory.
+void QGbScheduler::creditOutput(const QGbCallPtr &call, qsizetype items)
+{
+    if (call->sink->consumerGrantsCredit())
+        return;
+    call->outputSinceCredit += items;
+    sendCredit(call);
+}
+
 void QGbScheduler::onCallMessage(QGbConnection *connection, QGbWire::MessageType type,
                                  QGbWire::Message &message)
 {
@@ -508,6 +519,19 @@ void QGbScheduler::onCallMessage(QGbConnection *connection, QGbWire::MessageType
     QGbError error;
     switch (type) {
     case QGbWire::MessageType::Chunk: {
+        // Items whose text the frame reader left unparsed: the call's sink
+        // reads them straight into their type, or they are parsed as any other.
+        qsizetype count = 0;
+        if (message.hasRawValue() && !cancelling
+            && call->sink->deliverItemsJson(message.rawValueBegin, message.rawValueEnd, &count)) {
+            call->itemsOut += count;
+            creditOutput(call, count);
+            return;
+        }
+        if (!QGbWire::materializeValue(&message, &error)) {
+            m_sessions->closeMalformed(connection, error);
+            return;
+        }
         QVariantList items;
         if (!QGbWire::readChunk(message, &items, &error)) {
             m_sessions->close(connection, error);
@@ -518,12 +542,7 @@ void QGbScheduler::onCallMessage(QGbConnection *connection, QGbWire::MessageType
             failCall(call, error, true);
             return;
         }
-        // A QFuture keeps every result anyway: credit at once. A QGbCall
-        // credits what its consumer took (onConsumed), which bounds memory.
-        if (!call->sink->consumerGrantsCredit()) {
-            call->outputSinceCredit += items.size();
-            sendCredit(call);
-        }
+        creditOutput(call, items.size());
         return;
     }
     case QGbWire::MessageType::Result: {

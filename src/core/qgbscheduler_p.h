@@ -118,6 +118,7 @@ private:
     void finishCall(const QGbCallPtr &call);
     void sendCancel(const QGbCallPtr &call);
     void sendCredit(const QGbCallPtr &call);
+    void creditOutput(const QGbCallPtr &call, qsizetype items);
     void startDeadline(const QGbCallPtr &call);
 
     QGbEngineContext &m_context;

@@ -36,8 +36,9 @@ QGbConnection *QGbSessions::open(QGbWorker *worker, bool control)
     connection->control = control;
     connection->link = ++m_lastLink;
     connection->reader = std::make_unique<QGbWire::FrameReader>(m_context.options.maxFrameSize());
-    // Results are read from their text by the call's sink (handleMessage()).
-    connection->reader->setLazyResultValue(true);
+    // Results and stream items are read from their text by the call's sink
+    // (handleMessage(), QGbScheduler::onCallMessage()).
+    connection->reader->setLazyValues(true);
     QGbTlsSocket *tcp = nullptr;
     if (worker->remote)
         connection->socket = tcp = new QGbTlsSocket(this);

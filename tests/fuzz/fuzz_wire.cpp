@@ -281,8 +281,9 @@ void checkTypedRead(const QGbWire::Message &message)
                QByteArray(message.rawValueBegin, message.rawValueEnd - message.rawValueBegin));
 }
 
-// A frame reader that leaves results' values unparsed ends, once they are
-// parsed, in the same fields or the same error as one that parses them at once.
+// A frame reader that leaves results' values and chunks' items unparsed ends,
+// once they are parsed, in the same fields or the same error as one that
+// parses them at once; a typed read of them gives what the general way gives.
 void fuzzLazyValue(const char *begin, const char *end)
 {
     if (end - begin > qsizetype(MaxFrame))
@@ -298,7 +299,7 @@ void fuzzLazyValue(const char *begin, const char *end)
     QGbWire::Message lazy;
     QGbError lazyError;
     QGbWire::FrameReader lazyReader(MaxFrame);
-    lazyReader.setLazyResultValue(true);
+    lazyReader.setLazyValues(true);
     lazyReader.append(frame);
     auto lazyStatus = lazyReader.next(&lazy, &lazyError);
     if (lazyStatus == QGbWire::FrameReader::Ready && lazy.hasRawValue()) {

@@ -37,6 +37,11 @@ public:
     virtual QFutureInterfaceBase &futureInterface() = 0;
     // Converts and reports stream items; false (with *error set) if one cannot be converted.
     virtual bool deliverItems(const QVariantList &items, QGbError *error) = 0;
+    // Reads and reports stream items from the JSON text of their array,
+    // valid during the call, and sets *count to how many. False: not
+    // reported; the pool then parses the text and calls deliverItems(), or
+    // reports what is wrong with it.
+    virtual bool deliverItemsJson(const char *begin, const char *end, qsizetype *count);
     // Converts and reports the result of a plain call.
     virtual bool deliverResult(const QVariant &value, QGbError *error) = 0;
     // Reads and reports the result of a plain call from its JSON text, valid
@@ -122,6 +127,25 @@ public:
                 return false;
             m_interface.reportResult(std::move(value));
             return true;
+        }
+    }
+
+    bool deliverItemsJson(const char *begin, const char *end, qsizetype *count) override
+    {
+        if constexpr (ReadsTypedJson<R>) {
+            QList<R> values;
+            if (!readJson(begin, end, &values, [](JsonReader &r, void *out) {
+                    return readTypedJson(r, static_cast<QList<R> *>(out));
+                }))
+                return false;
+            *count = values.size();
+            m_interface.reportResults(values);
+            return true;
+        } else {
+            Q_UNUSED(begin);
+            Q_UNUSED(end);
+            Q_UNUSED(count);
+            return false;
         }
     }
 

@@ -170,6 +170,23 @@ def misbehave(sock, conn_id, cid, method):
         return frame(b'{"type":"result","id":%d,"value":[{"id":1},{"id":"two"}]}' % cid)
     if method == "typed_duplicate_key":
         return frame(b'{"type":"result","id":%d,"value":[{"id":1,"id":2}]}' % cid)
+    # Stream items a typed stream (User) reads straight from their text.
+    end = frame(b'{"type":"end","id":%d}' % cid)
+    if method == "items_ok":
+        return (frame(b'{"type":"chunk","id":%d,"items":[{"name":"a","zz":{"deep":[1,{}]},'
+                      b'"id":1,"score":2},{}]}' % cid)
+                + frame(b'{"type":"chunk","id":%d,"items":[{"id":3}]}' % cid) + end)
+    if method == "items_bad_json":
+        return frame(b'{"type":"chunk","id":%d,"items":[{"id":1,"name":"a"},'
+                     b'{"id":2 "name":"b"}]}' % cid) + end
+    if method == "items_mismatch":
+        return (frame(b'{"type":"chunk","id":%d,"items":[{"id":1}]}' % cid)
+                + frame(b'{"type":"chunk","id":%d,"items":[{"id":1},{"id":"two"}]}' % cid)
+                + end)
+    if method == "items_duplicate_key":
+        return frame(b'{"type":"chunk","id":%d,"items":[{"id":1,"id":2}]}' % cid) + end
+    if method == "items_not_a_list":
+        return frame(b'{"type":"chunk","id":%d,"items":{"id":1}}' % cid) + end
     if method == "stale_malformed":
         return (frame(b'{"type":"result","id":%d,"value":[1,}' % (cid - 1))
                 + result(cid, "fresh"))

@@ -115,6 +115,8 @@ private Q_SLOTS:
     void badFrames();
     void typedResults_data();
     void typedResults();
+    void typedItems_data();
+    void typedItems();
     void keywordArgumentsToAnOldWorker();
     void badFramesSpareOtherConnections_data();
     void badFramesSpareOtherConnections();
@@ -307,6 +309,70 @@ void tst_QGbProtocol::typedResults()
         QVERIFY2(!untypedError.isError(), describe(untypedError));
     else
         QCOMPARE(untypedError.code(), code);
+
+    const QVariant connAfter = valueOf(pool.call<QVariant>("conn"));
+    QVERIFY(connAfter.isValid());
+    if (connectionClosed)
+        QVERIFY2(connAfter != conn, "the call's connection was kept");
+    else
+        QCOMPARE(connAfter, conn);
+}
+
+// The same for stream items: a typed stream reads a chunk's items from their
+// text, and gives the values and the errors the general way gives.
+void tst_QGbProtocol::typedItems_data()
+{
+    QTest::addColumn<QString>("method");
+    QTest::addColumn<QGbError::Code>("code");
+    QTest::addColumn<QString>("mention");
+    QTest::addColumn<bool>("connectionClosed");
+    QTest::newRow("ok") << "items_ok" << QGbError::NoError << QString() << false;
+    QTest::newRow("bad JSON") << "items_bad_json" << QGbError::ProtocolError
+                              << "invalid JSON at byte 60: expected ',' or '}'" << true;
+    QTest::newRow("mismatch") << "items_mismatch" << QGbError::TypeMismatch
+                              << "items[1].id: expected qlonglong, got str" << false;
+    QTest::newRow("duplicate key") << "items_duplicate_key" << QGbError::ProtocolError
+                                   << "items[0].id appears twice" << true;
+    QTest::newRow("not a list") << "items_not_a_list" << QGbError::ProtocolError << "\"items\""
+                                << true;
+}
+
+void tst_QGbProtocol::typedItems()
+{
+    QFETCH(QString, method);
+    QFETCH(QGbError::Code, code);
+    QFETCH(QString, mention);
+    QFETCH(bool, connectionClosed);
+
+    QGbPool pool(badWorker(), badWorkerOptions(1));
+    QVERIFY(pool.waitForStarted(20000));
+    const QVariant conn = valueOf(pool.call<QVariant>("conn"));
+    QVERIFY(conn.isValid());
+
+    const QFuture<User> typed = pool.stream<User>(method);
+    const QGbError error = errorOf(typed);
+    QVERIFY2(typed.isFinished(), "the stream did not end");
+    QVERIFY2(error.code() == code, describe(error));
+    if (code == QGbError::NoError) {
+        const QList<User> users = typed.results();
+        QCOMPARE(users.size(), 3);
+        QCOMPARE(users.at(0).id, 1);
+        QCOMPARE(users.at(0).name, u"a"_qs);
+        QCOMPARE(users.at(0).score, 2.0);
+        QCOMPARE(users.at(1), User());
+        QCOMPARE(users.at(2).id, 3);
+    } else {
+        QVERIFY2(error.errorString().contains(mention), describe(error));
+    }
+    // The same text read untyped fails or succeeds alike.
+    const QFuture<QVariant> untyped = pool.stream<QVariant>(method);
+    const QGbError untypedError = errorOf(untyped);
+    if (code == QGbError::TypeMismatch) {
+        QVERIFY2(!untypedError.isError(), describe(untypedError));
+    } else {
+        QCOMPARE(untypedError.code(), code);
+        QCOMPARE(untypedError.errorString(), error.errorString());
+    }
 
     const QVariant connAfter = valueOf(pool.call<QVariant>("conn"));
     QVERIFY(connAfter.isValid());

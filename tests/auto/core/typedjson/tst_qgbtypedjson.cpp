@@ -5,11 +5,12 @@
 // - JsonWriter (call arguments written as text in the caller's thread) must
 //   write the very bytes the codec writes for QGb::toWire()'s wire value, or
 //   give up;
-// - JsonReader (results read straight into their C++ type) must give the
-//   value the codec's parse and QGb::fromWire() give, or give up, and give
-//   up whenever they fail;
-// - a frame reader that leaves a result's value unparsed (lazy) must end in
-//   the same fields, or the same error, as one that parses it at once.
+// - JsonReader (results and stream items read straight into their C++ type)
+//   must give the value the codec's parse and QGb::fromWire() give, or give
+//   up, and give up whenever they fail;
+// - a frame reader that leaves a result's value or a chunk's items unparsed
+//   (lazy) must end in the same fields, or the same error, as one that
+//   parses them at once.
 
 #include "qgbpool.h"
 #include "qgbwire_p.h"
@@ -197,6 +198,7 @@ struct ReadOutcome
     T tree {};
     T typed {};
     QGbError treeError;
+    qsizetype typedCount = -1; // the items a typed sink said it reported
 };
 
 template<typename T>
@@ -204,7 +206,7 @@ ReadOutcome<T> readBothWays(const QByteArray &valueText)
 {
     ReadOutcome<T> r;
     QGbWire::FrameReader reader;
-    reader.setLazyResultValue(true);
+    reader.setLazyValues(true);
     reader.append(resultMessage(valueText));
     QGbWire::Message message;
     if (reader.next(&message, &r.treeError) != QGbWire::FrameReader::Ready)
@@ -222,30 +224,82 @@ ReadOutcome<T> readBothWays(const QByteArray &valueText)
     return r;
 }
 
+// The items of a chunk message (the JSON array itemsText) read by a typed
+// stream's sink both ways: from their text as the pool hands it
+// (deliverItemsJson()), and parsed and converted (deliverItems()).
+template<typename E>
+ReadOutcome<QList<E>> readItemsBothWays(const QByteArray &itemsText)
+{
+    ReadOutcome<QList<E>> r;
+    QByteArray frame;
+    const QByteArray json = "{\"type\":\"chunk\",\"id\":7,\"items\":" + itemsText + "}";
+    QGbWire::appendFrame(&frame, json.constData(), json.size());
+    QGbWire::FrameReader reader;
+    reader.setLazyValues(true);
+    reader.append(frame);
+    QGbWire::Message message;
+    if (reader.next(&message, &r.treeError) != QGbWire::FrameReader::Ready)
+        return r; // the envelope itself fails: nothing to read
+    if (message.hasRawValue()) {
+        QGbPrivate::TypedSink<E> sink;
+        r.typedOk =
+                sink.deliverItemsJson(message.rawValueBegin, message.rawValueEnd, &r.typedCount);
+        sink.deliverFinished();
+        r.typed = sink.future().results();
+    }
+    QGbPrivate::TypedSink<E> general;
+    QVariantList items;
+    r.treeOk = QGbWire::materializeValue(&message, &r.treeError)
+            && QGbWire::readChunk(message, &items, &r.treeError)
+            && general.deliverItems(items, &r.treeError);
+    general.deliverFinished();
+    if (r.treeOk)
+        r.tree = general.future().results();
+    return r;
+}
+
 enum Expect { Typed, GivesUp, Fails };
 
+template<typename T>
+void checkOutcome(const ReadOutcome<T> &r, Expect expect)
+{
+    if (r.typedOk) {
+        QVERIFY2(r.treeOk, qPrintable(r.treeError.errorString()));
+        QVERIFY(r.typed == r.tree);
+    }
+    switch (expect) {
+    case Typed:
+        QVERIFY2(r.typedOk, "the typed reader gave up");
+        break;
+    case GivesUp:
+        QVERIFY(!r.typedOk);
+        QVERIFY2(r.treeOk, qPrintable(r.treeError.errorString()));
+        break;
+    case Fails:
+        QVERIFY(!r.typedOk);
+        QVERIFY(!r.treeOk);
+        QVERIFY(r.treeError.isError());
+        break;
+    }
+}
+
+// valueText read as a result of type T; and when T is a list, as the items
+// of a stream of its elements, with the same outcome.
 template<typename T>
 Check reads(const QByteArray &valueText, Expect expect)
 {
     return [valueText, expect] {
-        const ReadOutcome<T> r = readBothWays<T>(valueText);
-        if (r.typedOk) {
-            QVERIFY2(r.treeOk, qPrintable(r.treeError.errorString()));
-            QVERIFY(r.typed == r.tree);
-        }
-        switch (expect) {
-        case Typed:
-            QVERIFY2(r.typedOk, "the typed reader gave up");
-            break;
-        case GivesUp:
-            QVERIFY(!r.typedOk);
-            QVERIFY2(r.treeOk, qPrintable(r.treeError.errorString()));
-            break;
-        case Fails:
-            QVERIFY(!r.typedOk);
-            QVERIFY(!r.treeOk);
-            QVERIFY(r.treeError.isError());
-            break;
+        checkOutcome(readBothWays<T>(valueText), expect);
+        if (QTest::currentTestFailed())
+            return;
+        if constexpr (QGbPrivate::IsTypedList<T>) {
+            using E = typename QGb::Private::ListTraits<T>::Element;
+            const ReadOutcome<QList<E>> items = readItemsBothWays<E>(valueText);
+            checkOutcome(items, expect);
+            if (items.typedOk)
+                QCOMPARE(items.typedCount, items.typed.size());
+            else
+                QVERIFY(items.typed.isEmpty()); // nothing reported when it gives up
         }
     };
 }
@@ -264,7 +318,7 @@ Parsed parseFrame(const QByteArray &frame, bool lazy)
 {
     Parsed p;
     QGbWire::FrameReader reader;
-    reader.setLazyResultValue(lazy);
+    reader.setLazyValues(lazy);
     reader.append(frame);
     QGbWire::Message message;
     p.status = reader.next(&message, &p.error);
@@ -515,6 +569,12 @@ void tst_QGbTypedJson::readerNestingLimit()
     QCOMPARE(r.typedOk, accepted);
     if (accepted)
         QCOMPARE(r.typed, r.tree);
+    // A chunk's items sit where a result's value does.
+    const ReadOutcome<QList<Person>> items = readItemsBothWays<Person>(text);
+    QCOMPARE(items.treeOk, accepted);
+    QCOMPARE(items.typedOk, accepted);
+    if (accepted)
+        QCOMPARE(items.typed, items.tree);
 }
 
 // Random edits of a valid result: whenever the typed reader takes the text,
@@ -526,6 +586,7 @@ void tst_QGbTypedJson::readerMutations()
     QRandomGenerator rng(20261203);
     int typed = 0, general = 0;
     const int rounds = 6000;
+    int itemsTyped = 0;
     for (int round = 0; round < rounds; ++round) {
         const QByteArray text = edited(base, &rng);
         const ReadOutcome<QList<Squad>> r = readBothWays<QList<Squad>>(text);
@@ -535,9 +596,18 @@ void tst_QGbTypedJson::readerMutations()
             ++typed;
         }
         general += r.treeOk;
+        // The same text as a stream's items: the same outcome.
+        const ReadOutcome<QList<Squad>> items = readItemsBothWays<Squad>(text);
+        QCOMPARE(items.typedOk, r.typedOk);
+        QCOMPARE(items.treeOk, r.treeOk);
+        if (items.typedOk) {
+            QVERIFY2(items.typed == items.tree, text.constData());
+            QVERIFY2(items.typed == r.typed, text.constData());
+            ++itemsTyped;
+        }
     }
-    qDebug("%d edited results: the general way took %d, the typed reader %d", rounds, general,
-           typed);
+    qDebug("%d edited results: the general way took %d, the typed reader %d (%d as items)", rounds,
+           general, typed, itemsTyped);
     // Not vacuous: edits inside strings and numbers keep many texts valid.
     QVERIFY(typed > rounds / 50);
     QVERIFY(general >= typed);
@@ -561,7 +631,25 @@ void tst_QGbTypedJson::lazyValue_data()
     QTest::newRow("string id, bad value")
             << QByteArray(R"({"type":"result","id":"7","value":[1,}})");
     QTest::newRow("chunk") << QByteArray(R"({"type":"chunk","id":7,"items":[1,2]})");
+    QTest::newRow("chunk, spaced")
+            << QByteArray(" { \"type\" : \"chunk\" , \"id\" : 7 , \"items\" : [ 1 ] } ");
+    QTest::newRow("items before type") << QByteArray(R"({"items":[1],"type":"chunk","id":7})");
+    QTest::newRow("items not a list") << QByteArray(R"({"type":"chunk","id":7,"items":{"a":1}})");
+    QTest::newRow("chunk with att") << QByteArray(R"({"type":"chunk","id":7,"att":0,"items":[1]})");
+    QTest::newRow("chunk, att after items")
+            << QByteArray(R"({"type":"chunk","id":7,"items":[{"$bytes":0}],"att":1})");
+    QTest::newRow("chunk, bytes without att")
+            << QByteArray(R"({"type":"chunk","id":7,"items":[{"$bytes":0}]})");
+    QTest::newRow("items twice") << QByteArray(
+            R"({"type":"chunk","id":7,"items":[1],"items":[2]})");
     QTest::newRow("value of a chunk") << QByteArray(R"({"type":"chunk","id":7,"value":[1,}})");
+    QTest::newRow("items of a result") << QByteArray(R"({"type":"result","id":7,"items":[1,}})");
+    QTest::newRow("items at depth 511")
+            << QByteArray(R"({"type":"chunk","id":7,"items":)" + QByteArray(511, '[')
+                          + QByteArray(511, ']') + "}");
+    QTest::newRow("items at depth 512")
+            << QByteArray(R"({"type":"chunk","id":7,"items":)" + QByteArray(512, '[')
+                          + QByteArray(512, ']') + "}");
     QTest::newRow("value at depth 511")
             << QByteArray(R"({"type":"result","id":7,"value":)" + QByteArray(511, '[')
                           + QByteArray(511, ']') + "}");
@@ -573,6 +661,10 @@ void tst_QGbTypedJson::lazyValue_data()
                 << QByteArray(R"({"type":"result","id":7,"value":)" + QByteArray(value) + "}");
         QTest::addRow("broken, then more: %s", value) << QByteArray(
                 R"({"type":"result","id":7,"value":)" + QByteArray(value) + R"(,"extra":true})");
+        QTest::addRow("broken items: %s", value)
+                << QByteArray(R"({"type":"chunk","id":7,"items":)" + QByteArray(value) + "}");
+        QTest::addRow("broken items in a list: %s", value) << QByteArray(
+                R"({"type":"chunk","id":7,"items":[)" + QByteArray(value) + R"(],"more":1})");
     }
 }
 
@@ -582,8 +674,8 @@ void tst_QGbTypedJson::lazyValue()
     compareLazyAndEager(json);
 }
 
-// Random edits of result messages: the lazy reader agrees with the eager one
-// on every one, errors included.
+// Random edits of result and chunk messages: the lazy reader agrees with the
+// eager one on every one, errors included.
 void tst_QGbTypedJson::lazyValueMutations()
 {
     QByteArray value;
@@ -592,12 +684,14 @@ void tst_QGbTypedJson::lazyValueMutations()
         R"({"type":"result","id":7,"value":)" + value + "}",
         R"({"type":"result","id":7,"value":"text \u00e9 \"q\""})",
         R"({"type":"result","id":7,"value":12.5e3})",
+        R"({"type":"chunk","id":7,"items":)" + value + "}",
+        R"({"type":"chunk","id":7,"items":["a",{"b":[1.5,null]},true]})",
     };
     QRandomGenerator rng(3122026);
     int ready = 0;
     const int rounds = 6000;
     for (int round = 0; round < rounds; ++round) {
-        const QByteArray json = edited(bases[round % 3], &rng);
+        const QByteArray json = edited(bases[round % std::size(bases)], &rng);
         compareLazyAndEager(json);
         if (QTest::currentTestFailed())
             return;
@@ -608,13 +702,13 @@ void tst_QGbTypedJson::lazyValueMutations()
     QVERIFY(ready < rounds);
 }
 
-// The value is left unparsed only in a result without attachments, and only
-// when the reader is asked to.
+// The value is left unparsed only in a result or a chunk without
+// attachments, and only when the reader is asked to.
 void tst_QGbTypedJson::lazyValueKeptOnlyWhereSafe()
 {
     const auto kept = [](const QByteArray &json, bool lazy) {
         QGbWire::FrameReader reader;
-        reader.setLazyResultValue(lazy);
+        reader.setLazyValues(lazy);
         reader.append(frameOf(json));
         QGbWire::Message message;
         QGbError error;
@@ -625,6 +719,12 @@ void tst_QGbTypedJson::lazyValueKeptOnlyWhereSafe()
     QVERIFY(kept(result, true));
     QVERIFY(!kept(result, false));
     QVERIFY(!kept(R"({"type":"chunk","id":7,"value":[1,2]})", true));
+    QVERIFY(kept(R"({"type":"chunk","id":7,"items":[1,2]})", true));
+    QVERIFY(!kept(R"({"type":"chunk","id":7,"items":[1,2]})", false));
+    QVERIFY(!kept(R"({"type":"result","id":7,"items":[1,2]})", true));
+    QVERIFY(!kept(R"({"type":"chunk","id":7,"att":0,"items":[1,2]})", true));
+    QVERIFY(!kept(R"({"type":"chunk","id":7,"items":[1,2],"att":0})", true));
+    QVERIFY(!kept(R"({"items":[1,2],"type":"chunk","id":7})", true));
     QVERIFY(!kept(R"({"type":"result","id":7,"att":0,"value":[1,2]})", true));
     QVERIFY(!kept(R"({"type":"result","id":7,"value":[1,2],"att":0})", true));
     QVERIFY(!kept(R"({"value":[1,2],"type":"result","id":7})", true));
