@@ -84,7 +84,7 @@ namespace {
     qsizetype readChunks(const QByteArray &frames, bool lazy)
     {
         QGbWire::FrameReader reader;
-        reader.setLazyValues(lazy);
+        reader.setLazyChunkItems(lazy);
         reader.append(frames);
         QGbPrivate::TypedSink<BenchItem> sink;
         QGbWire::Message message;
@@ -110,7 +110,7 @@ namespace {
     // points into the reader's buffer: the reader must outlive the message.
     QGbWire::Message readFrame(QGbWire::FrameReader *reader, const QByteArray &frame, bool lazy)
     {
-        reader->setLazyValues(lazy);
+        reader->setLazyResultValue(lazy);
         reader->append(frame);
         QGbWire::Message message;
         QGbError error;

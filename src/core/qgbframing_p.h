@@ -49,11 +49,12 @@ public:
     // ProtocolError, TypeMismatch); the reader stays in that state.
     Status next(Message *msg, QGbError *error);
 
-    // Leave the value of a result and the items of a chunk without
+    // Leave the value of a result (the items of a chunk) without
     // attachments unparsed (see Message::rawValueBegin); it then points into
     // this reader's buffer and stays valid until the next append() or
     // next(). Off by default.
-    void setLazyValues(bool lazy) { m_ctx.lazyValues = lazy; }
+    void setLazyResultValue(bool lazy) { m_ctx.lazyResultValue = lazy; }
+    void setLazyChunkItems(bool lazy) { m_ctx.lazyChunkItems = lazy; }
 
     // Bytes received but not yet returned in a message.
     qsizetype bufferedBytes() const;

@@ -322,10 +322,12 @@ bool parseMessage(const char *begin, const char *end, Message *out, ParseContext
     // that the errors are those of the whole and come in its order.
     ctx.rawValueBegin = ctx.rawValueEnd = nullptr;
     ctx.deferredAttachments = deferredBefore;
-    const bool lazy = std::exchange(ctx.lazyValues, false);
+    const bool lazyValue = std::exchange(ctx.lazyResultValue, false);
+    const bool lazyItems = std::exchange(ctx.lazyChunkItems, false);
     *out = Message();
     const bool again = parseEnvelope(begin, end, out, ctx, error);
-    ctx.lazyValues = lazy;
+    ctx.lazyResultValue = lazyValue;
+    ctx.lazyChunkItems = lazyItems;
     return again;
 }
 

@@ -85,12 +85,13 @@ struct ParseContext
     const QGbPath *root = nullptr;
     // Out: the number of placeholders left by deferAttachments.
     qsizetype deferredAttachments = 0;
-    // parseMessage(): leave the "value" of a "result" message and the
+    // parseMessage(): leave the "value" of a "result" message, and the
     // "items" of a "chunk" message, without attachments, unparsed (see
     // Message::rawValueBegin).
-    bool lazyValues = false;
-    // Out: the text left unparsed by lazyValues, null when none, and the
-    // field it is the value of.
+    bool lazyResultValue = false;
+    bool lazyChunkItems = false;
+    // Out: the text left unparsed by them, null when none, and the field it
+    // is the value of.
     const char *rawValueBegin = nullptr;
     const char *rawValueEnd = nullptr;
     QLatin1String rawKey;
@@ -119,8 +120,8 @@ struct Message
     QByteArray type;    // the "type" field
     qint64 id = 0;      // the "id" field, 0 when absent
     QVariantMap fields; // every field of the envelope (type and id too), attachments resolved
-    // With ParseContext::lazyValues, the JSON text of a result's "value" or
-    // a chunk's "items" (rawKey says which), not yet parsed nor checked
+    // With ParseContext::lazyResultValue or lazyChunkItems, the JSON text of
+    // a result's "value" or a chunk's "items" (rawKey says which), not yet parsed nor checked
     // (fields holds an invalid QVariant under that key meanwhile). It points
     // into the frame: valid until the FrameReader reads on.
     // materializeValue() parses it into fields.

@@ -120,7 +120,8 @@ public:
     }
 
     // Parses the field value that makes up all of [begin, end), as the
-    // envelope's parse would have parsed it there (ParseContext::lazyValues):
+    // envelope's parse would have parsed it there (ParseContext::lazyResultValue,
+    // lazyChunkItems):
     // the same depth, the same errors.
     bool parseFieldValue(QVariant *out, const QGbPath &path)
     {
@@ -396,15 +397,14 @@ protected:
     }
 
     // In a message's envelope, at the value of field key: with
-    // ParseContext::lazyValues, passes over the "value" of a "result" or the
-    // "items" of a "chunk" without attachments (so far: "att" comes first),
-    // leaving its text in ctx.rawValueBegin/End. False: parse the value now.
+    // ParseContext::lazyResultValue (lazyChunkItems), passes over the "value"
+    // of a "result" (the "items" of a "chunk") without attachments (so far:
+    // "att" comes first), leaving its text in ctx.rawValueBegin/End. False:
+    // parse the value now.
     bool skipLazyValue(const QString &key, const QVariantMap &fields)
     {
-        if (!ctx.lazyValues)
-            return false;
-        const bool value = key == QLatin1String("value");
-        if (!value && key != QLatin1String("items"))
+        const bool value = ctx.lazyResultValue && key == QLatin1String("value");
+        if (!value && !(ctx.lazyChunkItems && key == QLatin1String("items")))
             return false;
         const auto type = fields.constFind(QStringLiteral("type"));
         if (type == fields.cend() || type->typeId() != QMetaType::QString

@@ -189,6 +189,10 @@ void QGbScheduler::startOnConnection(const QGbCallPtr &call, QGbConnection *conn
     call->state = QGbCallRecord::State::Running;
     connection->call = call;
     connection->state = QGbConnection::State::Busy;
+    // Its sink reads its items from their text, or they are parsed at once
+    // (a scan of the text before the parse costs an untyped stream of
+    // integers a third more host time).
+    connection->reader->setLazyChunkItems(call->sink->readsItemsJson());
 
     QByteArray frames;
     QGbError error;

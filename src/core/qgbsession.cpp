@@ -36,9 +36,10 @@ QGbConnection *QGbSessions::open(QGbWorker *worker, bool control)
     connection->control = control;
     connection->link = ++m_lastLink;
     connection->reader = std::make_unique<QGbWire::FrameReader>(m_context.options.maxFrameSize());
-    // Results and stream items are read from their text by the call's sink
-    // (handleMessage(), QGbScheduler::onCallMessage()).
-    connection->reader->setLazyValues(true);
+    // Results are read from their text by the call's sink (handleMessage(),
+    // QGbScheduler::onCallMessage()); so are stream items, while the call on
+    // the connection reads them so (QGbScheduler::startOnConnection()).
+    connection->reader->setLazyResultValue(true);
     QGbTlsSocket *tcp = nullptr;
     if (worker->remote)
         connection->socket = tcp = new QGbTlsSocket(this);

@@ -299,7 +299,8 @@ void fuzzLazyValue(const char *begin, const char *end)
     QGbWire::Message lazy;
     QGbError lazyError;
     QGbWire::FrameReader lazyReader(MaxFrame);
-    lazyReader.setLazyValues(true);
+    lazyReader.setLazyResultValue(true);
+    lazyReader.setLazyChunkItems(true);
     lazyReader.append(frame);
     auto lazyStatus = lazyReader.next(&lazy, &lazyError);
     if (lazyStatus == QGbWire::FrameReader::Ready && lazy.hasRawValue()) {

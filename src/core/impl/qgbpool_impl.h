@@ -42,6 +42,8 @@ public:
     // reported; the pool then parses the text and calls deliverItems(), or
     // reports what is wrong with it.
     virtual bool deliverItemsJson(const char *begin, const char *end, qsizetype *count);
+    // True if deliverItemsJson() reads items (else the pool parses them at once).
+    virtual bool readsItemsJson() const { return false; }
     // Converts and reports the result of a plain call.
     virtual bool deliverResult(const QVariant &value, QGbError *error) = 0;
     // Reads and reports the result of a plain call from its JSON text, valid
@@ -129,6 +131,8 @@ public:
             return true;
         }
     }
+
+    bool readsItemsJson() const override { return ReadsTypedJson<R>; }
 
     bool deliverItemsJson(const char *begin, const char *end, qsizetype *count) override
     {

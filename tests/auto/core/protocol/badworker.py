@@ -176,6 +176,10 @@ def misbehave(sock, conn_id, cid, method):
         return (frame(b'{"type":"chunk","id":%d,"items":[{"name":"a","zz":{"deep":[1,{}]},'
                       b'"id":1,"score":2},{}]}' % cid)
                 + frame(b'{"type":"chunk","id":%d,"items":[{"id":3}]}' % cid) + end)
+    if method == "items_order":
+        return (frame(b'{"type":"chunk","id":%d,"items":[{"b":1,"a":2}]}' % cid)
+                + frame(b'{"type":"chunk","id":%d,"items":[{"b":3,"a":4}]}' % cid)
+                + end)
     if method == "items_bad_json":
         return frame(b'{"type":"chunk","id":%d,"items":[{"id":1,"name":"a"},'
                      b'{"id":2 "name":"b"}]}' % cid) + end

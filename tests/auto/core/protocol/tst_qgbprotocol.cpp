@@ -32,6 +32,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+// A gadget that records the order its properties are set in: the typed
+// reader sets them in the order of the keys, the general way by name.
+struct Ordered
+{
+    Q_GADGET
+    Q_PROPERTY(int a READ a WRITE setA)
+    Q_PROPERTY(int b READ b WRITE setB)
+public:
+    int a() const { return m_a; }
+    int b() const { return m_b; }
+    void setA(int v)
+    {
+        m_a = v;
+        order += 'a';
+    }
+    void setB(int v)
+    {
+        m_b = v;
+        order += 'b';
+    }
+    QByteArray order;
+
+private:
+    int m_a = 0;
+    int m_b = 0;
+};
+
 using namespace std::chrono_literals;
 
 namespace {
@@ -117,6 +144,7 @@ private Q_SLOTS:
     void typedResults();
     void typedItems_data();
     void typedItems();
+    void typedItemsReadFromText();
     void keywordArgumentsToAnOldWorker();
     void badFramesSpareOtherConnections_data();
     void badFramesSpareOtherConnections();
@@ -380,6 +408,29 @@ void tst_QGbProtocol::typedItems()
         QVERIFY2(connAfter != conn, "the call's connection was kept");
     else
         QCOMPARE(connAfter, conn);
+}
+
+// A typed stream's items reach it by the typed reader (keys in their order),
+// an untyped stream's by the general way.
+void tst_QGbProtocol::typedItemsReadFromText()
+{
+    QGbPool pool(badWorker(), badWorkerOptions(1));
+    QVERIFY(pool.waitForStarted(20000));
+    const QList<Ordered> typed = pool.stream<Ordered>("items_order").results();
+    QCOMPARE(typed.size(), 2);
+    QCOMPARE(typed.at(0).order, QByteArray("ba"));
+    QCOMPARE(typed.at(0).a(), 2);
+    QCOMPARE(typed.at(0).b(), 1);
+    QCOMPARE(typed.at(1).order, QByteArray("ba"));
+    // The general way, for comparison: the same values, set by name.
+    const QList<QVariant> untyped = pool.stream<QVariant>("items_order").results();
+    QCOMPARE(untyped.size(), 2);
+    Ordered general;
+    QGbError error;
+    QVERIFY2(QGb::fromWire(untyped.at(0), &general, &error, QGbPath()), describe(error));
+    QCOMPARE(general.order, QByteArray("ab"));
+    QCOMPARE(general.a(), 2);
+    QCOMPARE(general.b(), 1);
 }
 
 void tst_QGbProtocol::badFramesSpareOtherConnections_data()

@@ -206,7 +206,7 @@ ReadOutcome<T> readBothWays(const QByteArray &valueText)
 {
     ReadOutcome<T> r;
     QGbWire::FrameReader reader;
-    reader.setLazyValues(true);
+    reader.setLazyResultValue(true);
     reader.append(resultMessage(valueText));
     QGbWire::Message message;
     if (reader.next(&message, &r.treeError) != QGbWire::FrameReader::Ready)
@@ -235,7 +235,7 @@ ReadOutcome<QList<E>> readItemsBothWays(const QByteArray &itemsText)
     const QByteArray json = "{\"type\":\"chunk\",\"id\":7,\"items\":" + itemsText + "}";
     QGbWire::appendFrame(&frame, json.constData(), json.size());
     QGbWire::FrameReader reader;
-    reader.setLazyValues(true);
+    reader.setLazyChunkItems(QGbPrivate::TypedSink<E>().readsItemsJson());
     reader.append(frame);
     QGbWire::Message message;
     if (reader.next(&message, &r.treeError) != QGbWire::FrameReader::Ready)
@@ -318,7 +318,8 @@ Parsed parseFrame(const QByteArray &frame, bool lazy)
 {
     Parsed p;
     QGbWire::FrameReader reader;
-    reader.setLazyValues(lazy);
+    reader.setLazyResultValue(lazy);
+    reader.setLazyChunkItems(lazy);
     reader.append(frame);
     QGbWire::Message message;
     p.status = reader.next(&message, &p.error);
@@ -703,12 +704,14 @@ void tst_QGbTypedJson::lazyValueMutations()
 }
 
 // The value is left unparsed only in a result or a chunk without
-// attachments, and only when the reader is asked to.
+// attachments, and only when the reader is asked to (each kind on its own);
+// only a typed stream's sink asks for the items.
 void tst_QGbTypedJson::lazyValueKeptOnlyWhereSafe()
 {
-    const auto kept = [](const QByteArray &json, bool lazy) {
+    const auto kept = [](const QByteArray &json, bool lazyValue, bool lazyItems = true) {
         QGbWire::FrameReader reader;
-        reader.setLazyValues(lazy);
+        reader.setLazyResultValue(lazyValue);
+        reader.setLazyChunkItems(lazyItems);
         reader.append(frameOf(json));
         QGbWire::Message message;
         QGbError error;
@@ -718,9 +721,14 @@ void tst_QGbTypedJson::lazyValueKeptOnlyWhereSafe()
     const QByteArray result = R"({"type":"result","id":7,"value":[1,2]})";
     QVERIFY(kept(result, true));
     QVERIFY(!kept(result, false));
+    QVERIFY(kept(result, true, false));
+    QVERIFY(!kept(result, false, true));
     QVERIFY(!kept(R"({"type":"chunk","id":7,"value":[1,2]})", true));
-    QVERIFY(kept(R"({"type":"chunk","id":7,"items":[1,2]})", true));
-    QVERIFY(!kept(R"({"type":"chunk","id":7,"items":[1,2]})", false));
+    const QByteArray chunk = R"({"type":"chunk","id":7,"items":[1,2]})";
+    QVERIFY(kept(chunk, true));
+    QVERIFY(kept(chunk, false, true));
+    QVERIFY(!kept(chunk, true, false));
+    QVERIFY(!kept(chunk, false, false));
     QVERIFY(!kept(R"({"type":"result","id":7,"items":[1,2]})", true));
     QVERIFY(!kept(R"({"type":"chunk","id":7,"att":0,"items":[1,2]})", true));
     QVERIFY(!kept(R"({"type":"chunk","id":7,"items":[1,2],"att":0})", true));
@@ -728,6 +736,13 @@ void tst_QGbTypedJson::lazyValueKeptOnlyWhereSafe()
     QVERIFY(!kept(R"({"type":"result","id":7,"att":0,"value":[1,2]})", true));
     QVERIFY(!kept(R"({"type":"result","id":7,"value":[1,2],"att":0})", true));
     QVERIFY(!kept(R"({"value":[1,2],"type":"result","id":7})", true));
+
+    QVERIFY(QGbPrivate::TypedSink<Person>().readsItemsJson());
+    QVERIFY(QGbPrivate::TypedSink<QList<int>>().readsItemsJson());
+    QVERIFY(!QGbPrivate::TypedSink<int>().readsItemsJson());
+    QVERIFY(!QGbPrivate::TypedSink<QVariant>().readsItemsJson());
+    QVERIFY(!QGbPrivate::TypedSink<QVariantMap>().readsItemsJson());
+    QVERIFY(!QGbPrivate::TypedSink<void>().readsItemsJson());
 }
 
 QTEST_GUILESS_MAIN(tst_QGbTypedJson)
