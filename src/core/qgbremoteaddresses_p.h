@@ -35,6 +35,9 @@ QGB_EXPORT QList<QList<QHostAddress>> remoteWorkerAddresses(const QList<QHostAdd
 // the system's resolver (nullptr: the system's again). Set it while no pool runs.
 using HostLookup = QList<QHostAddress> (*)(const QString &host);
 QGB_EXPORT void setHostLookupForTesting(HostLookup lookup);
+// For tests only: the next lookup answered by that function comes after
+// delayMs (the others at once, as a cache would answer them).
+QGB_EXPORT void delayNextHostLookupForTesting(int delayMs);
 
 } // namespace QGbPrivate
 

@@ -43,6 +43,7 @@ QString authority(const QString &host, int port)
 }
 
 std::atomic<QGbPrivate::HostLookup> hostLookupForTesting { nullptr };
+std::atomic<int> nextHostLookupDelayForTesting { 0 };
 
 } // namespace
 
@@ -76,6 +77,11 @@ QList<QList<QHostAddress>> QGbPrivate::remoteWorkerAddresses(const QList<QHostAd
 void QGbPrivate::setHostLookupForTesting(HostLookup lookup)
 {
     hostLookupForTesting.store(lookup);
+}
+
+void QGbPrivate::delayNextHostLookupForTesting(int delayMs)
+{
+    nextHostLookupDelayForTesting.store(delayMs);
 }
 
 // Checks the remote workers' URLs and takes the token: a pool whose remote
@@ -200,7 +206,8 @@ void QGbSupervisor::lookupHost(QGbWorker *worker, std::function<void(const QHost
             info.setErrorString(QStringLiteral("Host not found (test lookup)"));
         }
         // Asynchronous, as the real lookup.
-        QTimer::singleShot(0, this, [deliver, info] { deliver(info); });
+        QTimer::singleShot(nextHostLookupDelayForTesting.exchange(0), this,
+                           [deliver, info] { deliver(info); });
         return;
     }
     QHostInfo::lookupHost(worker->host, this, deliver);

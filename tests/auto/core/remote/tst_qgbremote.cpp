@@ -292,6 +292,7 @@ private Q_SLOTS:
     void nameResolvedAgain();
     void nameNotResolvedAgain();
     void addressesInAnotherOrder();
+    void resolveTimerBeforeFirstLookup();
     void slotWithoutAnAddressWaits();
     void nonLoopbackPlainRefused();
     void noTokenRefused();
@@ -766,6 +767,32 @@ void tst_QGbRemote::addressesInAnotherOrder()
 // A name that loses an address (scaled down): the slot of the worker that
 // went waits, Stopped and quiet, and takes the next new address (scaled up
 // again, elsewhere) instead of adding a slot.
+void tst_QGbRemote::resolveTimerBeforeFirstLookup()
+{
+    // The first slot's own lookup is slow; the resolve timer's lookup comes
+    // first and finds two addresses: the waiting first slot takes one of
+    // them (no third slot beside it), and keeps it when its lookup comes.
+    Served first(m_certs.path(), Served::Config());
+    const auto second = servedBeside(first, u"127.0.0.2"_qs, u"second"_qs);
+    QVERIFY(waitListening({ &first, second.get() }));
+    setLocalhost({ QHostAddress(QHostAddress::LocalHost), QHostAddress(u"127.0.0.2"_qs) });
+    QGbPrivate::setHostLookupForTesting(lookupLocalhost);
+    QGbPrivate::delayNextHostLookupForTesting(500);
+    const auto restore = qScopeGuard([] {
+        QGbPrivate::setHostLookupForTesting(nullptr);
+        QGbPrivate::delayNextHostLookupForTesting(0);
+    });
+
+    QGbPool pool(testWorker(), localhostOptions(first, 50ms));
+    QSignalSpy poolErrors(&pool, &QGbPool::errorOccurred);
+    QTRY_COMPARE_WITH_TIMEOUT(pool.readyWorkers(), 2, 20000);
+    QTest::qWait(300); // several more lookups of the timer
+    QCOMPARE(pool.workerStates().size(), 2);
+    QCOMPARE(pool.readyWorkers(), 2);
+    QCOMPARE(whereCallsRun(pool), (QSet<QString> { u"remote"_qs, u"second"_qs }));
+    QCOMPARE(poolErrors.count(), 0);
+}
+
 void tst_QGbRemote::slotWithoutAnAddressWaits()
 {
     Served first(m_certs.path(), Served::Config());
