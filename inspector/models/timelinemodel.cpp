@@ -3,6 +3,8 @@
 
 #include "timelinemodel.h"
 
+#include "workerexit.h"
+
 #include <algorithm>
 #include <limits>
 
@@ -33,17 +35,7 @@ TimelineModel::Outcome outcomeOf(const QString &code)
 
 QString TimelineModel::Process::exitText() const
 {
-    if (!exited())
-        return QString();
-    if (idle)
-        return reason.isEmpty() ? u"idle"_s : u"idle: "_s + reason;
-    if (lost)
-        return reason.isEmpty() ? u"connection lost"_s : reason;
-    QString text =
-            signal ? u"killed by signal %1"_s.arg(signal) : u"exited with code %1"_s.arg(exitCode);
-    if (!reason.isEmpty())
-        text += u": "_s + reason;
-    return text;
+    return exited() ? workerExitText(!lost, signal, exitCode, reason, idle) : QString();
 }
 
 QString TimelineModel::Process::name() const

@@ -3,6 +3,8 @@
 
 #include "workersmodel.h"
 
+#include "workerexit.h"
+
 #include <QtGui/qcolor.h>
 
 using namespace Qt::StringLiterals;
@@ -13,18 +15,9 @@ constexpr qsizetype MaxRunning = 100000;
 
 QString exitText(const QGbInspect::Message &event)
 {
-    // A remote worker's lost connection has no exit status: the reason says.
-    if (!event.contains(u"signal") && !event.contains(u"exitCode")) {
-        const QString reason = event.value(u"reason").toString();
-        return reason.isEmpty() ? u"connection lost"_s : reason;
-    }
-    QString text = event.contains(u"signal")
-            ? u"killed by signal %1"_s.arg(event.value(u"signal").toInt())
-            : u"exited with code %1"_s.arg(event.value(u"exitCode").toInt());
-    const QString reason = event.value(u"reason").toString();
-    if (!reason.isEmpty())
-        text += u": "_s + reason;
-    return text;
+    return workerExitText(event.contains(u"signal") || event.contains(u"exitCode"),
+                          event.value(u"signal").toInt(), event.value(u"exitCode").toInt(),
+                          event.value(u"reason").toString());
 }
 } // namespace
 
