@@ -29,6 +29,8 @@
 #include <QtTest/qsignalspy.h>
 #include <QtTest/qtest.h>
 
+#include <functional>
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -125,6 +127,55 @@ QList<QByteArray> readUntilClosed(QLocalSocket *socket, bool *closed, int msecs 
     if (pos != data.size())
         frames.append(QByteArray("<incomplete frame>"));
     return frames;
+}
+
+// What typedResults and typedItems check, for a call or a stream: on a pool of
+// one bad worker, the typed one started by `typed` ends with the row's `code`,
+// its error naming `mention` (or `checkValues` sees what it gave); the same
+// method read untyped ends alike, with the same words (a type mismatch is the
+// typed reader's alone: untyped, the values are fine); and the connection the
+// calls ran on is closed or kept as the row says.
+template<typename T>
+void checkTypedAgainstUntyped(
+        const std::function<QFuture<T>(QGbPool &, const QString &)> &typed,
+        const std::function<QFuture<QVariant>(QGbPool &, const QString &)> &untyped,
+        const std::function<void(const QFuture<T> &)> &checkValues)
+{
+    QFETCH(QString, method);
+    QFETCH(QGbError::Code, code);
+    QFETCH(QString, mention);
+    QFETCH(bool, connectionClosed);
+
+    QGbPool pool(badWorker(), badWorkerOptions(1));
+    QVERIFY(pool.waitForStarted(20000));
+    const QVariant conn = valueOf(pool.call<QVariant>("conn"));
+    QVERIFY(conn.isValid());
+
+    const QFuture<T> typedFuture = typed(pool, method);
+    const QGbError error = errorOf(typedFuture);
+    QVERIFY2(typedFuture.isFinished(), "the call did not end");
+    QVERIFY2(error.code() == code, describe(error));
+    if (code == QGbError::NoError) {
+        checkValues(typedFuture);
+        if (QTest::currentTestFailed())
+            return;
+    } else {
+        QVERIFY2(error.errorString().contains(mention), describe(error));
+    }
+    const QGbError untypedError = errorOf(untyped(pool, method));
+    if (code == QGbError::TypeMismatch) {
+        QVERIFY2(!untypedError.isError(), describe(untypedError));
+    } else {
+        QCOMPARE(untypedError.code(), code);
+        QCOMPARE(untypedError.errorString(), error.errorString());
+    }
+
+    const QVariant connAfter = valueOf(pool.call<QVariant>("conn"));
+    QVERIFY(connAfter.isValid());
+    if (connectionClosed)
+        QVERIFY2(connAfter != conn, "the call's connection was kept");
+    else
+        QCOMPARE(connAfter, conn);
 }
 
 } // namespace
@@ -306,44 +357,17 @@ void tst_QGbProtocol::typedResults_data()
 
 void tst_QGbProtocol::typedResults()
 {
-    QFETCH(QString, method);
-    QFETCH(QGbError::Code, code);
-    QFETCH(QString, mention);
-    QFETCH(bool, connectionClosed);
-
-    QGbPool pool(badWorker(), badWorkerOptions(1));
-    QVERIFY(pool.waitForStarted(20000));
-    const QVariant conn = valueOf(pool.call<QVariant>("conn"));
-    QVERIFY(conn.isValid());
-
-    const QFuture<QList<User>> typed = pool.call<QList<User>>(method);
-    const QGbError error = errorOf(typed);
-    QVERIFY2(typed.isFinished(), "the call did not end");
-    QVERIFY2(error.code() == code, describe(error));
-    if (code == QGbError::NoError) {
-        const QList<User> users = typed.result();
-        QCOMPARE(users.size(), 2);
-        QCOMPARE(users.at(0).id, 1);
-        QCOMPARE(users.at(0).name, u"a"_qs);
-        QCOMPARE(users.at(0).score, 2.0);
-        QCOMPARE(users.at(1), User());
-    } else {
-        QVERIFY2(error.errorString().contains(mention), describe(error));
-    }
-    // The same text read untyped fails or succeeds alike.
-    const QFuture<QVariant> untyped = pool.call<QVariant>(method);
-    const QGbError untypedError = errorOf(untyped);
-    if (code == QGbError::TypeMismatch)
-        QVERIFY2(!untypedError.isError(), describe(untypedError));
-    else
-        QCOMPARE(untypedError.code(), code);
-
-    const QVariant connAfter = valueOf(pool.call<QVariant>("conn"));
-    QVERIFY(connAfter.isValid());
-    if (connectionClosed)
-        QVERIFY2(connAfter != conn, "the call's connection was kept");
-    else
-        QCOMPARE(connAfter, conn);
+    checkTypedAgainstUntyped<QList<User>>(
+            [](QGbPool &pool, const QString &method) { return pool.call<QList<User>>(method); },
+            [](QGbPool &pool, const QString &method) { return pool.call<QVariant>(method); },
+            [](const QFuture<QList<User>> &typed) {
+                const QList<User> users = typed.result();
+                QCOMPARE(users.size(), 2);
+                QCOMPARE(users.at(0).id, 1);
+                QCOMPARE(users.at(0).name, u"a"_qs);
+                QCOMPARE(users.at(0).score, 2.0);
+                QCOMPARE(users.at(1), User());
+            });
 }
 
 // The same for stream items: a typed stream reads a chunk's items from their
@@ -367,47 +391,18 @@ void tst_QGbProtocol::typedItems_data()
 
 void tst_QGbProtocol::typedItems()
 {
-    QFETCH(QString, method);
-    QFETCH(QGbError::Code, code);
-    QFETCH(QString, mention);
-    QFETCH(bool, connectionClosed);
-
-    QGbPool pool(badWorker(), badWorkerOptions(1));
-    QVERIFY(pool.waitForStarted(20000));
-    const QVariant conn = valueOf(pool.call<QVariant>("conn"));
-    QVERIFY(conn.isValid());
-
-    const QFuture<User> typed = pool.stream<User>(method);
-    const QGbError error = errorOf(typed);
-    QVERIFY2(typed.isFinished(), "the stream did not end");
-    QVERIFY2(error.code() == code, describe(error));
-    if (code == QGbError::NoError) {
-        const QList<User> users = typed.results();
-        QCOMPARE(users.size(), 3);
-        QCOMPARE(users.at(0).id, 1);
-        QCOMPARE(users.at(0).name, u"a"_qs);
-        QCOMPARE(users.at(0).score, 2.0);
-        QCOMPARE(users.at(1), User());
-        QCOMPARE(users.at(2).id, 3);
-    } else {
-        QVERIFY2(error.errorString().contains(mention), describe(error));
-    }
-    // The same text read untyped fails or succeeds alike.
-    const QFuture<QVariant> untyped = pool.stream<QVariant>(method);
-    const QGbError untypedError = errorOf(untyped);
-    if (code == QGbError::TypeMismatch) {
-        QVERIFY2(!untypedError.isError(), describe(untypedError));
-    } else {
-        QCOMPARE(untypedError.code(), code);
-        QCOMPARE(untypedError.errorString(), error.errorString());
-    }
-
-    const QVariant connAfter = valueOf(pool.call<QVariant>("conn"));
-    QVERIFY(connAfter.isValid());
-    if (connectionClosed)
-        QVERIFY2(connAfter != conn, "the call's connection was kept");
-    else
-        QCOMPARE(connAfter, conn);
+    checkTypedAgainstUntyped<User>(
+            [](QGbPool &pool, const QString &method) { return pool.stream<User>(method); },
+            [](QGbPool &pool, const QString &method) { return pool.stream<QVariant>(method); },
+            [](const QFuture<User> &typed) {
+                const QList<User> users = typed.results();
+                QCOMPARE(users.size(), 3);
+                QCOMPARE(users.at(0).id, 1);
+                QCOMPARE(users.at(0).name, u"a"_qs);
+                QCOMPARE(users.at(0).score, 2.0);
+                QCOMPARE(users.at(1), User());
+                QCOMPARE(users.at(2).id, 3);
+            });
 }
 
 // A typed stream's items reach it by the typed reader (keys in their order),
