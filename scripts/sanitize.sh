@@ -65,10 +65,12 @@ thread)
     sanitize="thread"
     build="${BUILD_DIR:-$root/build-tsan}"
     tsan_qt="${QGB_TSAN_QT:-$HOME/.cache/qgobridge/qt6-tsan-6.4.2}"
-    # That Qt is qtbase only: no Qml or Quick, so no QML module (it must not
-    # pick up Debian's Qt Qml, built against another Qt Core).
+    # That Qt is qtbase's Core, Network, Test and Concurrent: no Qml or Quick,
+    # so no QML module (it must not pick up Debian's Qt Qml, built against
+    # another Qt Core), and no Widgets or Charts, so of the inspector only its
+    # client library (the side channel's tests use it).
     qt_args=(-DCMAKE_PREFIX_PATH="$tsan_qt" -DQt6_DIR:PATH="$tsan_qt/lib/cmake/Qt6"
-        -DQGOBRIDGE_BUILD_QML=OFF)
+        -DQGOBRIDGE_BUILD_QML=OFF -DQGOBRIDGE_BUILD_INSPECTOR_APP=OFF)
     ;;
 *)
     echo "usage: $0 [address|thread] [ctest arguments]" >&2
