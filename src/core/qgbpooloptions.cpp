@@ -7,6 +7,7 @@
 #include <QtCore/qpointer.h>
 
 #include <algorithm>
+#include <optional>
 
 using namespace std::chrono_literals;
 
@@ -44,7 +45,10 @@ public:
     bool inspectable = false;
     int flightRecorderSize = 20000;
     QList<QUrl> remoteWorkers;
-    QSslConfiguration sslConfiguration = QSslConfiguration::defaultConfiguration();
+    // Unset: QSslConfiguration::defaultConfiguration(), taken when asked for.
+    // Taking it loads the TLS backend (OpenSSL and its configuration, 6-9 ms
+    // on the first call), which a pool without remote workers never needs.
+    std::optional<QSslConfiguration> sslConfiguration;
     QByteArray remoteToken;
     std::chrono::milliseconds remoteResolveInterval { 30000 };
 };
@@ -793,7 +797,7 @@ QGbPoolOptions &QGbPoolOptions::setRemoteWorkers(const QList<QUrl> &urls)
 */
 QSslConfiguration QGbPoolOptions::sslConfiguration() const
 {
-    return d->sslConfiguration;
+    return d->sslConfiguration ? *d->sslConfiguration : QSslConfiguration::defaultConfiguration();
 }
 
 /*!

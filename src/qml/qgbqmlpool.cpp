@@ -656,10 +656,14 @@ bool QGbQmlPoolPrivate::makeOptions(QGbPoolOptions *out, QGbError *error) const
     options.setRemoteWorkers(urls)
             .setRemoteToken(remoteToken.toUtf8())
             .setRemoteResolveInterval(std::chrono::milliseconds(remoteResolveInterval));
-    QSslConfiguration ssl = options.sslConfiguration();
-    if (!makeSslConfiguration(&ssl, error))
-        return false;
-    options.setSslConfiguration(ssl);
+    // Only when the TLS settings are used: the default configuration loads the
+    // TLS backend, which a pool of local workers does not need.
+    if (!caCertificates.isEmpty() || !clientCertificate.isEmpty() || !clientKey.isEmpty()) {
+        QSslConfiguration ssl = options.sslConfiguration();
+        if (!makeSslConfiguration(&ssl, error))
+            return false;
+        options.setSslConfiguration(ssl);
+    }
     *out = options;
     return true;
 }

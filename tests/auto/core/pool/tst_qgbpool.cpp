@@ -15,6 +15,7 @@
 #include <QtCore/qrandom.h>
 #include <QtCore/qtemporarydir.h>
 #include <QtCore/qthread.h>
+#include <QtNetwork/qsslconfiguration.h>
 #include <QtTest/qsignalspy.h>
 #include <QtTest/qtest.h>
 
@@ -78,6 +79,8 @@ private Q_SLOTS:
     void outputToDevice();
     void outputDiscarded();
     void startFailureFailsCalls();
+    // Last: it loads the TLS backend at its end.
+    void localPoolsLoadNoTls();
 
 private:
     QGbPool *m_pool = nullptr;
@@ -818,6 +821,39 @@ void tst_QGbPool::startFailureFailsCalls()
         QVERIFY2(error.errorString().contains(u"crashing on start"_qs),
                  qPrintable(error.errorString()));
     }
+}
+
+// The TLS backends Qt has loaded into this process, from /proc/self/maps.
+static QByteArrayList loadedTlsBackends()
+{
+    QFile maps(u"/proc/self/maps"_qs);
+    if (!maps.open(QIODevice::ReadOnly))
+        return { "(no /proc/self/maps)" };
+    QByteArrayList found;
+    for (const QByteArray &line : maps.readAll().split('\n')) {
+        if (line.contains("/tls/libq") && !found.contains(line.mid(line.lastIndexOf('/') + 1)))
+            found.append(line.mid(line.lastIndexOf('/') + 1));
+    }
+    return found;
+}
+
+// A pool of local workers needs no TLS: nothing in this test's process (pools
+// with default and other options, calls of every mode, all the functions
+// above) loaded a TLS backend, whose first use costs 6-9 ms and maps OpenSSL.
+// Asking for the TLS configuration does load one (so the check can see it).
+void tst_QGbPool::localPoolsLoadNoTls()
+{
+#ifndef Q_OS_LINUX
+    QSKIP("reads /proc/self/maps");
+#endif
+    {
+        QGbPool pool(poolWorker(), QGbPoolOptions().setWorkers(1));
+        QCOMPARE(pool.call<int>("add", 1, 2).result(), 3);
+    }
+    QCOMPARE(loadedTlsBackends(), QByteArrayList());
+    const QSslConfiguration defaultTls = QGbPoolOptions().sslConfiguration();
+    QVERIFY(!defaultTls.isNull());
+    QVERIFY2(!loadedTlsBackends().isEmpty(), "asking for the TLS configuration loaded nothing");
 }
 
 QTEST_GUILESS_MAIN(tst_QGbPool)
