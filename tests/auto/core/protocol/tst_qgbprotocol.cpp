@@ -129,6 +129,18 @@ QList<QByteArray> readUntilClosed(QLocalSocket *socket, bool *closed, int msecs 
     return frames;
 }
 
+// The pool's next call runs on a connection other than `conn` (the bad frame
+// closed it) or on `conn` itself (kept), as `closed` says.
+void checkConnectionAfter(QGbPool &pool, const QVariant &conn, bool closed)
+{
+    const QVariant connAfter = valueOf(pool.call<QVariant>("conn"));
+    QVERIFY(connAfter.isValid());
+    if (closed)
+        QVERIFY2(connAfter != conn, "the call's connection was kept");
+    else
+        QCOMPARE(connAfter, conn);
+}
+
 // What typedResults and typedItems check, for a call or a stream: on a pool of
 // one bad worker, the typed one started by `typed` ends with the row's `code`,
 // its error naming `mention` (or `checkValues` sees what it gave); the same
@@ -170,12 +182,7 @@ void checkTypedAgainstUntyped(
         QCOMPARE(untypedError.errorString(), error.errorString());
     }
 
-    const QVariant connAfter = valueOf(pool.call<QVariant>("conn"));
-    QVERIFY(connAfter.isValid());
-    if (connectionClosed)
-        QVERIFY2(connAfter != conn, "the call's connection was kept");
-    else
-        QCOMPARE(connAfter, conn);
+    checkConnectionAfter(pool, conn, connectionClosed);
 }
 
 } // namespace
@@ -312,12 +319,7 @@ void tst_QGbProtocol::badFrames()
     // The worker process goes on; only the connection of that call was closed.
     QCOMPARE(valueOf(pool.call<QVariant>("ok")), QVariant(u"ok"_qs));
     QCOMPARE(valueOf(pool.call<QVariant>("pid")), pid);
-    const QVariant connAfter = valueOf(pool.call<QVariant>("conn"));
-    QVERIFY(connAfter.isValid());
-    if (connectionClosed)
-        QVERIFY2(connAfter != conn, "the call's connection was kept");
-    else
-        QCOMPARE(connAfter, conn);
+    checkConnectionAfter(pool, conn, connectionClosed);
     QCOMPARE(exited.count(), 0);
     QCOMPARE(pool.workerProcessIds(), QList<qint64> { pid.toLongLong() });
 }
