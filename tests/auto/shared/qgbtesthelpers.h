@@ -94,6 +94,15 @@ inline QByteArray runPython(const QString &code, QString *error)
     return python.readAllStandardOutput();
 }
 
+// The integer 1 inside `levels` lists, each the only element of the next.
+inline QVariant nestedLists(int levels)
+{
+    QVariant v = qint64(1);
+    for (int i = 0; i < levels; ++i)
+        v = QVariantList { v };
+    return v;
+}
+
 // Takes a value of nested lists apart from the outside in, leaving it
 // invalid. Qt destroys a nested QVariant recursively, a frame or more a level:
 // a test's own value of 50000 levels overflowed the stack of a

@@ -1049,20 +1049,14 @@ void tst_QGbCodec::nestingLimit_data()
 {
     QTest::addColumn<Refusal>("refusal");
     QTest::addColumn<QString>("path"); // how the abbreviated path starts
-    const auto nested = [](int levels) {
-        QVariant v = i64(1);
-        for (int i = 0; i < levels; ++i)
-            v = QVariantList { v };
-        return v;
-    };
-    QTest::newRow("nested 201 levels") << Refusal([nested] {
-        return toWireError(nested(QGb::MaxNesting + 1),
+    QTest::newRow("nested 201 levels") << Refusal([] {
+        return toWireError(nestedLists(QGb::MaxNesting + 1),
                            QGbPath("args", QGbPath::ListRoot).index(0));
     }) << "args[0][0][0]";
     // Refused without recursing 50000 levels deep; the value is taken apart
     // afterwards (dismantleNested()).
-    QTest::newRow("nested 50000 levels") << Refusal([nested] {
-        QVariant deep = nested(50000);
+    QTest::newRow("nested 50000 levels") << Refusal([] {
+        QVariant deep = nestedLists(50000);
         const QGbError refused = toWireError(deep, QGbPath("result"));
         dismantleNested(&deep);
         return refused;

@@ -19,18 +19,6 @@
 
 using namespace Qt::StringLiterals;
 
-namespace {
-
-QVariant nested(int levels)
-{
-    QVariant v = qint64(1);
-    for (int i = 0; i < levels; ++i)
-        v = QVariantList { v };
-    return v;
-}
-
-} // namespace
-
 class tst_QGbHabits : public QObject
 {
     Q_OBJECT
@@ -406,13 +394,13 @@ void tst_QGbHabits::nestingLimit()
     QFETCH(QGbError::Code, code);
     QFETCH(QString, path);
     const qint64 pid = m_pool->call<qint64>("pid").result();
-    QVariant argument = method == u"echo"_s ? nested(levels) : QVariant(qint64(levels));
+    QVariant argument = method == u"echo"_s ? nestedLists(levels) : QVariant(qint64(levels));
     const auto dismantle = qScopeGuard([&argument] { dismantleNested(&argument); });
     QFuture<QVariant> result = m_pool->call<QVariant>(method, argument);
     const QGbError error = errorOf(result);
     QCOMPARE(error.code(), code);
     if (code == QGbError::NoError) {
-        QCOMPARE(result.result(), nested(levels));
+        QCOMPARE(result.result(), nestedLists(levels));
     } else {
         QVERIFY2(error.errorString().startsWith(path), describe(error));
         QVERIFY2(error.errorString().contains(u"nested deeper than 200 levels"_s), describe(error));

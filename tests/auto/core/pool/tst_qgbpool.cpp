@@ -831,8 +831,9 @@ static QByteArrayList loadedTlsBackends()
         return { "(no /proc/self/maps)" };
     QByteArrayList found;
     for (const QByteArray &line : maps.readAll().split('\n')) {
-        if (line.contains("/tls/libq") && !found.contains(line.mid(line.lastIndexOf('/') + 1)))
-            found.append(line.mid(line.lastIndexOf('/') + 1));
+        const QByteArray name = line.mid(line.lastIndexOf('/') + 1);
+        if (line.contains("/tls/libq") && !found.contains(name))
+            found.append(name);
     }
     return found;
 }
