@@ -129,6 +129,17 @@ QList<QByteArray> readUntilClosed(QLocalSocket *socket, bool *closed, int msecs 
     return frames;
 }
 
+// badworker.py's typed_ok and items_ok begin with the same two users: one
+// with a key User does not have (skipped), and an empty object.
+void checkBadWorkerUsers(const QList<User> &users, qsizetype count)
+{
+    QCOMPARE(users.size(), count);
+    QCOMPARE(users.at(0).id, 1);
+    QCOMPARE(users.at(0).name, u"a"_qs);
+    QCOMPARE(users.at(0).score, 2.0);
+    QCOMPARE(users.at(1), User());
+}
+
 // The pool's next call runs on a connection other than `conn` (the bad frame
 // closed it) or on `conn` itself (kept), as `closed` says.
 void checkConnectionAfter(QGbPool &pool, const QVariant &conn, bool closed)
@@ -362,14 +373,7 @@ void tst_QGbProtocol::typedResults()
     checkTypedAgainstUntyped<QList<User>>(
             [](QGbPool &pool, const QString &method) { return pool.call<QList<User>>(method); },
             [](QGbPool &pool, const QString &method) { return pool.call<QVariant>(method); },
-            [](const QFuture<QList<User>> &typed) {
-                const QList<User> users = typed.result();
-                QCOMPARE(users.size(), 2);
-                QCOMPARE(users.at(0).id, 1);
-                QCOMPARE(users.at(0).name, u"a"_qs);
-                QCOMPARE(users.at(0).score, 2.0);
-                QCOMPARE(users.at(1), User());
-            });
+            [](const QFuture<QList<User>> &typed) { checkBadWorkerUsers(typed.result(), 2); });
 }
 
 // The same for stream items: a typed stream reads a chunk's items from their
@@ -398,12 +402,9 @@ void tst_QGbProtocol::typedItems()
             [](QGbPool &pool, const QString &method) { return pool.stream<QVariant>(method); },
             [](const QFuture<User> &typed) {
                 const QList<User> users = typed.results();
-                QCOMPARE(users.size(), 3);
-                QCOMPARE(users.at(0).id, 1);
-                QCOMPARE(users.at(0).name, u"a"_qs);
-                QCOMPARE(users.at(0).score, 2.0);
-                QCOMPARE(users.at(1), User());
-                QCOMPARE(users.at(2).id, 3);
+                checkBadWorkerUsers(users, 3);
+                if (!QTest::currentTestFailed())
+                    QCOMPARE(users.at(2).id, 3);
             });
 }
 
