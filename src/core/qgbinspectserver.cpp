@@ -366,7 +366,6 @@ void QGbInspectServer::connectionOpened(const QGbConnection &connection)
         event->worker = connection.worker ? connection.worker->index : -1;
         event->connection = connection.connId;
         event->link = connection.link;
-        event->link = connection.link;
     }
 }
 
@@ -376,7 +375,6 @@ void QGbInspectServer::connectionClosed(const QGbConnection &connection, const Q
         event->sub = connection.control ? 1 : 0;
         event->worker = connection.worker ? connection.worker->index : -1;
         event->connection = connection.connId;
-        event->link = connection.link;
         event->link = connection.link;
         event->a = reason.code();
         event->text = reason.errorString();
