@@ -125,6 +125,11 @@ void QGbInspectServer::close()
     m_flushTimer.stop();
     for (const auto &inspector : m_inspectors) {
         inspector->socket->disconnect(this);
+        // What happened since the last batch (the calls the close failed, the
+        // connections it closed) goes out first, as far as the socket takes
+        // it without waiting: a stalled inspector does not hold up the close.
+        flush(inspector.get());
+        inspector->socket->flush();
         inspector->socket->abort();
         delete inspector->socket;
     }

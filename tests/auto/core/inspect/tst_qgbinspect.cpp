@@ -188,6 +188,7 @@ private slots:
     void deadEntriesRemoved();
     void attachSeesCallsFramesAndWorkers();
     void flightRecorderShowsWhatPrecededAKill();
+    void lastEventsReachInspectorsAsThePoolCloses();
     void flightRecorderOff();
     void inputStreamStallsAndCounts();
     void severalInspectors();
@@ -399,6 +400,45 @@ void tst_QGbInspect::attachSeesCallsFramesAndWorkers()
 
 // Attach after a worker was SIGKILLed: the flight recorder holds the frames
 // of the call before, the exit with its signal and the restart.
+// What happened in the last flush interval before the pool closed (a call
+// that ended, the calls failed by the close, the connections closing) reaches
+// the inspectors before their connections close, not nothing after the last
+// batch.
+void tst_QGbInspect::lastEventsReachInspectorsAsThePoolCloses()
+{
+    Inspector inspector;
+    {
+        QGbPool pool(poolWorker(), inspectable(1, 2));
+        QVERIFY(pool.waitForStarted(20000));
+        QTRY_COMPARE(ownEntries(), 1);
+        QVERIFY(inspector.attach(socketOf()));
+        QTRY_VERIFY(inspector.liveAt > 0);
+        QFuture<int> running = pool.call<int>("slow_add", 1, 2, 60);
+        QTRY_COMPARE(inspector.find(u"call"_s, u"method"_s, u"slow_add"_s).size(), 1);
+        // No event loop turn from here to the pool's end: well within one
+        // flush interval (QGbInspectServer::FlushInterval, 10 ms).
+        QCOMPARE(pool.call<int>("add", 3, 4).result(), 7);
+        QVERIFY(!running.isFinished());
+    }
+    QTRY_COMPARE(inspector.client.state(), QGbInspectorClient::Closed);
+
+    const QList<QJsonObject> add = inspector.find(u"call"_s, u"method"_s, u"add"_s);
+    QCOMPARE(add.size(), 2);
+    QCOMPARE(add.last().value(u"event"_s).toString(), u"end"_s);
+    QCOMPARE(add.last().value(u"outcome"_s).toString(), u"Ok"_s);
+    const QList<QJsonObject> addFrames = inspector.framesOf(add.first());
+    QVERIFY2(addFrames.size() >= 2, qPrintable(inspector.dump()));
+    QCOMPARE(addFrames.last().value(u"msg"_s).toString(), u"result"_s);
+
+    const QList<QJsonObject> slow = inspector.find(u"call"_s, u"method"_s, u"slow_add"_s);
+    QCOMPARE(slow.size(), 2);
+    QCOMPARE(slow.last().value(u"event"_s).toString(), u"end"_s);
+    QCOMPARE(slow.last().value(u"outcome"_s).toString(), u"PoolClosed"_s);
+    // Every connection it saw open, it saw close (the control connection's too).
+    QCOMPARE(inspector.find(u"connection"_s, u"event"_s, u"close"_s).size(),
+             inspector.find(u"connection"_s, u"event"_s, u"open"_s).size());
+}
+
 void tst_QGbInspect::flightRecorderShowsWhatPrecededAKill()
 {
     QGbPool pool(poolWorker(), inspectable(1, 1));
