@@ -49,8 +49,9 @@ void InspectorConnection::connectToPool(const QString &socketPath)
 void InspectorConnection::enqueue(Kind kind, const Message &message)
 {
     QMutexLocker lock(&m_mutex);
-    if (kind == Event && m_queue.size() >= maxQueued()) {
-        ++m_overflow;
+    if (kind == Event && m_queue.size() >= m_maxQueued) {
+        if (m_overflow++ == 0)
+            m_overflowAt = m_queue.size();
         return;
     }
     m_queue.append({ kind, message });
@@ -72,13 +73,14 @@ void InspectorConnection::deliver()
         if (take)
             m_backlog = std::exchange(m_queue, {});
         if (take && m_overflow) {
-            // Reported where the loss happened: after what was queued before it.
+            // Reported where the loss happened: after what was queued before
+            // it, and before a close (or hello) queued after it.
             m_overflowTotal += m_overflow;
             QJsonObject dropped { { u"type"_s, u"dropped"_s },
                                   { u"count"_s, m_overflow },
                                   { u"total"_s, m_overflowTotal },
                                   { u"inspector"_s, true } };
-            m_backlog.append({ Event, Message(dropped) });
+            m_backlog.insert(m_overflowAt, { Event, Message(dropped) });
             m_overflow = 0;
         }
     }

@@ -30,7 +30,9 @@ public:
     ~InspectorConnection() override;
 
     void connectToPool(const QString &socketPath);
-    static constexpr qsizetype maxQueued() { return 200000; }
+    qsizetype maxQueued() const { return m_maxQueued; }
+    // Before connectToPool(); tests make it small to see losses.
+    void setMaxQueued(qsizetype messages) { m_maxQueued = messages; }
     static constexpr qsizetype maxBatch() { return 1000; }
 
 Q_SIGNALS:
@@ -51,6 +53,8 @@ private:
     QList<std::pair<Kind, Message>> m_queue; // guarded by m_mutex
     bool m_notified = false;                 // guarded by m_mutex
     qint64 m_overflow = 0;                   // guarded by m_mutex
+    qsizetype m_overflowAt = 0;              // where in m_queue they were lost
+    qsizetype m_maxQueued = 200000;
     qint64 m_overflowTotal = 0;
     QList<std::pair<Kind, Message>> m_backlog; // GUI thread
     bool m_closed = false;
