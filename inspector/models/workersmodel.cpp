@@ -10,8 +10,8 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-// Calls whose end never came (the flight recorder lost it) are forgotten past this.
-constexpr qsizetype MaxRunning = 100000;
+// Links whose close never came (lost too) are all forgotten past this.
+constexpr qsizetype MaxRunning = 65536;
 
 QString exitText(const QGbInspect::Message &event)
 {
@@ -54,6 +54,16 @@ void WorkersModel::setNow(qint64 ns)
         emit dataChanged(index(0, Uptime), index(int(m_workers.size()) - 1, Uptime));
 }
 
+void WorkersModel::forget(qint64 link)
+{
+    const auto it = m_running.constFind(link);
+    if (it == m_running.cend())
+        return;
+    if (it->worker >= 0 && it->worker < int(m_workers.size()))
+        --m_workers[size_t(it->worker)].current;
+    m_running.erase(it);
+}
+
 void WorkersModel::addEvents(const QList<QGbInspect::Message> &batch)
 {
     int maxWorker = -1;
@@ -87,6 +97,10 @@ void WorkersModel::addEvents(const QList<QGbInspect::Message> &batch)
             } else if (state == "exited"_L1) {
                 w.readyAt = -1;
                 w.lastError = exitText(event);
+                // Its calls ended with it, whether or not their ends came.
+                for (auto it = m_running.begin(); it != m_running.end();)
+                    it = it->worker == slot ? m_running.erase(it) : std::next(it);
+                w.current = 0;
             } else if (state == "idle"_L1) {
                 // A remote slot whose name has no address for it: not an error.
                 w.readyAt = -1;
@@ -95,24 +109,34 @@ void WorkersModel::addEvents(const QList<QGbInspect::Message> &batch)
                 w.lastError = u"gave up: "_s + event.value(u"reason").toString();
             }
             changed = true;
+        } else if (type == "connection"_L1) {
+            if (event.value(u"event").toString() == "close"_L1) {
+                forget(event.value(u"link").toInteger());
+                changed = true;
+            }
         } else if (type == "call"_L1) {
-            const std::pair<qint64, qint64> id(event.value(u"link").toInteger(),
-                                               event.value(u"call").toInteger());
+            const qint64 link = event.value(u"link").toInteger();
+            const qint64 call = event.value(u"call").toInteger();
             const bool isStart = event.value(u"event").toString() == "start"_L1;
             int slot = event.value(u"worker").toInt(-1);
             if (isStart) {
                 if (slot < 0 || slot >= int(m_workers.size()))
                     continue;
                 ++m_workers[size_t(slot)].started;
-                if (m_running.size() < MaxRunning) {
-                    m_running.insert(id, slot);
-                    ++m_workers[size_t(slot)].current;
+                forget(link);
+                if (m_running.size() >= MaxRunning) {
+                    m_running.clear();
+                    for (Worker &w : m_workers)
+                        w.current = 0;
                 }
+                m_running.insert(link, { call, slot });
+                ++m_workers[size_t(slot)].current;
             } else {
-                const int known = m_running.value(id, -1);
-                if (known >= 0) {
-                    m_running.remove(id);
-                    --m_workers[size_t(known)].current;
+                int known = -1;
+                const auto it = m_running.constFind(link);
+                if (it != m_running.cend() && it->call == call) {
+                    known = it->worker;
+                    forget(link);
                 }
                 if (slot < 0)
                     slot = known;

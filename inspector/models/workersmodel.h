@@ -71,9 +71,17 @@ private:
     void ensureRows(int count);
 
     std::vector<Worker> m_workers;
-    // (link, call id) -> worker, capped (call ids are per connection: link,
-    // the pool's number of the connection, tells them apart).
-    QHash<std::pair<qint64, qint64>, int> m_running;
+    struct Running
+    {
+        qint64 call = 0;
+        int worker = -1;
+    };
+    void forget(qint64 link);
+    // The call running on each connection (link, the pool's number for it):
+    // a connection runs one call at a time, so a start on a link whose last
+    // call's end was lost (the inspector fell behind) replaces that call
+    // instead of counting it as running for ever.
+    QHash<qint64, Running> m_running;
     qint64 m_now = 0;
 };
 

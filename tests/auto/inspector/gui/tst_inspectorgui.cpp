@@ -12,6 +12,7 @@
 
 #include "attachdialog.h"
 #include "framedetailview.h"
+#include "inspectorconnection.h"
 #include "mainwindow.h"
 #include "models/callsmodel.h"
 #include "models/capturestore.h"
@@ -20,6 +21,7 @@
 #include "models/logsmodel.h"
 #include "models/poolsmodel.h"
 #include "models/workersmodel.h"
+#include "qgbinspectorregistry.h"
 
 #include <QGbPool>
 
@@ -79,6 +81,8 @@ private slots:
     void modelsPassTheTesterWhileEventsStream();
     void poolsModelPassesTheTester();
     void callsOfTwoConnectionsWithOneId();
+    void workersCountRunningCallsWhoseEndsWereLost();
+    void connectionReportsLossesBeforeItCloses();
     void callsStreamsAndAKilledWorker();
     void attachAfterACrash();
     void saveAndOpenCapture();
@@ -203,6 +207,96 @@ void tst_InspectorGui::callsOfTwoConnectionsWithOneId()
     // b's end does not end a's: worker 0 still runs one.
     QCOMPARE(cell(&workers, 0, WorkersModel::Current), u"1"_s);
     QCOMPARE(cell(&workers, 1, WorkersModel::Current), u"0"_s);
+}
+
+// An inspector that fell behind loses call ends: a connection runs one call
+// at a time, so the next start on it, its close or its worker's exit ends the
+// count of the call whose end was lost, instead of "Current" growing for ever.
+void tst_InspectorGui::workersCountRunningCallsWhoseEndsWereLost()
+{
+    WorkersModel workers;
+    QAbstractItemModelTester tester(&workers,
+                                    QAbstractItemModelTester::FailureReportingMode::Fatal);
+    auto event = [](const char *json) { return QJsonDocument::fromJson(json).object(); };
+    workers.addEvents({
+            event(R"({"type":"worker","seq":1,"t":1,"worker":0,"state":"starting","pid":10})"),
+            event(R"({"type":"call","seq":2,"t":2,"worker":0,"event":"start","call":1,"link":2,"method":"a","mode":"call"})"),
+            event(R"({"type":"call","seq":3,"t":3,"worker":0,"event":"start","call":1,"link":3,"method":"a","mode":"call"})"),
+            event(R"({"type":"call","seq":4,"t":4,"worker":0,"event":"start","call":1,"link":4,"method":"a","mode":"call"})"),
+    });
+    QCOMPARE(cell(&workers, 0, WorkersModel::Current), u"3"_s);
+    // Lost: the end of call 1 on link 2; the next call on link 2 replaces it.
+    workers.addEvents({
+            event(R"({"type":"dropped","count":3,"total":3})"),
+            event(R"({"type":"call","seq":8,"t":8,"worker":0,"event":"start","call":3,"link":2,"method":"a","mode":"call"})"),
+    });
+    QCOMPARE(cell(&workers, 0, WorkersModel::Current), u"3"_s); // links 2, 3 and 4
+    workers.addEvents({
+            event(R"({"type":"call","seq":9,"t":9,"worker":0,"event":"end","call":3,"link":2,"method":"a","mode":"call","durationUs":5,"outcome":"Ok"})"),
+            // An end of a call that another start already replaced: no count.
+            event(R"({"type":"call","seq":10,"t":10,"worker":0,"event":"end","call":1,"link":2,"method":"a","mode":"call","durationUs":5,"outcome":"Ok"})"),
+    });
+    QCOMPARE(cell(&workers, 0, WorkersModel::Current), u"2"_s); // links 3 and 4
+    workers.addEvents({ event(
+            R"({"type":"connection","seq":11,"t":11,"worker":0,"event":"close","link":3,"connection":2,"control":false,"code":"WorkerCrashed","reason":"x"})") });
+    QCOMPARE(cell(&workers, 0, WorkersModel::Current), u"1"_s); // link 4
+    workers.addEvents({ event(
+            R"({"type":"worker","seq":12,"t":12,"worker":0,"state":"exited","pid":10,"signal":9,"reason":"killed"})") });
+    QCOMPARE(cell(&workers, 0, WorkersModel::Current), u"0"_s);
+    QCOMPARE(cell(&workers, 0, WorkersModel::Started), u"4"_s);
+    QCOMPARE(cell(&workers, 0, WorkersModel::Succeeded), u"2"_s);
+}
+
+// The window's connection queues at most maxQueued() messages for the GUI
+// thread and reports what it lost; the report comes before the close that
+// followed the loss, not dropped with what follows the close.
+void tst_InspectorGui::connectionReportsLossesBeforeItCloses()
+{
+    auto pool = std::make_unique<QGbPool>(poolWorker(), inspectable());
+    QVERIFY(pool->waitForStarted(20000));
+    QString socket;
+    for (const QGbInspectorPoolEntry &entry : QGbInspectorRegistry::pools())
+        if (entry.pid == QCoreApplication::applicationPid())
+            socket = entry.socketPath;
+    QVERIFY(!socket.isEmpty());
+
+    InspectorConnection connection;
+    connection.setMaxQueued(20);
+    QList<QJsonObject> received;
+    bool closed = false;
+    connect(&connection, &InspectorConnection::messagesReceived, this,
+            [&](const QList<InspectorConnection::Message> &messages) {
+                QVERIFY(!closed);
+                for (const auto &message : messages)
+                    received.append(message.toObject());
+            });
+    connect(&connection, &InspectorConnection::closed, this, [&] { closed = true; });
+    connection.connectToPool(socket);
+    const auto has = [&](const QString &type) {
+        return std::any_of(received.cbegin(), received.cend(), [&](const QJsonObject &m) {
+            return m.value(u"type"_s).toString() == type;
+        });
+    };
+    QTRY_VERIFY(has(u"live"_s));
+    received.clear();
+
+    // The GUI thread turns no event loop from here until the pool is gone:
+    // 30 calls make 120 events, more than the 20 the connection keeps.
+    for (int i = 0; i < 30; ++i)
+        QCOMPARE(pool->call<int>("add", i, 1).result(), i + 1);
+    pool.reset();
+    // Still without an event loop turn: time for the connection's thread to
+    // read the end of the connection and queue the close behind the loss.
+    QThread::msleep(500);
+    QTRY_VERIFY(closed);
+
+    QCOMPARE(received.size(), 21);
+    const QJsonObject dropped = received.last();
+    QCOMPARE(dropped.value(u"type"_s).toString(), u"dropped"_s);
+    QCOMPARE(dropped.value(u"inspector"_s).toBool(), true);
+    QVERIFY2(dropped.value(u"count"_s).toInteger() >= 100,
+             QByteArray::number(dropped.value(u"count"_s).toInteger()));
+    QCOMPARE(dropped.value(u"total"_s), dropped.value(u"count"_s));
 }
 
 void tst_InspectorGui::poolsModelPassesTheTester()
