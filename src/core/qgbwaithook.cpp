@@ -56,7 +56,16 @@ Q_GLOBAL_STATIC(HookQueue, hookQueue)
 QGbWaitHook::QGbWaitHook(std::function<void()> onWait)
     : m_onWait(std::move(onWait))
 {
-    setAutoDelete(true);
+    // Deleted by deref(): a waiting thread that runs it must not free it
+    // while its owner still holds its address (release() looks for it in the
+    // queue, where a new hook could have taken the same address).
+    setAutoDelete(false);
+}
+
+void QGbWaitHook::deref()
+{
+    if (m_refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+        delete this;
 }
 
 QGbWaitHook *QGbWaitHook::install(QFutureInterfaceBase &fi, std::function<void()> onWait)
@@ -76,7 +85,8 @@ void QGbWaitHook::release(QGbWaitHook *hook)
     if (!hook)
         return;
     if (HookQueue *queue = hookQueue(); queue && queue->tryTake(hook))
-        delete hook;
+        hook->deref(); // it will never run
+    hook->deref();
 }
 
 void QGbWaitHook::spinUntilFinished(const QFutureInterfaceBase &fi)
@@ -96,4 +106,5 @@ void QGbWaitHook::spinUntilFinished(const QFutureInterfaceBase &fi)
 void QGbWaitHook::run()
 {
     m_onWait();
+    deref(); // last: it may delete this
 }

@@ -15,9 +15,12 @@
 // We mean it.
 //
 
+#include "qgbglobal.h"
+
 #include <QtCore/qfutureinterface.h>
 #include <QtCore/qrunnable.h>
 
+#include <atomic>
 #include <functional>
 
 // Runs a function in a thread that is about to block on a QFuture.
@@ -29,13 +32,15 @@
 // thread is parked, so it is only ever run by a thread that waits: the
 // function learns who waits and may do what the wait needs (deliver queued
 // signals) or refuse a wait that cannot end (fail the call).
-class QGbWaitHook final : public QRunnable
+class QGB_EXPORT QGbWaitHook final : public QRunnable
 {
 public:
     // Installs a hook on fi. Call release() once fi is finished.
     static QGbWaitHook *install(QFutureInterfaceBase &fi, std::function<void()> onWait);
-    // Takes the hook back if no thread took it (and deletes it); a thread
-    // that took it deletes it after running it. Null is allowed.
+    // Takes the hook back if no thread took it. The hook is deleted once it
+    // is released and, if a waiting thread took it, that thread has run it:
+    // not before release(), so that its address cannot go to another call's
+    // hook while the owner may still look for it in the queue. Null is allowed.
     static void release(QGbWaitHook *hook);
 
     // Before the waiting thread parks: spins (yielding the processor) for a
@@ -46,7 +51,9 @@ public:
 
 private:
     explicit QGbWaitHook(std::function<void()> onWait);
+    void deref();
     std::function<void()> m_onWait;
+    std::atomic<int> m_refs { 2 }; // release()'s and the run's
 };
 
 #endif // QGBWAITHOOK_P_H
