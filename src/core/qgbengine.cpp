@@ -26,6 +26,7 @@ QGbEngine::QGbEngine(const QString &script, const QGbPoolOptions &options)
     : m_handle(std::make_shared<QGbEngineHandle>())
 {
     m_handle->engine = this;
+    m_handle->ioEngine = this;
     m_context.options = options;
     m_context.script = script;
     QByteArray raw(32, Qt::Uninitialized);
@@ -54,6 +55,7 @@ QGbEngine::~QGbEngine()
     }
     QMutexLocker locker(&m_handle->mutex);
     m_handle->engine = nullptr;
+    m_handle->ioEngine = nullptr;
 }
 
 QString QGbEngine::packageDirectory(const QGbPoolOptions &options)
@@ -69,11 +71,13 @@ bool QGbEngine::refuseWaitInIoThread(const std::weak_ptr<QGbEngineHandle> &weakH
         return false;
     QGbEngine *engine = nullptr;
     {
-        // The engine clears the handle under this mutex before it goes.
+        // The engine clears the handle under this mutex before it goes. A
+        // closing engine takes no more calls, but the calls it fails run
+        // continuations in its thread too: ioEngine, not engine.
         QMutexLocker locker(&handle->mutex);
-        if (!handle->engine || handle->engine->thread() != QThread::currentThread())
+        if (!handle->ioEngine || handle->ioEngine->thread() != QThread::currentThread())
             return false;
-        engine = handle->engine;
+        engine = handle->ioEngine;
     }
     // This is the I/O thread, blocked in a wait: the engine is not running
     // and cannot go away meanwhile.

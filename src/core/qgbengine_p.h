@@ -44,6 +44,9 @@ public:
 
     QMutex mutex;
     QGbEngine *engine = nullptr;
+    // The engine until it is destroyed, closing or not: a wait in its thread
+    // is refused while it fails its calls as well (refuseWaitInIoThread()).
+    QGbEngine *ioEngine = nullptr;
     std::vector<std::shared_ptr<QGbCallRecord>> submissions; // under mutex
 };
 

@@ -7,6 +7,7 @@
 // of what the wire carries.
 
 #include "qgbtesthelpers.h"
+#include "qgbwaithook_p.h"
 
 #include <QtCore/qpointer.h>
 #include <QtCore/qscopeguard.h>
@@ -35,6 +36,8 @@ private Q_SLOTS:
     void busyChannelKeepsItsCall_data();
     void busyChannelKeepsItsCall();
     void continuationWithoutContextBlocking();
+    void continuationWithoutContextBlockingAsThePoolCloses();
+    void waitHookOfAnEndedCallIsNotAnothers();
     void continuationWithContext_data();
     void continuationWithContext();
     void waitOnStreamInOwnerThread_data();
@@ -229,6 +232,68 @@ void tst_QGbHabits::continuationWithoutContextBlocking()
     timer.start();
     pool.reset();
     QVERIFY(timer.elapsed() < 10000);
+}
+
+// The same habit while the pool closes: a queued call that the close fails
+// runs its continuation in the I/O thread, which waits for a call still
+// running. Only that thread could end it: the wait is refused there too,
+// instead of hanging the close for ever.
+void tst_QGbHabits::continuationWithoutContextBlockingAsThePoolCloses()
+{
+    auto pool = std::make_unique<QGbPool>(poolWorker(), testOptions(1, 1));
+    QCOMPARE(pool->call<int>("add", 0, 0).result(), 0); // its one call connection open
+    QFuture<int> running = pool->call<int>("slow_add", 1, 2, 60);
+    QTest::qWait(300); // running on the one connection; the next call waits
+    QFuture<int> queued = pool->call<int>("add", 3, 4).onFailed([running](const QGbException &) {
+        return running.result();
+    });
+    QElapsedTimer timer;
+    timer.start();
+    pool.reset();
+    QVERIFY(timer.elapsed() < 10000);
+    QVERIFY(waitFor(queued));
+    QCOMPARE(errorOf(queued).code(), QGbError::WouldDeadlock);
+    QCOMPARE(errorOf(running).code(), QGbError::WouldDeadlock);
+}
+
+// A wait hook that a waiting thread ran stays allocated until its call lets
+// it go: freed at once, its address went to the next call's hook, which the
+// first call's release then took out of the queue and deleted, so that a
+// wait for the second call found no hook (in the I/O thread: a wait that
+// was not refused, and hung).
+void tst_QGbHabits::waitHookOfAnEndedCallIsNotAnothers()
+{
+    int ranFirst = 0;
+    QFutureInterface<int> first;
+    first.reportStarted();
+    QGbWaitHook *firstHook = QGbWaitHook::install(first, [&] {
+        ++ranFirst;
+        first.reportFinished();
+    });
+    first.future().waitForFinished(); // runs the hook in this thread
+    QCOMPARE(ranFirst, 1);
+
+    std::atomic<int> ranSecond = 0;
+    QFutureInterface<int> second;
+    second.reportStarted();
+    QGbWaitHook *secondHook = QGbWaitHook::install(second, [&] {
+        ++ranSecond;
+        second.reportFinished();
+    });
+    QGbWaitHook::release(firstHook); // the first call ends: its record goes
+    // If the second hook went with the first, nothing would end the wait
+    // below: a thread does it after a while, so that the test fails, not hangs.
+    std::unique_ptr<QThread> rescue(QThread::create([&] {
+        for (int i = 0; i < 300 && !second.isFinished(); ++i)
+            QThread::msleep(10);
+        if (!second.isFinished())
+            second.reportFinished();
+    }));
+    rescue->start();
+    second.future().waitForFinished();
+    QCOMPARE(ranSecond.load(), 1);
+    QVERIFY(rescue->wait(10000));
+    QGbWaitHook::release(secondHook);
 }
 
 void tst_QGbHabits::continuationWithContext_data()
