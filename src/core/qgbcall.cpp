@@ -50,9 +50,20 @@ bool QGbCallObjectSink::deliverItems(const QVariantList &items, QGbError *)
     // Stream items go to the signals only: a QFuture would keep every item of
     // an endless stream. The pool credits the worker as the QGbCall's
     // receivers take them, which bounds memory.
-    if (m_shared->isCancelled())
+    if (settleCancelledFuture() || m_shared->isCancelled())
         return true;
     emit m_relay->chunks(items);
+    m_shared->posted(false);
+    return true;
+}
+
+bool QGbCallObjectSink::settleCancelledFuture()
+{
+    // Once: settle() is also true for an outcome that was settled before.
+    if (!m_interface.isCanceled() || m_shared->isCancelled()
+        || !m_shared->settle(QGbCallShared::Cancelled))
+        return false;
+    emit m_relay->error(QGbError(QGbError::Cancelled));
     m_shared->posted(false);
     return true;
 }
@@ -60,7 +71,7 @@ bool QGbCallObjectSink::deliverItems(const QVariantList &items, QGbError *)
 bool QGbCallObjectSink::deliverResult(const QVariant &value, QGbError *)
 {
     // A QGbCall cancelled first reports Cancelled, and nothing else.
-    if (!m_shared->settle(QGbCallShared::Completed))
+    if (settleCancelledFuture() || !m_shared->settle(QGbCallShared::Completed))
         return true;
     m_interface.reportResult(value);
     emit m_relay->result(value);
@@ -70,7 +81,7 @@ bool QGbCallObjectSink::deliverResult(const QVariant &value, QGbError *)
 
 void QGbCallObjectSink::deliverError(const QGbError &error)
 {
-    if (!m_shared->settle(QGbCallShared::Completed))
+    if (settleCancelledFuture() || !m_shared->settle(QGbCallShared::Completed))
         return;
     CallSink::deliverError(error);
     emit m_relay->error(error);
@@ -79,6 +90,7 @@ void QGbCallObjectSink::deliverError(const QGbError &error)
 
 void QGbCallObjectSink::deliverFinished()
 {
+    settleCancelledFuture();
     m_shared->settle(QGbCallShared::Completed);
     if (!m_interface.isFinished())
         m_interface.reportFinished();
@@ -329,6 +341,10 @@ QGbError QGbCall::error() const
     Returns a QFuture that finishes when the call ends and holds the result of a
     plain call. Stream items are delivered by chunkReceived() only, so that a
     long stream does not accumulate in memory.
+
+    Cancelling the future cancels the call as cancel() does, except that the
+    signals come later, once the pool has seen the cancellation:
+    errorOccurred() with QGbError::Cancelled, then finished().
 */
 QFuture<QVariant> QGbCall::future() const
 {

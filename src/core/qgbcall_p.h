@@ -89,6 +89,10 @@ public:
     bool consumerGrantsCredit() const override { return true; }
 
 private:
+    // A call whose future() was cancelled (not with QGbCall::cancel()) ends
+    // Cancelled as well: true if that settled it now (errorOccurred() posted).
+    bool settleCancelledFuture();
+
     QFutureInterface<QVariant> m_interface;
     QGbCallRelay *m_relay;
     std::shared_ptr<QGbCallShared> m_shared;

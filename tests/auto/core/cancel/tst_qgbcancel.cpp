@@ -27,6 +27,7 @@ private Q_SLOTS:
     void queuedCall();
     void callerSeesCancelAtOnce();
     void callObjectCancel();
+    void callObjectFutureCancel();
     void deletingCallObjectCancels();
     void destroyedChannelAbortsCall();
     void uninterruptibleCallKillsWorkerAfterGrace();
@@ -149,6 +150,32 @@ void tst_QGbCancel::callObjectCancel()
     QCoreApplication::processEvents();
     QCOMPARE(finished.size(), 1);
     QCOMPARE(errors.size(), 1);
+}
+
+// Cancelling the QGbCall's future() (as the class documentation allows) ends
+// the call as cancel() does: errorOccurred(Cancelled), then finished(), once
+// each; not a finished() that looks like a success without a result.
+void tst_QGbCancel::callObjectFutureCancel()
+{
+    QGbPool pool(poolWorker(), testOptions(1, 1));
+    EventLog log(&pool);
+    std::unique_ptr<QGbCall> call(pool.invoke("busy_loop"));
+    QSignalSpy errors(call.get(), &QGbCall::errorOccurred);
+    QSignalSpy results(call.get(), &QGbCall::resultReady);
+    QSignalSpy finished(call.get(), &QGbCall::finished);
+    QVERIFY(log.waitFor(u"busy_loop started"_qs));
+    call->future().cancel();
+    QTRY_COMPARE(finished.size(), 1);
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(errors.at(0).at(0).value<QGbError>().code(), QGbError::Cancelled);
+    QCOMPARE(call->error().code(), QGbError::Cancelled);
+    QVERIFY(call->isFinished());
+    QVERIFY(log.waitFor(u"busy_loop cancelled"_qs, 1, 5000));
+    QCOMPARE(pool.call<int>("add", 1, 2).result(), 3);
+    QCoreApplication::processEvents();
+    QCOMPARE(finished.size(), 1);
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(results.size(), 0);
 }
 
 void tst_QGbCancel::deletingCallObjectCancels()
