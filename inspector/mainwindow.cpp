@@ -145,15 +145,18 @@ MainWindow::MainWindow(QWidget *parent)
                 }
             });
     connect(&m_loadWatcher, &QFutureWatcher<Loaded>::finished, this, [this] {
+        if (m_load == 0)
+            return; // abandoned: the window attached meanwhile
         m_loaded = m_loadWatcher.result();
         if (!m_loaded.error.isEmpty()) {
+            m_load = 0;
             setMode(Idle);
             emit captureOpened(m_loaded.error);
             return;
         }
         m_store->start(m_loaded.hello);
         m_loadedAt = 0;
-        feedLoaded();
+        feedLoaded(m_load);
     });
 
     // The status bar and the workers' uptime, four times a second.
@@ -407,6 +410,7 @@ void MainWindow::showAttachDialog()
 void MainWindow::attachTo(const QString &pidOrName)
 {
     detach();
+    cancelLoad();
     m_target = pidOrName;
     m_lastEntry.clear();
     m_appName = pidOrName;
@@ -417,6 +421,7 @@ void MainWindow::attachTo(const QString &pidOrName)
 
 void MainWindow::attachToPool(const QGbInspectorPoolEntry &pool)
 {
+    cancelLoad();
     if (m_client) {
         m_client->disconnect(this);
         m_client->deleteLater();
@@ -498,6 +503,8 @@ void MainWindow::pollRegistry()
 void MainWindow::openCapture(const QString &path)
 {
     detach();
+    cancelLoad();
+    m_load = ++m_lastLoad;
     m_appName.clear();
     m_fileName = path;
     m_timelineView->setStopped(0);
@@ -517,17 +524,27 @@ void MainWindow::openCapture(const QString &path)
     }));
 }
 
-void MainWindow::feedLoaded()
+void MainWindow::cancelLoad()
 {
+    m_load = 0;
+    m_loaded = Loaded();
+    m_loadedAt = 0;
+}
+
+void MainWindow::feedLoaded(quint64 load)
+{
+    if (load != m_load)
+        return;
     const qsizetype end = qMin(m_loadedAt + LoadChunk, m_loaded.messages.size());
     for (qsizetype i = m_loadedAt; i < end; ++i)
         m_store->append(m_loaded.messages.at(i));
     m_store->flush();
     m_loadedAt = end;
     if (m_loadedAt < m_loaded.messages.size()) {
-        QTimer::singleShot(0, this, &MainWindow::feedLoaded);
+        QTimer::singleShot(0, this, [this, load] { feedLoaded(load); });
         return;
     }
+    m_load = 0;
     m_loaded = Loaded();
     m_workers->setNow(m_store->lastEventTime());
     m_timelineView->setStopped(m_store->lastEventTime());

@@ -99,7 +99,8 @@ private:
     void connectClient();
     void updateStatus();
     void showAttachDialog();
-    void feedLoaded();
+    void feedLoaded(quint64 load);
+    void cancelLoad();
     void createFramesPane();
     void createDocks();
     void createMenus();
@@ -157,6 +158,11 @@ private:
     QFutureWatcher<Loaded> m_loadWatcher;
     Loaded m_loaded;
     qsizetype m_loadedAt = 0;
+    // The capture being read or fed to the models (0: none). Attaching
+    // abandons it: a file that was still loading must not go into a live
+    // session's models.
+    quint64 m_load = 0;
+    quint64 m_lastLoad = 0;
 };
 
 #endif // MAINWINDOW_H

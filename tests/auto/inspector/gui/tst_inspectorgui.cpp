@@ -21,6 +21,7 @@
 #include "models/logsmodel.h"
 #include "models/poolsmodel.h"
 #include "models/workersmodel.h"
+#include "qgbinspectorclient.h"
 #include "qgbinspectorregistry.h"
 
 #include <QGbPool>
@@ -87,6 +88,7 @@ private slots:
     void attachAfterACrash();
     void saveAndOpenCapture();
     void openRejectsWhatIsNotACapture();
+    void attachWhileACaptureLoads();
     void reattachesWhenTheAppComesBack();
     void framesFilters();
     void frameDetail();
@@ -508,6 +510,41 @@ void tst_InspectorGui::openRejectsWhatIsNotACapture()
     window.openCapture(m_runtime.filePath(u"missing.jsonl"_s));
     QTRY_COMPARE(opened.size(), 2);
     QVERIFY(!opened.last().first().toString().isEmpty());
+}
+
+// Attaching while a capture is still being read or fed to the models
+// abandons the capture: its events do not go into the live session.
+void tst_InspectorGui::attachWhileACaptureLoads()
+{
+    const QString path = m_runtime.filePath(u"big-capture.jsonl"_s);
+    {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QByteArray data = R"({"type":"hello","protocol":)"
+                + QByteArray::number(QGbInspectorClient::protocolVersion())
+                + R"(,"pid":1,"app":"file-app","workers":1,"clock":0})" + '\n';
+        for (int i = 1; i <= 60000; ++i) {
+            const QByteArray n = QByteArray::number(i);
+            data += R"({"type":"call","seq":)" + n + R"(,"t":)" + n
+                    + R"(,"worker":0,"event":"start","call":)" + n
+                    + R"(,"link":1,"method":"from_file","mode":"call"})" + '\n';
+        }
+        file.write(data);
+    }
+    QGbPool pool(poolWorker(), inspectable(1));
+    QVERIFY(pool.waitForStarted(20000));
+    MainWindow window;
+    QSignalSpy opened(&window, &MainWindow::captureOpened);
+    window.openCapture(path);
+    QVERIFY(attachLive(&window));
+    QCOMPARE(pool.call<int>("add", 2, 2).result(), 4);
+    QTRY_VERIFY(!rowsWith(window.callsModel(), CallsModel::Method, u"add"_s).isEmpty());
+    // Long enough for the file to be read and fed, had it not been abandoned.
+    QTest::qWait(2000);
+    QCOMPARE(window.mode(), MainWindow::Live);
+    QVERIFY(rowsWith(window.callsModel(), CallsModel::Method, u"from_file"_s).isEmpty());
+    QVERIFY(!rowsWith(window.callsModel(), CallsModel::Method, u"add"_s).isEmpty());
+    QCOMPARE(opened.size(), 0);
 }
 
 void tst_InspectorGui::reattachesWhenTheAppComesBack()
