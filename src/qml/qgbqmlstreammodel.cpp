@@ -38,7 +38,8 @@
     The stream starts when the component is complete (and the pool has a
     running QGbPool), and starts again, from an empty model, when pool, method
     or (keyword) arguments change, when the pool is re-created, or on restart().
-    cancel() stops it and keeps the rows.
+    A stream that the re-creation of its pool ends starts again without an
+    error: running stays true. cancel() stops it and keeps the rows.
 
     \section1 Roles
 
@@ -339,6 +340,11 @@ void QGbQmlStreamModelPrivate::onFinished()
         stopCall();
     }
     flush();
+    // The GbPool was re-created and the stream starts over in the new pool
+    // (onPoolStateChanged() scheduled it): the old pool's PoolClosed is no
+    // error of the model's, and it keeps running.
+    if (e.code() == QGbError::PoolClosed && startPending && wanted)
+        return;
     setError(e);
     setRunning(false);
 }

@@ -68,6 +68,11 @@ Item {
         SignalSpy {}
     }
 
+    Component {
+        id: poolComponent
+        GbPool { script: workerScript; workers: 1 }
+    }
+
     TestCase {
         name: "GbStreamModel"
         when: windowShown && py.state === GbPool.Running
@@ -248,6 +253,35 @@ Item {
             verify(model.count < kept, "restart() starts from an empty model");
             tryVerify(() => model.count >= 5, 20000);
             compare(model.get(0).id, 1);
+            model.cancel();
+        }
+
+        function test_recreatedPoolRestartsTheStreamWithoutError() {
+            const pool = createTemporaryObject(poolComponent, root);
+            tryCompare(pool, "state", GbPool.Running, 20000);
+            const model = createTemporaryObject(modelComponent, root,
+                                                { pool: pool, method: "slow_users",
+                                                  arguments: [100000, 0.005] });
+            tryVerify(() => model.count >= 5, 20000);
+            const errors = createTemporaryObject(spyComponent, root,
+                                                 { target: model, signalName: "errorChanged" });
+            const runs = createTemporaryObject(spyComponent, root,
+                                               { target: model, signalName: "runningChanged" });
+            const states = createTemporaryObject(spyComponent, root,
+                                                 { target: pool, signalName: "stateChanged" });
+            let startedOver = 0; // the model empties itself when it starts again
+            model.receivedChanged.connect(() => { if (model.received === 0) ++startedOver; });
+            pool.environment = { QGB_QML_TEST: "again" }; // re-creates the pool
+            // Running -> Closed -> Starting -> Running, from the event loop.
+            tryCompare(states, "count", 3, 20000);
+            compare(pool.state, GbPool.Running);
+            compare(startedOver, 1);
+            tryVerify(() => model.count >= 5, 20000);
+            compare(model.get(0).id, 1, "started over in the new pool");
+            compare(model.error, null);
+            compare(errors.count, 0, "the old pool's PoolClosed is not the model's error");
+            compare(runs.count, 0, "running throughout");
+            verify(model.running);
             model.cancel();
         }
 
