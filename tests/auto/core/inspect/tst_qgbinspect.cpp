@@ -398,8 +398,6 @@ void tst_QGbInspect::attachSeesCallsFramesAndWorkers()
     QVERIFY(inspector.find(u"dropped"_s).isEmpty());
 }
 
-// Attach after a worker was SIGKILLed: the flight recorder holds the frames
-// of the call before, the exit with its signal and the restart.
 // What happened in the last flush interval before the pool closed (a call
 // that ended, the calls failed by the close, the connections closing) reaches
 // the inspectors before their connections close, not nothing after the last
@@ -439,6 +437,8 @@ void tst_QGbInspect::lastEventsReachInspectorsAsThePoolCloses()
              inspector.find(u"connection"_s, u"event"_s, u"open"_s).size());
 }
 
+// Attach after a worker was SIGKILLed: the flight recorder holds the frames
+// of the call before, the exit with its signal and the restart.
 void tst_QGbInspect::flightRecorderShowsWhatPrecededAKill()
 {
     QGbPool pool(poolWorker(), inspectable(1, 1));
